@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { writeDemoWorld } from '../../pki/demo-world';
+import type { SetExit } from '../main';
+
+export function registerPkiCommands(program: Command, _setExit: SetExit): void {
+  const pki = program.command('pki').description('demo public-key infrastructure');
+  pki
+    .command('init')
+    .description('write a complete demo trust world (CA, CRL, gateway, police, prosecutors, banks, auditor, registry)')
+    .requiredOption('--out <dir>', 'output directory')
+    .action(async (opts: { out: string }) => {
+      const out = resolve(opts.out);
+      const { files } = await writeDemoWorld(out);
+      process.stdout.write(`wrote ${files.length} files to ${opts.out} (demo keys: never use them for anything real)\n`);
+    });
+}

@@ -1,0 +1,2 @@
+export { Art50Error, isArt50Error, guard } from './art50-error';
+export { CATALOG, type ErrorCode, statusOf, titleOf } from './catalog';

@@ -1,0 +1,115 @@
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+/**
+ * A local `redis-server` child for `npm start`, the demo and the test suite when REDIS_URL is not
+ * set. Persistence is on (appendonly) so an acknowledged request survives a SIGKILL of Redis.
+ */
+
+export interface EmbeddedRedis {
+  url: string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export class RedisMissingError extends Error {
+  constructor(readonly instruction: string) {
+    super(instruction);
+    this.name = 'RedisMissingError';
+  }
+}
+
+function which(cmd: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * Finds redis-server; installs the Debian package when missing and we are root, otherwise
+ * throws with the exact command a person should run.
+ */
+export function ensureRedisServer(log: (msg: string) => void = () => undefined): string {
+  const found = which('redis-server');
+  if (found) return found;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = which('apt-get') !== undefined;
+  if (isRoot && hasApt) {
+    log('redis-server is missing: installing the Debian package redis-server (apt-get)');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const up = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    const inst = up.status === 0 ? spawnSync('apt-get', ['install', '-y', 'redis-server'], { stdio: 'inherit', env }) : up;
+    const again = inst.status === 0 ? which('redis-server') : undefined;
+    if (again) return again;
+  }
+  throw new RedisMissingError(
+    'redis-server is not installed. Install it with:\n  sudo apt-get update && sudo apt-get install -y redis-server\n' +
+      'or point art50 at a running Redis with REDIS_URL=redis://host:6379',
+  );
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+async function waitReady(child: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+  const { createConnection } = await import('node:net');
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('redis-server exited during start-up (see its log in the data directory)');
+    const ok = await new Promise<boolean>((res) => {
+      const s = createConnection({ port, host: '127.0.0.1' }, () => {
+        s.write('PING\r\n');
+      });
+      s.once('data', (d) => {
+        s.destroy();
+        res(d.toString().startsWith('+PONG'));
+      });
+      s.once('error', () => res(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);
+}
+
+export async function startEmbeddedRedis(opts: { dataDir: string; port?: number; log?: (m: string) => void }): Promise<EmbeddedRedis> {
+  const bin = ensureRedisServer(opts.log);
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const port = opts.port ?? (await freePort());
+  const child = spawn(
+    bin,
+    [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir,
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
+      '--daemonize', 'no', '--logfile', 'redis.log', '--protected-mode', 'yes',
+    ],
+    { stdio: 'ignore', detached: false },
+  );
+  await waitReady(child, port, 10_000);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    stop: () =>
+      new Promise<void>((res) => {
+        if (child.exitCode !== null) return res();
+        child.once('exit', () => res());
+        child.kill('SIGTERM');
+      }),
+  };
+}
