@@ -1,0 +1,87 @@
+import { constants, createHash, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import { Art50Error } from '../errors';
+import { algId, cmsTime, explicit, int, octetString, oid, seq, setOf, tlv } from '../asn1/der-write';
+import { OID } from '../asn1/oids';
+import { certInfo } from '../pki/cert-info';
+import type { SigningIdentity } from './types';
+
+/**
+ * CMS SignedData (RFC 5652) with the content attached, as DESIGN §3 prescribes: SHA-256,
+ * signed attributes contentType + messageDigest + signingTime, signer certificate (+ chain)
+ * included, SignerIdentifier issuerAndSerialNumber, version 1. Only the structure is built in JS;
+ * the private-key operation is one node:crypto (OpenSSL) call.
+ */
+
+export interface SignOptions {
+  /** Defaults to now. */
+  signingTime?: Date;
+}
+
+const SHA256 = algId(OID.sha256);
+// RSASSA-PSS-params: SHA-256, MGF1-SHA-256, salt 32 (RFC 4055 §3.1; trailerField default).
+const PSS_SHA256 = algId(
+  OID.rsassaPss,
+  seq(explicit(0, SHA256), explicit(1, algId(OID.mgf1, SHA256)), explicit(2, int(32))),
+);
+
+function signatureAlgorithmFor(id: SigningIdentity): { alg: Buffer; sign: (data: Buffer) => Buffer } {
+  const { key } = id;
+  if (key.type !== 'private') throw new Art50Error('config.invalid', 'signing key is not a private key');
+  const type = key.asymmetricKeyType;
+  if (type === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (curve !== 'prime256v1' && curve !== 'secp384r1') throw new Art50Error('config.invalid', `EC curve ${String(curve)} is not accepted`);
+    return { alg: algId(OID.ecdsaWithSHA256), sign: (d) => cryptoSign('sha256', d, { key, dsaEncoding: 'der' }) };
+  }
+  if (type === 'rsa') {
+    if (id.rsaPadding === 'pss') {
+      return { alg: PSS_SHA256, sign: (d) => cryptoSign('sha256', d, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }) };
+    }
+    return { alg: algId(OID.sha256WithRSAEncryption), sign: (d) => cryptoSign('sha256', d, { key, padding: constants.RSA_PKCS1_PADDING }) };
+  }
+  throw new Art50Error('config.invalid', `key type ${String(type)} cannot sign documents`);
+}
+
+function attribute(type: string, value: Buffer): Buffer {
+  return seq(oid(type), setOf(value));
+}
+
+/** The exact DER of issuer Name + serial INTEGER, from the certificate (not re-encoded). */
+function issuerAndSerial(cert: X509Certificate): Buffer {
+  const info = certInfo(cert);
+  const serial = Buffer.from(info.serial.length % 2 ? `0${info.serial}` : info.serial, 'hex');
+  const serialDer = tlv(0x02, serial[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), serial]) : serial);
+  return seq(info.issuer, serialDer);
+}
+
+export function signCms(content: Buffer, id: SigningIdentity, opts: SignOptions = {}): Buffer {
+  const { alg, sign } = signatureAlgorithmFor(id);
+  const digest = createHash('sha256').update(content).digest();
+  const attrs = [
+    attribute(OID.contentType, oid(OID.data)),
+    attribute(OID.signingTime, cmsTime(opts.signingTime ?? new Date())),
+    attribute(OID.messageDigest, octetString(digest)),
+  ];
+  // The signature covers the attributes as a DER SET OF (tag 0x31); in SignerInfo they sit under [0] IMPLICIT.
+  const signedAttrsSet = setOf(...attrs);
+  const signature = sign(signedAttrsSet);
+  const signedAttrsImplicit = Buffer.concat([Buffer.from([0xa0]), signedAttrsSet.subarray(1)]);
+
+  const signerInfo = seq(
+    int(1),
+    issuerAndSerial(id.cert),
+    SHA256,
+    signedAttrsImplicit,
+    alg,
+    octetString(signature),
+  );
+  const certs = [id.cert, ...(id.chain ?? [])].map((c) => c.raw);
+  const signedData = seq(
+    int(1),
+    setOf(SHA256),
+    seq(oid(OID.data), explicit(0, octetString(content))),
+    tlv(0xa0, ...[...certs].sort(Buffer.compare)),
+    setOf(signerInfo),
+  );
+  return seq(oid(OID.signedData), explicit(0, signedData));
+}
