@@ -1,0 +1,131 @@
+/**
+ * One entry of the transparency log: what happened, when, to which request, with which document
+ * digests — never account data, names or IINs (a subject appears only as a keyed hash).
+ *
+ * The bytes that are hashed into the tree are the canonical JSON of the entry (sorted keys, no
+ * whitespace, UTF-8), exactly as stored in `{NS}:log:entries`. Auditors hash those bytes; they
+ * never re-serialise.
+ */
+import type { ValidateFunction } from 'ajv/dist/2020';
+import type Ajv2020 from 'ajv/dist/2020';
+import { Art50Error } from '../errors';
+import { createAjv, loadSchema, validateOrThrow } from '../documents/ajv';
+
+export const LOG_EVENTS = [
+  'request.received',
+  'request.refused',
+  'sanction.granted',
+  'sanction.refused',
+  'delivery.queued',
+  'delivery.delivered',
+  'delivery.acknowledged',
+  'delivery.overdue',
+  'delivery.push_failed',
+  'delivery.fallback_inbox',
+  'statement.received',
+  'statement.refused',
+  'statement.downloaded',
+] as const;
+
+export type LogEvent = (typeof LOG_EVENTS)[number];
+
+export type LogActorRole = 'investigator' | 'head' | 'prosecutor' | 'bank' | 'bank_officer' | 'auditor' | 'gateway';
+
+/** Lowercase hex SHA-256 digests of the signed documents' content bytes. */
+export interface LogDigests {
+  request?: string;
+  sanction?: string;
+  statement?: string;
+}
+
+export interface LogActor {
+  /** Lowercase hex SHA-256 of the actor's certificate (DER). */
+  fingerprint: string;
+  role: LogActorRole;
+}
+
+export interface LogEntry {
+  /** Position in the log, assigned by the sequencer (Lua), equal to the leaf index. */
+  index: number;
+  /** RFC 3339 UTC with milliseconds, e.g. 2025-01-31T12:00:00.000Z — the recording process's clock. */
+  time: string;
+  event: LogEvent;
+  requestId?: string;
+  deliveryId?: string;
+  statementId?: string;
+  /** BIC of the bank concerned. */
+  bank?: string;
+  digests?: LogDigests;
+  actor?: LogActor;
+  /** Error-catalogue code of a refusal (request.refused, sanction.refused, statement.refused). */
+  code?: string;
+  /** Region code of the requesting body. */
+  region?: string;
+  /** Criminal Code article of the case, e.g. "190-2-4". */
+  article?: string;
+  /** Keyed hash (HMAC-SHA256, hex) of the subject's IIN: lets the prosecutor count requests per subject without the IIN. */
+  subjectKey?: string;
+}
+
+/** An entry before sequencing: everything but the index. */
+export type LogEntryFields = Omit<LogEntry, 'index'>;
+
+/** Canonical JSON: object keys sorted (UTF-16 code-unit order, as RFC 8785) recursively, no whitespace. */
+export function canonicalJson(value: unknown): string {
+  return canonical(value, '');
+}
+
+function canonical(value: unknown, path: string): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number at ${path || '/'}`);
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((v, i) => canonical(v, `${path}/${i}`)).join(',')}]`;
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj)
+        .filter((k) => obj[k] !== undefined)
+        .sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(obj[k], `${path}/${k}`)}`).join(',')}}`;
+    }
+    default:
+      throw new TypeError(`canonicalJson: cannot encode ${typeof value} at ${path || '/'}`);
+  }
+}
+
+/** Canonical JSON as UTF-8 bytes. */
+export function canonicalBytes(value: unknown): Buffer {
+  return Buffer.from(canonicalJson(value), 'utf8');
+}
+
+/** RFC 3339 UTC with milliseconds, the only time format of the log. */
+export function logTime(d: Date): string {
+  return d.toISOString();
+}
+
+/** Validates a parsed entry against schemas/log-entry.schema.json; throws log.inconsistent naming the field. */
+export type LogEntryValidator = (value: unknown) => LogEntry;
+
+/** Compiles the entry schema once (call in the composition root, or once per audit). */
+export function createLogEntryValidator(ajv: Ajv2020 = createAjv()): LogEntryValidator {
+  const validate: ValidateFunction = ajv.compile(loadSchema('log-entry'));
+  return (value: unknown) => validateOrThrow<LogEntry>(validate, value, 'log.inconsistent', 'log entry');
+}
+
+/** Parses entry bytes (must be canonical JSON of a schema-valid entry) or throws log.inconsistent. */
+export function parseLogEntry(bytes: Uint8Array, validate: LogEntryValidator): LogEntry {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new Art50Error('log.inconsistent', 'log entry is not JSON', { cause: e });
+  }
+  const entry = validate(parsed);
+  if (canonicalJson(entry) !== text) throw new Art50Error('log.inconsistent', 'log entry is not canonical JSON');
+  return entry;
+}
