@@ -87,6 +87,7 @@ export const CATALOG = {
   'log.not_found': { status: 404, title: 'Log entry not found' },
   'log.inconsistent': { status: 409, title: 'Log is inconsistent' },
   'log.checkpoint_signature': { status: 422, title: 'Checkpoint signature invalid' },
+  'log.bad_entry': { status: 500, title: 'Log entry rejected before sequencing' },
   // configuration (startup only, never over HTTP)
   'config.invalid': { status: 500, title: 'Invalid configuration' },
   'registry.invalid': { status: 500, title: 'Invalid participant registry' },
