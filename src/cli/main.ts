@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerPkiCommands } from './commands/pki';
 import { registerServeCommands } from './commands/serve';
+import { registerCmsCommands } from './commands/cms';
 
 /**
  * The `art50` command. Each group of subcommands lives in cli/commands/<group>.ts and registers
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerPkiCommands(program, setExit);
   registerServeCommands(program, setExit);
+  registerCmsCommands(program, setExit);
   try {
     await program.parseAsync(argv);
   } catch (e) {

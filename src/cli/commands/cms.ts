@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Art50Error, isArt50Error } from '../../errors';
+import { signCms } from '../../cms/sign';
+import { verifyCms } from '../../cms/verify';
+import { loadTrust, readCertificates } from '../../pki/trust';
+import { createAjv } from '../../documents/ajv';
+import { loadRegistry } from '../../participants/registry';
+import type { SetExit } from '../main';
+
+/** Package root, from src/cli/commands (ts) and dist/cli/commands (built) alike. */
+const ROOT = resolve(__dirname, '..', '..', '..');
+const DEMO = {
+  trust: resolve(ROOT, 'keys.example/ca/root.pem'),
+  crl: resolve(ROOT, 'keys.example/ca/crl.pem'),
+  registry: resolve(ROOT, 'keys.example/participants.json'),
+};
+
+export interface VerifyReport {
+  valid: boolean;
+  code?: string;
+  detail?: string;
+  signer?: { cn?: string; iin?: string; bin?: string; o?: string; fingerprint: string };
+  organisation?: { bin: string; name: string; kind: string };
+  roles?: string[];
+  signingTime?: string;
+  digest?: string;
+}
+
+function readFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new Art50Error('config.invalid', `cannot read ${what} ${path}`, { cause: e });
+  }
+}
+
+/** The whole offline check: CMS, path to the anchors with CRLs, participant registry. */
+export function verifyDocumentFile(opts: { in: string; trust: string; crl: string[]; registry: string }): VerifyReport {
+  const report: VerifyReport = { valid: false };
+  const validator = loadTrust({ anchors: [opts.trust], crls: opts.crl, crlOptions: { pollMs: 0 } });
+  try {
+    const v = verifyCms(readFile(opts.in, 'document'));
+    report.signingTime = v.signingTime.toISOString();
+    report.digest = v.digest;
+    const checked = validator.validate(v.signer, { purpose: 'signature', at: v.signingTime, intermediates: v.certificates });
+    report.signer = { ...checked.subject, fingerprint: checked.fingerprint };
+    const participant = loadRegistry(createAjv(), opts.registry).identify(checked.subject);
+    if (!participant) throw new Art50Error('participant.unknown', 'the signer is not a registered participant');
+    report.organisation = { bin: participant.organisation.bin, name: participant.organisation.name, kind: participant.organisation.kind };
+    report.roles = [...participant.roles];
+    report.valid = true;
+  } catch (e) {
+    if (!isArt50Error(e)) throw e;
+    report.code = e.code;
+    report.detail = e.detail;
+  } finally {
+    validator.close();
+  }
+  return report;
+}
+
+function printReport(r: VerifyReport): string {
+  const lines = [
+    `signer:       ${r.signer ? `${r.signer.cn ?? '?'}${r.signer.iin ? ` (IIN ${r.signer.iin})` : ''}` : '-'}`,
+    `organisation: ${r.organisation ? `${r.organisation.name} (BIN ${r.organisation.bin}, ${r.organisation.kind})` : r.signer?.o ?? '-'}`,
+    `roles:        ${r.roles?.join(', ') ?? '-'}`,
+    `signing time: ${r.signingTime ?? '-'}`,
+    `digest:       ${r.digest ?? '-'}`,
+    `verdict:      ${r.valid ? 'VALID' : `INVALID ${r.code ?? ''}: ${r.detail ?? ''}`}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function registerCmsCommands(program: Command, setExit: SetExit): void {
+  program
+    .command('sign')
+    .description('sign a document as CMS SignedData (attached content, SHA-256)')
+    .requiredOption('--cert <pem>', 'signer certificate (PEM)')
+    .requiredOption('--key <pem>', 'signer private key (PEM)')
+    .requiredOption('--in <file>', 'document to sign (bytes are signed exactly as they are)')
+    .requiredOption('--out <file>', 'where to write the DER CMS')
+    .option('--chain <pem>', 'extra certificates to include (PEM bundle)')
+    .option('--pss', 'RSA-PSS instead of PKCS#1 v1.5 (RSA keys only)')
+    .action((opts: { cert: string; key: string; in: string; out: string; chain?: string; pss?: boolean }) => {
+      try {
+        const cert = new X509Certificate(readFile(opts.cert, 'certificate'));
+        const key = createPrivateKey(readFile(opts.key, 'key'));
+        const der = signCms(readFile(opts.in, 'document'), {
+          cert, key, rsaPadding: opts.pss ? 'pss' : 'pkcs1', ...(opts.chain ? { chain: readCertificates(opts.chain) } : {}),
+        });
+        writeFileSync(opts.out, der);
+        process.stdout.write(`signed ${opts.in} → ${opts.out} (${der.length} bytes)\n`);
+      } catch (e) {
+        const code = isArt50Error(e) ? e.code : 'config.invalid';
+        process.stderr.write(`sign failed: ${code}: ${e instanceof Error ? e.message : String(e)}\n`);
+        setExit(1);
+      }
+    });
+
+  program
+    .command('verify')
+    .description('verify a signed document offline: CMS signature, certificate path, CRL, participant registry')
+    .requiredOption('--in <file>', 'CMS document (DER or PEM)')
+    .option('--trust <pem>', 'trust anchors (PEM)', DEMO.trust)
+    .option('--crl <file...>', 'CRL file(s)', [DEMO.crl])
+    .option('--registry <json>', 'participant registry', DEMO.registry)
+    .option('--json', 'print the report as JSON')
+    .action((opts: { in: string; trust: string; crl: string[]; registry: string; json?: boolean }) => {
+      let report: VerifyReport;
+      try {
+        report = verifyDocumentFile(opts);
+      } catch (e) {
+        report = { valid: false, code: isArt50Error(e) ? e.code : 'http.internal', detail: e instanceof Error ? e.message : String(e) };
+      }
+      process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : printReport(report));
+      setExit(report.valid ? 0 : 2);
+    });
+}

@@ -1,0 +1,197 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { X509Certificate } from 'node:crypto';
+import { Art50Error, isArt50Error } from '../errors';
+import { children, childrenOf, decode, expect, intHex, isContext, raw, TAG, time, bitString } from '../asn1/der';
+import { certInfo, KeyUsageBit } from './cert-info';
+import { HashName, schemeFitsKey, SignatureScheme, signatureAlgorithm, verifySignature } from './signature-algorithms';
+
+/**
+ * Certificate revocation lists: parsed with asn1/der, signature checked (with node:crypto) against
+ * the issuer certificate found in the path — so CRLs of intermediates work without configuring
+ * the intermediates — and reloaded from their files when they change.
+ */
+
+export interface Crl {
+  source: string;
+  /** Exact DER of the issuer Name; matched byte-for-byte against a certificate's issuer. */
+  issuer: Buffer;
+  thisUpdate: Date;
+  /** Absent nextUpdate is treated as stale (RFC 5280 §5.1.2.5 requires it). */
+  nextUpdate: Date | undefined;
+  /** Revoked serial numbers, lowercase hex without leading zero octets. */
+  revoked: ReadonlySet<string>;
+  tbs: Buffer;
+  scheme: SignatureScheme;
+  signature: Buffer;
+}
+
+const PEM = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/;
+
+export function parseCrl(input: Buffer, source: string): Crl {
+  try {
+    let der = input;
+    if (input[0] !== 0x30) {
+      const m = PEM.exec(input.toString('latin1'));
+      if (!m) throw new Art50Error('config.invalid', `${source}: no "X509 CRL" PEM block`);
+      der = Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
+    }
+    const [tbsNode, sigAlg, sigValue] = childrenOf(decode(der, { code: 'config.invalid' }), TAG.SEQUENCE, 'CertificateList');
+    const tbs = childrenOf(tbsNode, TAG.SEQUENCE, 'tbsCertList');
+    let i = 0;
+    if (tbs[i]?.tag === TAG.INTEGER) i++; // version
+    i++; // signature (must equal the outer one; the outer one is what we verify with)
+    const issuer = raw(expect(tbs[i++], TAG.SEQUENCE, 'issuer'));
+    const thisUpdate = time(tbs[i++], 'thisUpdate');
+    let nextUpdate: Date | undefined;
+    if (tbs[i] && (tbs[i]!.tag === TAG.UTCTime || tbs[i]!.tag === TAG.GeneralizedTime)) nextUpdate = time(tbs[i++], 'nextUpdate');
+    const revoked = new Set<string>();
+    if (tbs[i]?.tag === TAG.SEQUENCE) {
+      for (const entry of children(tbs[i++]!)) revoked.add(intHex(childrenOf(entry, TAG.SEQUENCE, 'revokedCertificate')[0], 'userCertificate'));
+    }
+    if (tbs[i] && !isContext(tbs[i], 0)) throw new Art50Error('config.invalid', `${source}: unexpected field in tbsCertList`);
+    const { bytes, unused } = bitString(sigValue, 'signatureValue');
+    if (unused !== 0) throw new Art50Error('config.invalid', `${source}: signature has unused bits`);
+    return {
+      source, issuer, thisUpdate, nextUpdate, revoked,
+      tbs: Buffer.from(raw(tbsNode)),
+      scheme: signatureAlgorithm(sigAlg, 'config.invalid'),
+      signature: Buffer.from(bytes),
+    };
+  } catch (e) {
+    if (isArt50Error(e) && e.code !== 'config.invalid') throw new Art50Error('config.invalid', `${source}: ${e.detail}`, { cause: e });
+    throw e;
+  }
+}
+
+/** Verifies a CRL's signature with the issuer certificate (memoised per CRL and issuer). */
+const verified = new WeakMap<Crl, Set<string>>();
+export function crlSignedBy(crl: Crl, issuer: X509Certificate): boolean {
+  const info = certInfo(issuer);
+  const done = verified.get(crl);
+  if (done?.has(info.fingerprint)) return true;
+  if (!info.subjectName.equals(crl.issuer)) return false;
+  if (info.keyUsage && !info.keyUsage.has(KeyUsageBit.cRLSign)) return false;
+  const key = issuer.publicKey;
+  const hash: HashName = crl.scheme.hash ?? 'sha256';
+  if (!schemeFitsKey(crl.scheme, key) || !verifySignature(crl.scheme, hash, crl.tbs, key, crl.signature)) return false;
+  verified.set(crl, new Set([...(done ?? []), info.fingerprint]));
+  return true;
+}
+
+/** Where path validation gets CRLs from. `version` changes whenever the set of CRLs changes. */
+export interface CrlSource {
+  forIssuer(issuerName: Buffer): Crl | undefined;
+  readonly version: number;
+  /** True when at least one CRL is configured. */
+  readonly configured: boolean;
+  close(): void;
+}
+
+/** A fixed set of CRLs (tests, or callers that manage reloading themselves). */
+export class StaticCrlSource implements CrlSource {
+  readonly version = 1;
+  private readonly byIssuer = new Map<string, Crl>();
+  constructor(crls: readonly Crl[]) {
+    for (const c of crls) {
+      const k = c.issuer.toString('hex');
+      const prev = this.byIssuer.get(k);
+      if (!prev || prev.thisUpdate < c.thisUpdate) this.byIssuer.set(k, c);
+    }
+  }
+  get configured(): boolean {
+    return this.byIssuer.size > 0;
+  }
+  forIssuer(issuerName: Buffer): Crl | undefined {
+    return this.byIssuer.get(issuerName.toString('hex'));
+  }
+  close(): void {}
+}
+
+export interface FileCrlSourceOptions {
+  /** Poll interval for file changes; 0 disables the timer (call refresh() yourself). Default 30 s. */
+  pollMs?: number;
+  /** Called when a changed file cannot be loaded; the previous CRL from that file stays in force. */
+  onError?: (e: unknown, file: string) => void;
+  /** Injectable for tests. */
+  setInterval?: (fn: () => void, ms: number) => { unref(): void };
+  clearInterval?: (t: { unref(): void }) => void;
+}
+
+/**
+ * CRLs from files, reloaded when a file's mtime/size/inode changes. The poll timer is unref'd so
+ * it never keeps the process alive; close() stops it. A file that fails at startup throws
+ * config.invalid; a file that fails on reload keeps its last good CRL (still bounded by its
+ * nextUpdate, so a broken feed ends in cert.crl_stale — fail closed) and reports via onError.
+ * A replacement older than the CRL in force (thisUpdate going back) is refused as a rollback.
+ */
+export class FileCrlSource implements CrlSource {
+  private current: StaticCrlSource;
+  private readonly loaded = new Map<string, { stamp: string; crl: Crl }>();
+  private readonly timer: { unref(): void } | undefined;
+  private readonly clear: (t: { unref(): void }) => void;
+  private versionNo = 1;
+
+  constructor(private readonly files: readonly string[], private readonly opts: FileCrlSourceOptions = {}) {
+    for (const f of files) this.loaded.set(f, { stamp: stamp(f), crl: parseCrl(readOrThrow(f), f) });
+    this.current = new StaticCrlSource([...this.loaded.values()].map((l) => l.crl));
+    const pollMs = opts.pollMs ?? 30_000;
+    this.clear = opts.clearInterval ?? ((t) => clearInterval(t as NodeJS.Timeout));
+    if (pollMs > 0 && files.length > 0) {
+      const t = (opts.setInterval ?? setInterval)(() => this.refresh(), pollMs);
+      t.unref();
+      this.timer = t;
+    }
+  }
+
+  get version(): number {
+    return this.versionNo;
+  }
+
+  get configured(): boolean {
+    return this.files.length > 0;
+  }
+
+  forIssuer(issuerName: Buffer): Crl | undefined {
+    return this.current.forIssuer(issuerName);
+  }
+
+  /** Re-reads changed files; returns true when the CRL set changed. */
+  refresh(): boolean {
+    let changed = false;
+    for (const f of this.files) {
+      const prev = this.loaded.get(f);
+      try {
+        const s = stamp(f);
+        if (prev && prev.stamp === s) continue;
+        const crl = parseCrl(readOrThrow(f), f);
+        if (prev && crl.thisUpdate < prev.crl.thisUpdate) throw new Art50Error('config.invalid', `${f}: CRL is older than the one in force`);
+        this.loaded.set(f, { stamp: s, crl });
+        changed = true;
+      } catch (e) {
+        this.opts.onError?.(e, f);
+      }
+    }
+    if (changed) {
+      this.current = new StaticCrlSource([...this.loaded.values()].map((l) => l.crl));
+      this.versionNo++;
+    }
+    return changed;
+  }
+
+  close(): void {
+    if (this.timer) this.clear(this.timer);
+  }
+}
+
+function stamp(file: string): string {
+  const s = statSync(file);
+  return `${s.ino}:${s.size}:${s.mtimeMs}`;
+}
+
+function readOrThrow(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new Art50Error('config.invalid', `CRL file ${file} is not readable`, { cause: e });
+  }
+}
