@@ -184,8 +184,12 @@ export class FileCrlSource implements CrlSource {
 }
 
 function stamp(file: string): string {
-  const s = statSync(file);
-  return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  try {
+    const s = statSync(file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch (e) {
+    throw new Art50Error('config.invalid', `CRL file ${file} is not readable`, { cause: e });
+  }
 }
 
 function readOrThrow(file: string): Buffer {
