@@ -12,7 +12,7 @@ const DECIMAL = /^-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,2})?$/;
 
 /** One Ajv instance with the domain formats; create it once in the composition root. */
 export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
+  const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
   addFormats(ajv, ['date-time', 'date', 'uuid', 'uri']);
   ajv.addFormat('iin', { type: 'string', validate: isValidIin });
   ajv.addFormat('bin', { type: 'string', validate: isValidBin });

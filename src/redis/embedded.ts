@@ -100,7 +100,17 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     ],
     { stdio: 'ignore', detached: false },
   );
-  await waitReady(child, port, 10_000);
+  // Never leave an orphaned redis-server behind, whatever way this process ends.
+  const reap = (): void => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', reap);
+  try {
+    await waitReady(child, port, 10_000);
+  } catch (e) {
+    reap();
+    throw e;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -108,7 +118,10 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     stop: () =>
       new Promise<void>((res) => {
         if (child.exitCode !== null) return res();
-        child.once('exit', () => res());
+        child.once('exit', () => {
+          process.off('exit', reap);
+          res();
+        });
         child.kill('SIGTERM');
       }),
   };

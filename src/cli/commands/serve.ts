@@ -1,1 +1,56 @@
-import type { Command } from "commander"; import type { SetExit } from "../main"; export function registerServeCommands(_p: Command, _s: SetExit): void {}
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { loadConfig } from '../../config';
+import { createGateway, Gateway } from '../../gateway';
+import { createLogger } from '../../logger';
+import { EmbeddedRedis, RedisMissingError, startEmbeddedRedis } from '../../redis/embedded';
+import type { SetExit } from '../main';
+
+/** REDIS_URL when set, otherwise a redis-server child with its data under ART50_DATA_DIR/redis. */
+export async function redisForCli(redisUrl: string | undefined, dataDir: string, log: (m: string) => void): Promise<{ url: string; embedded?: EmbeddedRedis }> {
+  if (redisUrl) return { url: redisUrl };
+  const embedded = await startEmbeddedRedis({ dataDir: join(dataDir, 'redis'), log });
+  log(`REDIS_URL not set: started an embedded redis-server at ${embedded.url} (data in ${embedded.dataDir})`);
+  return { url: embedded.url, embedded };
+}
+
+async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  let redis;
+  try {
+    redis = await redisForCli(config.redisUrl, config.dataDir, (m) => logger.info(m));
+  } catch (e) {
+    if (e instanceof RedisMissingError) {
+      process.stderr.write(`${e.instruction}\n`);
+      setExit(2);
+      return;
+    }
+    throw e;
+  }
+  const gateway: Gateway = createGateway({ config, redisUrl: redis.url, logger, ...(mode === 'worker' ? { workers: true } : {}) });
+  if (mode === 'serve') await gateway.start();
+  else gateway.startBackground();
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info('shutting down', { signal });
+      void gateway
+        .stop()
+        .then(() => redis.embedded?.stop())
+        .finally(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+export function registerServeCommands(program: Command, setExit: SetExit): void {
+  program
+    .command('serve')
+    .description('run the gateway: HTTPS API with client certificates, plus in-process workers unless ART50_WORKERS_IN_PROCESS=false')
+    .action(() => run('serve', setExit));
+  program
+    .command('worker')
+    .description('run delivery and deadline workers only (scale them separately on the same Redis)')
+    .action(() => run('worker', setExit));
+}

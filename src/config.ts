@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { Art50Error } from './errors';
+
+/** Package root, both from src/ (ts-jest) and dist/ (built). */
+export const PACKAGE_ROOT = resolve(__dirname, '..');
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Redis URL; undefined means "start an embedded redis-server". */
+  redisUrl?: string;
+  /** Key namespace; every core key carries the hash tag {namespace}. */
+  namespace: string;
+  dataDir: string;
+  logLevel: string;
+  keysDir: string;
+  usingDemoKeys: boolean;
+  tls: { cert: string; key: string };
+  seal: { cert: string; key: string };
+  trustAnchors: string[];
+  crls: string[];
+  registry: string;
+  bodyLimitBytes: number;
+  /** Largest JSON document accepted inside a CMS (requests and sanctions are small). */
+  smallDocumentLimitBytes: number;
+  clockSkewSeconds: number;
+  /** Milliseconds in one "deadline hour"; 3,600,000 in production, shortened only in tests/demo. */
+  deadlineHourMs: number;
+  workers: { inProcess: boolean; concurrency: number };
+  push: { attempts: number; backoffMs: number; timeoutMs: number };
+  statementRetentionDays: number;
+  checkpointIntervalMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Art50Error('config.invalid', `${name} must be an integer between ${min} and ${max}, got "${raw}"`, { field: name });
+  }
+  return n;
+}
+
+function bytes(env: Env, name: string, def: number): number {
+  const raw = env[name];
+  if (!raw) return def;
+  const m = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
+  if (!m) throw new Art50Error('config.invalid', `${name} must be a size like 64mb, got "${raw}"`, { field: name });
+  const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+  return Number(m[1]) * mult;
+}
+
+function list(env: Env, name: string, def: string[]): string[] {
+  const raw = env[name];
+  if (!raw) return def;
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Art50Error('config.invalid', `${name} must be true or false, got "${raw}"`, { field: name });
+}
+
+/**
+ * Typed configuration from the environment; every variable is listed in the README. Defaults
+ * point at keys.example/, which the gateway announces loudly at start-up.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(cwd, p));
+  const keysDir = abs(env.ART50_KEYS_DIR ?? join(PACKAGE_ROOT, 'keys.example'));
+  const k = (p: string): string => join(keysDir, p);
+  const cfg: Config = {
+    host: env.ART50_HOST ?? '0.0.0.0',
+    port: int(env, 'ART50_PORT', 8443, 0, 65535),
+    namespace: env.ART50_NAMESPACE ?? 'art50',
+    dataDir: abs(env.ART50_DATA_DIR ?? './var'),
+    logLevel: env.ART50_LOG_LEVEL ?? 'info',
+    keysDir,
+    usingDemoKeys: resolve(keysDir) === resolve(PACKAGE_ROOT, 'keys.example'),
+    tls: { cert: abs(env.ART50_TLS_CERT ?? k('gateway/tls.pem')), key: abs(env.ART50_TLS_KEY ?? k('gateway/tls.key')) },
+    seal: { cert: abs(env.ART50_SEAL_CERT ?? k('gateway/seal.pem')), key: abs(env.ART50_SEAL_KEY ?? k('gateway/seal.key')) },
+    trustAnchors: list(env, 'ART50_TRUST', [k('ca/root.pem')]).map(abs),
+    crls: list(env, 'ART50_CRL', [k('ca/crl.pem')]).map(abs),
+    registry: abs(env.ART50_REGISTRY ?? k('participants.json')),
+    bodyLimitBytes: bytes(env, 'ART50_BODY_LIMIT', 64 * 1024 ** 2),
+    smallDocumentLimitBytes: bytes(env, 'ART50_DOCUMENT_LIMIT', 1024 ** 2),
+    clockSkewSeconds: int(env, 'ART50_CLOCK_SKEW_SECONDS', 300, 0, 3600),
+    deadlineHourMs: int(env, 'ART50_DEADLINE_HOUR_MS', 3_600_000, 1, 3_600_000),
+    workers: { inProcess: bool(env, 'ART50_WORKERS_IN_PROCESS', true), concurrency: int(env, 'ART50_WORKER_CONCURRENCY', 16, 1, 1000) },
+    push: {
+      attempts: int(env, 'ART50_PUSH_ATTEMPTS', 8, 1, 100),
+      backoffMs: int(env, 'ART50_PUSH_BACKOFF_MS', 2000, 1, 3_600_000),
+      timeoutMs: int(env, 'ART50_PUSH_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
+    statementRetentionDays: int(env, 'ART50_STATEMENT_RETENTION_DAYS', 30, 1, 3650),
+    checkpointIntervalMs: int(env, 'ART50_CHECKPOINT_INTERVAL_MS', 250, 10, 1000),
+  };
+  if (env.REDIS_URL) cfg.redisUrl = env.REDIS_URL;
+  for (const [name, path] of [
+    ['ART50_TLS_CERT', cfg.tls.cert], ['ART50_TLS_KEY', cfg.tls.key], ['ART50_SEAL_CERT', cfg.seal.cert],
+    ['ART50_SEAL_KEY', cfg.seal.key], ['ART50_REGISTRY', cfg.registry], ...cfg.trustAnchors.map((p) => ['ART50_TRUST', p]),
+    ...cfg.crls.map((p) => ['ART50_CRL', p]),
+  ] as const) {
+    if (!existsSync(path)) throw new Art50Error('config.invalid', `${name}: file ${path} does not exist`, { field: name });
+  }
+  return cfg;
+}

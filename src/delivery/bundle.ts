@@ -1,0 +1,13 @@
+/** What a bank receives for one delivery, by pull (inbox item) or by push (POST body). */
+export interface DeliveryBundle {
+  deliveryId: string;
+  requestId: string;
+  /** base64 DER of the request CMS, exactly as the investigator signed it. */
+  request: string;
+  /** base64 DER of the sanction CMS, exactly as the prosecutor signed it. */
+  sanction: string;
+  /** RFC 3339: the bank must answer by then (CPC Art. 34 part 5). */
+  deadline: string;
+  /** base64 DER of the gateway-sealed delivery receipt. */
+  receipt: string;
+}

@@ -1,0 +1,38 @@
+-- Marks one (request, bank) delivered, atomically with its log entries: placed in the bank's
+-- inbox (pull, or push fallback) or pushed and acknowledged by a 2xx (push). Idempotent: a
+-- delivery that is no longer `queued` is left as it is.
+-- KEYS[1] request hash   KEYS[2] per-bank state hash   KEYS[3] delivery hash   KEYS[4] bank inbox zset
+-- KEYS[5] log size       KEYS[6] log entries
+-- ARGV[1] bic  ARGV[2] deliveryId  ARGV[3] now (RFC 3339)  ARGV[4] now (ms)  ARGV[5] deadline (RFC 3339)
+-- ARGV[6] via: inbox | push
+-- ARGV[7] delivery.delivered entry template
+-- ARGV[8] delivery.acknowledged entry template (push) or ''
+-- ARGV[9] delivery.push_failed entry template (fallback to inbox) or ''
+-- Result: {0, deliveredIndex} delivered now | {1, deliveredIndex} already delivered | {3, 0} unknown bank
+--@include ../../log/lua/append-entry.lua
+local raw = redis.call('HGET', KEYS[2], ARGV[1])
+if not raw then return {3, 0} end
+local bank = cjson.decode(raw)
+if bank.state ~= 'queued' then return {1, bank.deliveredIndex or 0} end
+if ARGV[9] ~= '' then bank.pushFailedIndex = art50_log_append(KEYS[5], KEYS[6], ARGV[9]) end
+local idx = art50_log_append(KEYS[5], KEYS[6], ARGV[7])
+bank.state = 'delivered'
+bank.deliveredAt = ARGV[3]
+bank.deadline = ARGV[5]
+bank.via = ARGV[6]
+bank.deliveredIndex = idx
+local requestId = redis.call('HGET', KEYS[1], 'requestId')
+redis.call('HSET', KEYS[3], 'requestId', requestId, 'bic', ARGV[1], 'deliveredAt', ARGV[3], 'deadline', ARGV[5], 'via', ARGV[6], 'deliveredIndex', idx)
+if ARGV[6] == 'push' then
+  bank.state = 'acknowledged'
+  bank.acknowledgedAt = ARGV[3]
+  bank.ackIndex = art50_log_append(KEYS[5], KEYS[6], ARGV[8])
+  redis.call('HSET', KEYS[3], 'acknowledgedAt', ARGV[3])
+else
+  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[2])
+end
+redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(bank))
+if redis.call('HGET', KEYS[1], 'state') == 'sanctioned' then
+  redis.call('HSET', KEYS[1], 'state', 'in_progress')
+end
+return {0, idx}

@@ -1,0 +1,124 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { EventLog } from '../log/event-log';
+import type { Logger } from '../logger';
+import type { Registry } from '../participants/registry';
+import type { Sealer } from '../receipts/sealer';
+import type { RequestStore } from '../requests/store';
+import type { BankDelivery } from '../requests/types';
+import { deliveryIdOf } from '../store/keys';
+import type { DeliveryBundle } from './bundle';
+import type { PushClient } from './push-client';
+import type { DeadlineJob, DeliveryJob, DeliveryQueues } from './queues';
+import type { DeliveryStore } from './store';
+
+export interface ProcessorDeps {
+  deliveries: DeliveryStore;
+  requests: RequestStore;
+  registry: () => Registry;
+  log: EventLog;
+  sealer: Sealer;
+  push: PushClient;
+  queues: DeliveryQueues;
+  clock: () => Date;
+  deadlineHourMs: number;
+  logger: Logger;
+}
+
+/**
+ * The work behind the queues. Every step is idempotent (the Lua scripts act only from the
+ * expected state and deterministic job ids dedupe), so a job retried after a crash mid-way
+ * completes the delivery exactly once in effect.
+ */
+export class DeliveryProcessor {
+  constructor(private readonly d: ProcessorDeps) {}
+
+  async deliver(job: Job<DeliveryJob>): Promise<string> {
+    const { requestId, bic } = job.data;
+    const d = this.d;
+    const deliveryId = deliveryIdOf(requestId, bic);
+    const request = await d.requests.get(requestId);
+    const banks = await d.requests.banks(requestId);
+    const bank = banks[bic];
+    if (!request || !bank) throw new UnrecoverableError(`no queued delivery ${deliveryId}`);
+    if (bank.state === 'queued') {
+      const org = d.registry().bankByBic(bic);
+      const mode = org?.delivery?.mode ?? 'pull';
+      if (mode === 'push' && org?.delivery?.url) {
+        const pushed = await this.tryPush(job, org.delivery.url, deliveryId, request.digest, request.deadlineHours, bank);
+        if (!pushed) return 'fallback-inbox';
+      } else {
+        await this.record(requestId, bic, deliveryId, request.digest, request.deadlineHours, 'inbox', '');
+      }
+    }
+    await this.afterDelivery(requestId, bic, deliveryId, request.digest);
+    return 'delivered';
+  }
+
+  /** Push with retries; on the last failed attempt fall back to the inbox so nothing is dropped. */
+  private async tryPush(job: Job<DeliveryJob>, url: string, deliveryId: string, digest: string, hours: number, bank: BankDelivery): Promise<boolean> {
+    const d = this.d;
+    const { requestId, bic } = job.data;
+    const cms = await d.requests.getCms(requestId);
+    const deadline = new Date(d.clock().getTime() + hours * d.deadlineHourMs);
+    const offer = d.sealer.seal({ event: 'delivery.queued', logIndex: bank.queuedIndex ?? 0, time: d.clock().toISOString(), requestId, bank: bic, deliveryId, requestDigest: digest });
+    const bundle: DeliveryBundle = {
+      deliveryId, requestId, request: cms.request!.toString('base64'), sanction: cms.sanction!.toString('base64'),
+      deadline: deadline.toISOString(), receipt: offer.toString('base64'),
+    };
+    const outcome = await d.push.push(url, bundle);
+    if (outcome.ok) {
+      await this.record(requestId, bic, deliveryId, digest, hours, 'push', '');
+      return true;
+    }
+    const attempts = job.opts.attempts ?? 1;
+    d.logger.warn('push delivery failed', { deliveryId, bank: bic, attempt: job.attemptsMade + 1, of: attempts, reason: outcome.reason });
+    if (job.attemptsMade + 1 < attempts) throw new Error(`push to ${bic} failed: ${outcome.reason}`);
+    const failed = d.log.template({ event: 'delivery.push_failed', time: d.clock().toISOString(), requestId, bank: bic, digests: { request: digest }, attempts });
+    await this.record(requestId, bic, deliveryId, digest, hours, 'inbox', failed);
+    d.logger.warn('push delivery fell back to the inbox', { deliveryId, bank: bic, attempts });
+    await this.afterDelivery(requestId, bic, deliveryId, digest);
+    return false;
+  }
+
+  private async record(requestId: string, bic: string, deliveryId: string, digest: string, hours: number, via: 'inbox' | 'push', pushFailedTemplate: string): Promise<void> {
+    const d = this.d;
+    const now = d.clock();
+    const time = now.toISOString();
+    const deadline = new Date(now.getTime() + hours * d.deadlineHourMs);
+    await d.deliveries.deliver({
+      requestId, bic, deliveryId, now, deadline, via,
+      deliveredTemplate: d.log.template({ event: 'delivery.delivered', time, requestId, bank: bic, digests: { request: digest }, via }),
+      ackTemplate: via === 'push' ? d.log.template({ event: 'delivery.acknowledged', time, requestId, bank: bic, digests: { request: digest }, via }) : '',
+      pushFailedTemplate,
+    });
+  }
+
+  /** Deadline job and delivery receipt: derived from the stored delivery, safe to repeat. */
+  private async afterDelivery(requestId: string, bic: string, deliveryId: string, digest: string): Promise<void> {
+    const d = this.d;
+    const rec = await d.deliveries.get(deliveryId);
+    if (!rec) return;
+    const delay = Math.max(0, Date.parse(rec.deadline) - d.clock().getTime());
+    await d.queues.deadline.add('deadline', { requestId, bic, deliveryId }, { jobId: `deadline.${deliveryId}`, delay });
+    const [existing] = await d.deliveries.receipts([deliveryId]);
+    if (!existing?.receipt) {
+      const sealed = d.sealer.seal({ event: 'delivery.delivered', logIndex: rec.deliveredIndex, time: rec.deliveredAt, requestId, bank: bic, deliveryId, requestDigest: digest, deadline: rec.deadline });
+      await d.deliveries.setReceipt(deliveryId, sealed);
+    }
+  }
+
+  async deadline(job: Job<DeadlineJob>): Promise<string> {
+    const d = this.d;
+    const { requestId, bic } = job.data;
+    const request = await d.requests.get(requestId);
+    if (!request) return 'gone';
+    const now = d.clock();
+    const changed = await d.deliveries.markOverdue({
+      requestId, bic, now,
+      template: d.log.template({ event: 'delivery.overdue', time: now.toISOString(), requestId, bank: bic, digests: { request: request.digest } }),
+    });
+    if (changed) d.logger.warn('delivery overdue', { requestId, bank: bic });
+    return changed ? 'overdue' : 'answered-in-time';
+  }
+}

@@ -1,0 +1,97 @@
+import type Redis from 'ioredis';
+import { Keys } from '../store/keys';
+import type { ScriptRunner } from '../store/scripts';
+
+export interface DeliveryRecord {
+  deliveryId: string;
+  requestId: string;
+  bic: string;
+  deliveredAt: string;
+  deadline: string;
+  via: 'inbox' | 'push';
+  deliveredIndex: number;
+  acknowledgedAt?: string;
+}
+
+/** Delivery state in Redis; each change is one Lua script with its log entries. */
+export class DeliveryStore {
+  constructor(
+    private readonly redis: Redis,
+    readonly keys: Keys,
+    private readonly scripts: { deliver: ScriptRunner; ack: ScriptRunner; overdue: ScriptRunner },
+  ) {}
+
+  async deliver(a: {
+    requestId: string; bic: string; deliveryId: string; now: Date; deadline: Date; via: 'inbox' | 'push';
+    deliveredTemplate: string; ackTemplate: string; pushFailedTemplate: string;
+  }): Promise<{ kind: 'delivered' | 'already'; logIndex: number } | { kind: 'unknown' }> {
+    const k = this.keys;
+    const [code, idx] = (await this.scripts.deliver(
+      [k.request(a.requestId), k.requestBanks(a.requestId), k.delivery(a.deliveryId), k.inbox(a.bic), k.logSize(), k.logEntries()],
+      [a.bic, a.deliveryId, a.now.toISOString(), String(a.now.getTime()), a.deadline.toISOString(), a.via, a.deliveredTemplate, a.ackTemplate, a.pushFailedTemplate],
+    )) as [number, number];
+    if (code === 3) return { kind: 'unknown' };
+    return { kind: code === 0 ? 'delivered' : 'already', logIndex: Number(idx) };
+  }
+
+  async ack(a: { requestId: string; bic: string; deliveryId: string; now: Date; template: string }): Promise<{ kind: 'acknowledged' | 'already'; logIndex: number } | { kind: 'not_delivered' }> {
+    const k = this.keys;
+    const [code, idx] = (await this.scripts.ack(
+      [k.requestBanks(a.requestId), k.delivery(a.deliveryId), k.inbox(a.bic), k.logSize(), k.logEntries()],
+      [a.bic, a.deliveryId, a.now.toISOString(), a.template],
+    )) as [number, number];
+    if (code === 3) return { kind: 'not_delivered' };
+    return { kind: code === 0 ? 'acknowledged' : 'already', logIndex: Number(idx) };
+  }
+
+  async markOverdue(a: { requestId: string; bic: string; now: Date; template: string }): Promise<boolean> {
+    const k = this.keys;
+    const [code] = (await this.scripts.overdue([k.requestBanks(a.requestId), k.overdue(), k.logSize(), k.logEntries()], [a.bic, a.now.toISOString(), a.template])) as [number];
+    return code === 0;
+  }
+
+  async get(deliveryId: string): Promise<DeliveryRecord | undefined> {
+    const h = await this.redis.hgetall(this.keys.delivery(deliveryId));
+    if (!h.requestId) return undefined;
+    return {
+      deliveryId, requestId: h.requestId, bic: h.bic!, deliveredAt: h.deliveredAt!, deadline: h.deadline!,
+      via: h.via as 'inbox' | 'push', deliveredIndex: Number(h.deliveredIndex),
+      ...(h.acknowledgedAt ? { acknowledgedAt: h.acknowledgedAt } : {}),
+    };
+  }
+
+  async setReceipt(deliveryId: string, receipt: Buffer): Promise<Buffer> {
+    const key = this.keys.delivery(deliveryId);
+    const res = (await this.redis.multi().hsetnx(key, 'receipt', receipt).hgetBuffer(key, 'receipt').exec()) ?? [];
+    return res[1]![1] as Buffer;
+  }
+
+  async receipts(deliveryIds: string[]): Promise<Array<{ receipt: Buffer | null; index: number | null }>> {
+    if (deliveryIds.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of deliveryIds) pipe.hmgetBuffer(this.keys.delivery(id), 'receipt', 'deliveredIndex');
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([, v]) => {
+      const [r, i] = v as [Buffer | null, Buffer | null];
+      return { receipt: r, index: i ? Number(i.toString()) : null };
+    });
+  }
+
+  async inboxIds(bic: string, limit: number): Promise<string[]> {
+    return this.redis.zrange(this.keys.inbox(bic), 0, limit - 1);
+  }
+
+  async overdueCounts(): Promise<Record<string, number>> {
+    const h = await this.redis.hgetall(this.keys.overdue());
+    return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+  }
+
+  /** Outbox items written by the sanction script, oldest first. */
+  async outboxPeek(n: number): Promise<string[]> {
+    return this.redis.lrange(this.keys.outbox(), 0, n - 1);
+  }
+
+  async outboxRemove(item: string): Promise<void> {
+    await this.redis.lrem(this.keys.outbox(), 1, item);
+  }
+}

@@ -1,0 +1,32 @@
+import { Worker } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
+import type { Logger } from '../logger';
+import type { DeliveryProcessor } from './processor';
+import type { DeadlineJob, DeliveryJob, QueueNames } from './queues';
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+/** BullMQ workers for deliveries and deadlines; close() lets in-flight jobs finish. */
+export function startWorkers(opts: {
+  connection: ConnectionOptions;
+  names: QueueNames;
+  processor: DeliveryProcessor;
+  concurrency: number;
+  logger: Logger;
+  stalledIntervalMs?: number;
+}): RunningWorkers {
+  const common = { connection: opts.connection, prefix: opts.names.prefix, stalledInterval: opts.stalledIntervalMs ?? 30_000 };
+  const delivery = new Worker<DeliveryJob>(opts.names.delivery, (job) => opts.processor.deliver(job), { ...common, concurrency: opts.concurrency });
+  const deadline = new Worker<DeadlineJob>(opts.names.deadline, (job) => opts.processor.deadline(job), { ...common, concurrency: Math.max(1, Math.ceil(opts.concurrency / 4)) });
+  for (const w of [delivery, deadline]) {
+    w.on('failed', (job, err) => opts.logger.warn('job failed', { queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, error: err.message }));
+    w.on('error', (err) => opts.logger.error('worker error', { queue: w.name, error: err.message }));
+  }
+  return {
+    close: async () => {
+      await Promise.all([delivery.close(), deadline.close()]);
+    },
+  };
+}

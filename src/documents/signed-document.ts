@@ -1,0 +1,58 @@
+import { Art50Error } from '../errors';
+import { verifyCms } from '../cms/verify';
+import type { Registry } from '../participants/registry';
+import type { Participant } from '../participants/types';
+import type { PathValidator, ValidatedCertificate } from '../pki/types';
+import type { DocumentValidators } from './validators';
+import { parseJsonDocument } from './validators';
+import type { RequestDoc, SanctionDoc, StatementDoc } from './types';
+
+export interface DocumentKinds {
+  request: RequestDoc;
+  sanction: SanctionDoc;
+  statement: StatementDoc;
+}
+export type DocumentKind = keyof DocumentKinds;
+
+/** A document whose signature, signer certificate path and schema have all been checked. */
+export interface SignedDocument<T> {
+  doc: T;
+  /** The exact CMS bytes as received. */
+  cms: Buffer;
+  /** Lowercase hex SHA-256 of the signed JSON bytes. */
+  digest: string;
+  signingTime: Date;
+  signer: ValidatedCertificate;
+  participant: Participant;
+}
+
+/**
+ * The verification pipeline for every signed document, in one readable order:
+ * CMS structure and signature → signer path to the trust anchors (at signing time and now)
+ * → signer in the participant registry → JSON → schema. Role and binding checks that depend
+ * on the document's meaning are the callers'.
+ */
+export class DocumentVerifier {
+  constructor(
+    private readonly deps: {
+      validator: PathValidator;
+      registry: () => Registry;
+      validators: DocumentValidators;
+      maxJsonBytes: number;
+    },
+  ) {}
+
+  open<K extends DocumentKind>(der: Buffer, kind: K, onVerified?: (digest: string, signer: ValidatedCertificate) => void): SignedDocument<DocumentKinds[K]> {
+    if (der.length === 0) throw new Art50Error('http.empty_body', 'the body is empty; post the DER bytes of a CMS SignedData document');
+    const cms = verifyCms(der);
+    const signer = this.deps.validator.validate(cms.signer, { purpose: 'signature', at: cms.signingTime, intermediates: cms.certificates });
+    onVerified?.(cms.digest, signer);
+    const participant = this.deps.registry().identify({ iin: signer.subject.iin, bin: signer.subject.bin });
+    if (!participant) {
+      throw new Art50Error('participant.unknown', `the signer (certificate ${signer.fingerprint.slice(0, 16)}…) is not in the participant registry`);
+    }
+    const json = parseJsonDocument(cms.content, kind === 'statement' ? Number.MAX_SAFE_INTEGER : this.deps.maxJsonBytes);
+    const doc = this.deps.validators[kind](json) as DocumentKinds[K];
+    return { doc, cms: der, digest: cms.digest, signingTime: cms.signingTime, signer, participant };
+  }
+}

@@ -1,0 +1,161 @@
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:https';
+import type { Express } from 'express';
+import type Redis from 'ioredis';
+import type { Config } from './config';
+import { createAjv } from './documents/ajv';
+import { DocumentVerifier } from './documents/signed-document';
+import { createDocumentValidators } from './documents/validators';
+import { DeliveryProcessor } from './delivery/processor';
+import { OutboxDispatcher } from './delivery/dispatcher';
+import { Inbox } from './delivery/inbox';
+import { PushClient } from './delivery/push-client';
+import { createQueues, DeliveryQueues, queueNames } from './delivery/queues';
+import { DeliveryStore } from './delivery/store';
+import { RunningWorkers, startWorkers } from './delivery/workers';
+import { createApp } from './http/app';
+import { clientAuth } from './http/client-auth';
+import { inboxRoutes } from './http/routes/inbox';
+import { livenessRoutes, readinessRoutes } from './http/routes/health';
+import { requestRoutes } from './http/routes/requests';
+import { closeServer, createHttpsServer, listen } from './http/server';
+import { createLogEntryValidator } from './log/entry';
+import { EventLog } from './log/event-log';
+import type { Logger } from './logger';
+import { loadRegistry, Registry } from './participants/registry';
+import type { ChainValidator } from './pki/chain';
+import { loadTrust, readCertificates } from './pki/trust';
+import { Sealer } from './receipts/sealer';
+import { createRedis, pingWithin } from './redis/client';
+import { RequestIntake } from './requests/intake';
+import { SanctionService } from './requests/sanction';
+import { RequestStatusReader } from './requests/status';
+import { RequestStore } from './requests/store';
+import { Keys } from './store/keys';
+import { scriptRunner } from './store/script-set';
+
+export interface GatewayOptions {
+  config: Config;
+  redisUrl: string;
+  logger: Logger;
+  clock?: () => Date;
+  /** Run the delivery workers in this process (default from config). */
+  workers?: boolean;
+  /** BullMQ stalled-job check interval; shortened in tests that kill workers. */
+  stalledIntervalMs?: number;
+}
+
+export interface Gateway {
+  app: Express;
+  server: Server;
+  redis: Redis;
+  keys: Keys;
+  queues: DeliveryQueues;
+  /** Serves HTTPS (and runs workers when configured); resolves with the bound port. */
+  start(): Promise<number>;
+  /** Runs only the background parts (workers, outbox dispatcher) for `art50 worker`. */
+  startBackground(): void;
+  stop(): Promise<void>;
+}
+
+export function loadSealIdentity(config: Config): { cert: X509Certificate; key: ReturnType<typeof createPrivateKey> } {
+  return { cert: new X509Certificate(readFileSync(config.seal.cert)), key: createPrivateKey(readFileSync(config.seal.key)) };
+}
+
+/** The one composition root: builds every part from configuration and wires them together. */
+export function createGateway(opts: GatewayOptions): Gateway {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? (() => new Date());
+  if (config.usingDemoKeys) {
+    logger.warn('DEMO KEYS IN USE: keys.example/ is public test material — set ART50_KEYS_DIR (or the individual key variables) for any real deployment');
+  }
+  const ajv = createAjv();
+  const registry: Registry = loadRegistry(ajv, config.registry);
+  const getRegistry = (): Registry => registry;
+  const validator: ChainValidator = loadTrust({ anchors: config.trustAnchors, crls: config.crls });
+  const seal = loadSealIdentity(config);
+  const sealer = new Sealer(seal);
+  const redis = createRedis(opts.redisUrl, 'commands');
+  const keys = new Keys(config.namespace);
+  const subjectSecret = createHash('sha256').update('art50 subject key\0').update(seal.key.export({ format: 'der', type: 'pkcs8' })).digest();
+  const log = new EventLog(redis, config.namespace, subjectSecret, createLogEntryValidator(ajv));
+  const verifier = new DocumentVerifier({ validator, registry: getRegistry, validators: createDocumentValidators(ajv), maxJsonBytes: config.smallDocumentLimitBytes });
+
+  const requests = new RequestStore(redis, keys, {
+    intake: scriptRunner(redis, 'requests/lua/intake-4.lua'),
+    sanction: scriptRunner(redis, 'requests/lua/sanction-6.lua'),
+  });
+  const deliveries = new DeliveryStore(redis, keys, {
+    deliver: scriptRunner(redis, 'delivery/lua/deliver-6.lua'),
+    ack: scriptRunner(redis, 'delivery/lua/ack-5.lua'),
+    overdue: scriptRunner(redis, 'delivery/lua/overdue-4.lua'),
+  });
+  const names = queueNames(config.namespace);
+  const connection = createRedis(opts.redisUrl, 'bullmq');
+  const queues = createQueues(connection, names, config.push);
+  const dispatcher = new OutboxDispatcher(deliveries, queues, logger);
+
+  const trustPem = config.trustAnchors.map((f) => readFileSync(f));
+  const push = new PushClient({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: trustPem }, config.push.timeoutMs);
+  const processor = new DeliveryProcessor({ deliveries, requests, registry: getRegistry, log, sealer, push, queues, clock, deadlineHourMs: config.deadlineHourMs, logger });
+
+  const intake = new RequestIntake({ verifier, registry: getRegistry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds });
+  const sanctions = new SanctionService({ verifier, registry: getRegistry, store: requests, log, sealer, clock });
+  const status = new RequestStatusReader({
+    store: requests,
+    registry: getRegistry,
+    deliveryReceipts: async (ids) =>
+      (await deliveries.receipts(ids)).map((r) => (r.receipt && r.index !== null ? { event: 'delivery.delivered', logIndex: r.index, receipt: r.receipt.toString('base64') } : null)),
+  });
+  const inbox = new Inbox({ deliveries, requests, log, sealer, clock });
+
+  const app = createApp({
+    logger,
+    open: [livenessRoutes()],
+    authenticate: clientAuth(validator, getRegistry),
+    authenticated: [
+      readinessRoutes({ redisReady: () => pingWithin(redis, 1000) }),
+      requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: () => dispatcher.drain() }),
+      inboxRoutes(inbox),
+    ],
+  });
+  const server = createHttpsServer(app, { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.trustAnchors.flatMap((f) => readCertificates(f).map((c) => Buffer.from(c.toString()))) });
+
+  let workers: RunningWorkers | undefined;
+  let listening = false;
+  const runWorkers = opts.workers ?? config.workers.inProcess;
+  const background = (): void => {
+    dispatcher.start();
+    workers = startWorkers({ connection, names, processor, concurrency: config.workers.concurrency, logger, ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}) });
+  };
+
+  return {
+    app,
+    server,
+    redis,
+    keys,
+    queues,
+    async start() {
+      const port = await listen(server, config.port, config.host);
+      listening = true;
+      if (runWorkers) background();
+      else dispatcher.start();
+      logger.info('art50 gateway listening', { port, host: config.host, namespace: config.namespace, workers: runWorkers });
+      return port;
+    },
+    startBackground() {
+      background();
+      logger.info('art50 workers running', { namespace: config.namespace, concurrency: config.workers.concurrency });
+    },
+    async stop() {
+      if (listening) await closeServer(server);
+      await dispatcher.stop();
+      if (workers) await workers.close();
+      await queues.close();
+      validator.close();
+      await Promise.allSettled([redis.quit(), connection.quit()]);
+    },
+  };
+}
+

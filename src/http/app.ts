@@ -1,0 +1,32 @@
+import express, { Express, Router } from 'express';
+import type { Logger } from '../logger';
+import { errorHandler, notFoundHandler } from './problem';
+
+export interface AppParts {
+  logger: Logger;
+  /** Routes that need no client certificate (liveness). */
+  open: Router[];
+  /** Client authentication middleware, applied before `authenticated`. */
+  authenticate: express.RequestHandler;
+  authenticated: Router[];
+}
+
+/** The Express app: framing, routes, one error handler. Domain code never sees Express. */
+export function createApp(parts: AppParts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+    next();
+  });
+  for (const r of parts.open) app.use(r);
+  app.use(parts.authenticate);
+  for (const r of parts.authenticated) app.use(r);
+  app.use(notFoundHandler);
+  app.use(errorHandler(parts.logger));
+  return app;
+}

@@ -1,0 +1,53 @@
+import { Router } from 'express';
+import { Art50Error } from '../../errors';
+import type { RequestIntake } from '../../requests/intake';
+import type { SanctionService } from '../../requests/sanction';
+import type { RequestStatusReader } from '../../requests/status';
+import { pendingForProsecutor } from '../../requests/status';
+import type { RequestStore } from '../../requests/store';
+import type { Registry } from '../../participants/registry';
+import { clientOf, requireOrgKind, requireRole } from '../client-auth';
+import { bodyBuffer, intParam, signedBody, UUID_RE } from '../raw-body';
+
+export interface RequestRoutesDeps {
+  intake: RequestIntake;
+  sanctions: SanctionService;
+  status: RequestStatusReader;
+  store: RequestStore;
+  registry: () => Registry;
+  documentLimit: number;
+  /** Called after a grant, to move the new deliveries into the queue without waiting. */
+  onGranted: () => Promise<unknown>;
+}
+
+function requestIdParam(raw: unknown): string {
+  const id = typeof raw === 'string' ? raw : '';
+  if (!UUID_RE.test(id)) throw new Art50Error('request.not_found', `no request ${id.slice(0, 64)}`);
+  return id.toLowerCase();
+}
+
+export function requestRoutes(d: RequestRoutesDeps): Router {
+  const r = Router();
+  r.post('/v1/requests', requireOrgKind('police'), ...signedBody(d.documentLimit), async (req, res) => {
+    const out = await d.intake.submit(bodyBuffer(req), clientOf(res));
+    res.status(out.status).location(`/v1/requests/${out.body.requestId}`).json(out.body);
+  });
+
+  // The signature decides who sanctioned; the TLS client may be the prosecutor or a police system relaying.
+  r.post('/v1/requests/:requestId/sanction', requireOrgKind('prosecutor_office', 'police'), ...signedBody(d.documentLimit), async (req, res) => {
+    const out = await d.sanctions.decide(requestIdParam(req.params.requestId), bodyBuffer(req));
+    if (out.queued.length > 0) await d.onGranted();
+    res.status(out.status).json(out.body);
+  });
+
+  r.get('/v1/requests/:requestId', async (req, res) => {
+    res.json(await d.status.status(requestIdParam(req.params.requestId), clientOf(res).participant));
+  });
+
+  r.get('/v1/sanctions/pending', requireRole('prosecutor'), async (req, res) => {
+    const limit = intParam(req, 'limit', 100, 1, 1000);
+    const items = await pendingForProsecutor({ store: d.store, registry: d.registry }, clientOf(res).participant, limit);
+    res.json({ items });
+  });
+  return r;
+}

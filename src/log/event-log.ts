@@ -1,0 +1,30 @@
+import { createHmac } from 'node:crypto';
+import type Redis from 'ioredis';
+import type { LogEntryFields, LogEntryValidator } from './entry';
+import { appendStandalone, entryTemplate } from './sequencer';
+
+/**
+ * What the domain services need from the log: entry templates for their own Lua scripts, a
+ * standalone append for events that change no state, and the keyed hash of a subject's IIN.
+ */
+export class EventLog {
+  constructor(
+    private readonly redis: Redis,
+    private readonly ns: string,
+    private readonly subjectSecret: Buffer,
+    private readonly validate?: LogEntryValidator,
+  ) {}
+
+  template(fields: LogEntryFields): string {
+    return entryTemplate(fields, this.validate);
+  }
+
+  appendStandalone(fields: Omit<LogEntryFields, 'time'> & { time?: string }): Promise<number> {
+    return appendStandalone(this.redis, this.ns, { time: new Date().toISOString(), ...fields }, this.validate);
+  }
+
+  /** HMAC-SHA256 of the subject's IIN: groups requests per subject in statistics without the IIN. */
+  subjectKey(iin: string): string {
+    return createHmac('sha256', this.subjectSecret).update(iin, 'utf8').digest('hex');
+  }
+}

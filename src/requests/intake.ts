@@ -1,0 +1,146 @@
+import { Art50Error } from '../errors';
+import type { DocumentVerifier, SignedDocument } from '../documents/signed-document';
+import type { RequestDoc } from '../documents/types';
+import type { ClientIdentity } from '../http/client-auth';
+import type { EventLog } from '../log/event-log';
+import type { Registry } from '../participants/registry';
+import type { Role } from '../participants/types';
+import type { Sealer } from '../receipts/sealer';
+import type { RequestStore } from './store';
+
+export const MAX_DEADLINE_HOURS = 72;
+
+export interface IntakeResult {
+  status: 200 | 202;
+  body: { requestId: string; digest: string; state: string; receipt: string; logIndex: number };
+}
+
+/** Signer must be an investigator or the head of the body the request names (Art. 50 para 7 b). */
+export function checkRequestSigner(sd: SignedDocument<RequestDoc>): void {
+  const { participant, doc } = sd;
+  if (!participant.person || !participant.roles.some((r) => r === 'investigator' || r === 'head')) {
+    throw new Art50Error('participant.role', 'a request must be signed by an investigator or the head of the prosecuting body');
+  }
+  if (participant.organisation.bin !== doc.body.bin) {
+    throw new Art50Error('participant.wrong_body', `the signer belongs to body ${participant.organisation.bin}, not to body ${doc.body.bin} named in the request`, { field: '/body/bin' });
+  }
+  if (participant.person.iin !== doc.signer.iin) {
+    throw new Art50Error('participant.wrong_body', 'signer.iin in the request is not the IIN of the signing certificate', { field: '/signer/iin' });
+  }
+}
+
+export function checkRequestContent(doc: RequestDoc, registry: Registry, now: Date, skewSeconds: number): void {
+  if ((doc.deadlineHours ?? MAX_DEADLINE_HOURS) > MAX_DEADLINE_HOURS) {
+    throw new Art50Error('request.deadline', `deadlineHours may not exceed ${MAX_DEADLINE_HOURS} (CPC Art. 34 part 5)`, { field: '/deadlineHours' });
+  }
+  if (Date.parse(doc.createdAt) > now.getTime() + skewSeconds * 1000) {
+    throw new Art50Error('document.created_in_future', `createdAt ${doc.createdAt} is in the future`, { field: '/createdAt' });
+  }
+  if (doc.banks !== 'all') {
+    doc.banks.forEach((bic, i) => {
+      if (!registry.bankByBic(bic)) throw new Art50Error('document.unknown_bank', `bank ${bic} is not a registered bank`, { field: `/banks/${i}` });
+    });
+  }
+  const m = doc.scope.movements;
+  if (m && m.from > m.to) throw new Art50Error('document.schema', 'scope.movements.from is after scope.movements.to', { field: '/scope/movements' });
+}
+
+/**
+ * POST /v1/requests: verify, check signer and client, store with state awaiting_sanction,
+ * seal a receipt. Idempotent on requestId + digest.
+ */
+export class RequestIntake {
+  constructor(
+    private readonly deps: {
+      verifier: DocumentVerifier;
+      registry: () => Registry;
+      store: RequestStore;
+      log: EventLog;
+      sealer: Sealer;
+      clock: () => Date;
+      clockSkewSeconds: number;
+    },
+  ) {}
+
+  async submit(der: Buffer, client: ClientIdentity): Promise<IntakeResult> {
+    const { verifier, registry, store, log, sealer, clock } = this.deps;
+    const now = clock();
+    let signerFp: string | undefined;
+    let refusedRole: Role | undefined;
+    let digest: string | undefined;
+    let sd: SignedDocument<RequestDoc>;
+    try {
+      sd = verifier.open(der, 'request', (d, s) => {
+        refusedRole = registry().identify({ iin: s.subject.iin, bin: s.subject.bin })?.roles[0];
+        digest = d;
+        signerFp = s.fingerprint;
+      });
+      checkRequestSigner(sd);
+      if (client.participant.organisation.bin !== sd.doc.body.bin) {
+        throw new Art50Error('participant.client_mismatch', `the TLS client belongs to ${client.participant.organisation.bin}, not to the requesting body ${sd.doc.body.bin}`);
+      }
+      checkRequestContent(sd.doc, registry(), now, this.deps.clockSkewSeconds);
+    } catch (e) {
+      // A refusal of a document whose signature verified is an auditable event; garbage is not.
+      if (e instanceof Art50Error && digest && signerFp) {
+        await log.appendStandalone({ event: 'request.refused', code: e.code, digests: { request: digest }, ...(refusedRole ? { actor: { fingerprint: signerFp, role: refusedRole } } : {}) });
+      }
+      throw e;
+    }
+    const { doc } = sd;
+    const body = registry().organisation(doc.body.bin);
+    const receivedAt = now.toISOString();
+    const role = sd.participant.roles.includes('head') ? 'head' : 'investigator';
+    const template = log.template({
+      event: 'request.received',
+      time: receivedAt,
+      requestId: doc.requestId,
+      digests: { request: sd.digest },
+      actor: { fingerprint: sd.signer.fingerprint, role },
+      article: doc.case.article,
+      body: doc.body.bin,
+      region: body?.region ?? 'unknown',
+      subjectKey: log.subjectKey(doc.subject.iin),
+    });
+    const outcome = await store.intake({
+      view: {
+        requestId: doc.requestId,
+        digest: sd.digest,
+        bodyBin: doc.body.bin,
+        erdrNumber: doc.case.erdrNumber,
+        article: doc.case.article,
+        region: body?.region ?? 'unknown',
+        deadlineHours: doc.deadlineHours ?? MAX_DEADLINE_HOURS,
+        banks: doc.banks,
+        createdAt: doc.createdAt,
+        receivedAt,
+        signerFingerprint: sd.signer.fingerprint,
+        scope: JSON.stringify(doc.scope),
+      },
+      cms: der,
+      entryTemplate: template,
+      receivedAtMs: now.getTime(),
+    });
+    if (outcome.kind === 'conflict') {
+      throw new Art50Error('request.conflict', `requestId ${doc.requestId} was already used for a different document; choose a new requestId`, { field: '/requestId' });
+    }
+    let receipt = await store.getReceipt(doc.requestId, 'receipt');
+    if (!receipt) {
+      const stored = await store.get(doc.requestId);
+      const sealed = sealer.seal({
+        event: 'request.received',
+        logIndex: outcome.logIndex,
+        time: stored?.receivedAt ?? receivedAt,
+        requestId: doc.requestId,
+        digest: sd.digest,
+        receivedAt: stored?.receivedAt ?? receivedAt,
+      });
+      receipt = await store.setReceipt(doc.requestId, 'receipt', sealed);
+    }
+    const current = await store.get(doc.requestId);
+    return {
+      status: outcome.kind === 'stored' ? 202 : 200,
+      body: { requestId: doc.requestId, digest: sd.digest, state: current?.state ?? 'awaiting_sanction', receipt: receipt.toString('base64'), logIndex: outcome.logIndex },
+    };
+  }
+}

@@ -1,0 +1,25 @@
+-- Stores a newly received request and records request.received in the log, atomically.
+-- KEYS[1] request hash          {ns}:req:<id>
+-- KEYS[2] pending zset of body  {ns}:pending:<bodyBin>
+-- KEYS[3] log size              {ns}:log:size
+-- KEYS[4] log entries           {ns}:log:entries
+-- ARGV[1] digest of the request (hex)
+-- ARGV[2] score for the pending index (receivedAt, ms)
+-- ARGV[3] log entry template (canonical JSON with the index placeholder)
+-- ARGV[4] CMS bytes of the request
+-- ARGV[5..] field, value pairs of the parsed view
+-- Result: {0, logIndex} stored | {1, logIndex} same request again | {2, 0} same id, other content
+--@include ../../log/lua/append-entry.lua
+local existing = redis.call('HGET', KEYS[1], 'digest')
+if existing then
+  if existing == ARGV[1] then
+    return {1, tonumber(redis.call('HGET', KEYS[1], 'receivedIndex'))}
+  end
+  return {2, 0}
+end
+local index = art50_log_append(KEYS[3], KEYS[4], ARGV[3])
+local fields = {'digest', ARGV[1], 'cms', ARGV[4], 'state', 'awaiting_sanction', 'receivedIndex', index}
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('ZADD', KEYS[2], ARGV[2], redis.call('HGET', KEYS[1], 'requestId'))
+return {0, index}

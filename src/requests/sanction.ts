@@ -1,0 +1,124 @@
+import { Art50Error } from '../errors';
+import type { DocumentVerifier, SignedDocument } from '../documents/signed-document';
+import type { SanctionDoc } from '../documents/types';
+import type { EventLog } from '../log/event-log';
+import type { Registry } from '../participants/registry';
+import type { Sealer } from '../receipts/sealer';
+import type { RequestStore } from './store';
+import type { StoredRequest } from './types';
+
+export interface SanctionResult {
+  status: 200 | 201;
+  body: { requestId: string; sanctionId: string; digest: string; decision: string; state: string; receipt: string; logIndex: number };
+  /** BICs whose deliveries must be enqueued now (granted only). */
+  queued: string[];
+}
+
+/** Each binding check of a sanction is one small function with its own code. */
+export function checkSanctionSigner(sd: SignedDocument<SanctionDoc>, request: StoredRequest, registry: Registry): void {
+  const { participant, doc } = sd;
+  if (!participant.person || !participant.roles.includes('prosecutor')) {
+    throw new Art50Error('participant.role', 'a sanction must be signed by a prosecutor');
+  }
+  if (participant.person.iin !== doc.prosecutor.iin || participant.organisation.bin !== doc.prosecutor.bin) {
+    throw new Art50Error('participant.wrong_body', 'prosecutor.iin / prosecutor.bin do not match the signing certificate', { field: '/prosecutor' });
+  }
+  if (!registry.supervises(participant.organisation.bin, request.bodyBin)) {
+    throw new Art50Error('participant.not_supervising', `the prosecutor's office ${participant.organisation.bin} does not supervise body ${request.bodyBin}`);
+  }
+}
+
+export function checkSanctionBinding(doc: SanctionDoc, requestId: string, request: StoredRequest, now: Date): void {
+  if (doc.requestId !== requestId) {
+    throw new Art50Error('sanction.request_mismatch', `the sanction names request ${doc.requestId}, not ${requestId}`, { field: '/requestId' });
+  }
+  if (doc.requestDigest !== request.digest) {
+    throw new Art50Error('sanction.digest_mismatch', 'requestDigest is not the digest of the stored request: the sanction was given for other content', { field: '/requestDigest' });
+  }
+  if (doc.case.erdrNumber !== request.erdrNumber) {
+    throw new Art50Error('sanction.case_mismatch', `the sanction names case ${doc.case.erdrNumber}, the request case ${request.erdrNumber}`, { field: '/case/erdrNumber' });
+  }
+  if (now.getTime() < Date.parse(doc.issuedAt)) {
+    throw new Art50Error('sanction.not_yet_valid', `the sanction is issued at ${doc.issuedAt}, later than now`, { field: '/issuedAt' });
+  }
+  if (now.getTime() > Date.parse(doc.validUntil)) {
+    throw new Art50Error('sanction.expired', `the sanction was valid until ${doc.validUntil}`, { field: '/validUntil' });
+  }
+}
+
+/**
+ * POST /v1/requests/{id}/sanction. The signature decides, not the TLS client: a police system may
+ * relay a sanction its prosecutor signed.
+ */
+export class SanctionService {
+  constructor(
+    private readonly deps: {
+      verifier: DocumentVerifier;
+      registry: () => Registry;
+      store: RequestStore;
+      log: EventLog;
+      sealer: Sealer;
+      clock: () => Date;
+    },
+  ) {}
+
+  async decide(requestId: string, der: Buffer): Promise<SanctionResult> {
+    const { verifier, registry, store, log, sealer, clock } = this.deps;
+    const now = clock();
+    const request = await store.get(requestId);
+    if (!request) throw new Art50Error('request.not_found', `no request ${requestId}`);
+    const sd = verifier.open(der, 'sanction');
+    checkSanctionSigner(sd, request, registry());
+    checkSanctionBinding(sd.doc, requestId, request, now);
+    const { doc } = sd;
+    const time = now.toISOString();
+    const bics = doc.decision === 'granted' ? resolveBanks(request, registry()) : [];
+    const base = { requestId, actor: { fingerprint: sd.signer.fingerprint, role: 'prosecutor' as const } };
+    const outcome = await store.decide({
+      requestId,
+      bodyBin: request.bodyBin,
+      requestDigest: request.digest,
+      sanctionDigest: sd.digest,
+      decision: doc.decision,
+      entryTemplate: log.template({ ...base, event: doc.decision === 'granted' ? 'sanction.granted' : 'sanction.refused', time, digests: { request: request.digest, sanction: sd.digest } }),
+      bics,
+      queuedTemplates: bics.map((bank) => log.template({ event: 'delivery.queued', time, requestId, bank, digests: { request: request.digest } })),
+      cms: der,
+      fields: {
+        sanctionId: doc.sanctionId,
+        decision: doc.decision,
+        decisionReason: doc.reason ?? '',
+        decidedAt: time,
+        officeBin: sd.participant.organisation.bin,
+        resolvedBanks: JSON.stringify(bics),
+      },
+    });
+    switch (outcome.kind) {
+      case 'not_found':
+        throw new Art50Error('request.not_found', `no request ${requestId}`);
+      case 'digest_mismatch':
+        throw new Art50Error('sanction.digest_mismatch', 'requestDigest is not the digest of the stored request', { field: '/requestDigest' });
+      case 'already_decided':
+        throw new Art50Error('sanction.already_decided', `request ${requestId} was already decided (state ${outcome.state}); a second sanction is not accepted`);
+      default:
+        break;
+    }
+    let receipt = await store.getReceipt(requestId, 'sanctionReceipt');
+    if (!receipt) {
+      const sealed = sealer.seal({ event: doc.decision === 'granted' ? 'sanction.granted' : 'sanction.refused', logIndex: outcome.logIndex, time, requestId, sanctionId: doc.sanctionId, digest: sd.digest, requestDigest: request.digest });
+      receipt = await store.setReceipt(requestId, 'sanctionReceipt', sealed);
+    }
+    const current = await store.get(requestId);
+    return {
+      status: outcome.kind === 'decided' ? 201 : 200,
+      body: { requestId, sanctionId: doc.sanctionId, digest: sd.digest, decision: doc.decision, state: current?.state ?? 'sanctioned', receipt: receipt.toString('base64'), logIndex: outcome.logIndex },
+      queued: outcome.kind === 'decided' ? bics : [],
+    };
+  }
+}
+
+/** "all" means every bank in the registry at the moment of the sanction; the list is recorded. */
+export function resolveBanks(request: StoredRequest, registry: Registry): string[] {
+  if (request.banks === 'all') return registry.banks().map((b) => b.bic!).sort();
+  return [...request.banks];
+}

@@ -1,0 +1,77 @@
+import { Art50Error } from '../errors';
+import type { Participant } from '../participants/types';
+import type { Registry } from '../participants/registry';
+import { canSeeRequest } from './access';
+import type { RequestStore } from './store';
+import type { BankDelivery, ReceiptRef, RequestStatus, StoredRequest } from './types';
+
+export type DeliveryReceiptReader = (deliveryIds: string[]) => Promise<Array<ReceiptRef | null>>;
+
+/** GET /v1/requests/{id}: state per bank, deadlines and receipts, for those allowed to see it. */
+export class RequestStatusReader {
+  constructor(private readonly deps: { store: RequestStore; registry: () => Registry; deliveryReceipts: DeliveryReceiptReader }) {}
+
+  async status(requestId: string, viewer: Participant): Promise<RequestStatus> {
+    const request = await this.deps.store.get(requestId);
+    if (!request || !canSeeRequest(viewer, request, this.deps.registry())) {
+      throw new Art50Error('request.not_found', `no request ${requestId} visible to this client`);
+    }
+    const banks = await this.deps.store.banks(requestId);
+    const receipts = await this.receipts(request, banks);
+    const out: RequestStatus = {
+      requestId,
+      digest: request.digest,
+      state: request.state,
+      receivedAt: request.receivedAt,
+      banks: Object.entries(banks)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([bic, d]) => ({
+          bic,
+          state: d.state,
+          deliveryId: d.deliveryId,
+          ...(d.deliveredAt ? { deliveredAt: d.deliveredAt } : {}),
+          ...(d.deadline ? { deadline: d.deadline } : {}),
+          ...(d.acknowledgedAt ? { acknowledgedAt: d.acknowledgedAt } : {}),
+          ...(d.answeredAt ? { answeredAt: d.answeredAt } : {}),
+          overdue: d.state === 'overdue' || d.wasOverdue === true,
+        })),
+      receipts,
+    };
+    if (request.decision) {
+      out.decision = { decision: request.decision, ...(request.decisionReason ? { reason: request.decisionReason } : {}), ...(request.decidedAt ? { decidedAt: request.decidedAt } : {}) };
+    }
+    return out;
+  }
+
+  private async receipts(request: StoredRequest, banks: Record<string, BankDelivery>): Promise<ReceiptRef[]> {
+    const out: ReceiptRef[] = [];
+    const r = await this.deps.store.getReceipt(request.requestId, 'receipt');
+    if (r) out.push({ event: 'request.received', logIndex: request.receivedIndex, receipt: r.toString('base64') });
+    const s = await this.deps.store.getReceipt(request.requestId, 'sanctionReceipt');
+    if (s && request.sanctionIndex !== undefined) {
+      out.push({ event: request.decision === 'refused' ? 'sanction.refused' : 'sanction.granted', logIndex: request.sanctionIndex, receipt: s.toString('base64') });
+    }
+    const ids = Object.values(banks).map((b) => b.deliveryId);
+    for (const d of await this.deps.deliveryReceipts(ids)) if (d) out.push(d);
+    return out;
+  }
+}
+
+/** GET /v1/sanctions/pending for a prosecutor: requests of the bodies the office supervises. */
+export async function pendingForProsecutor(
+  deps: { store: RequestStore; registry: () => Registry },
+  prosecutor: Participant,
+  limit: number,
+): Promise<Array<{ requestId: string; digest: string; bodyBin: string; erdrNumber: string; article: string; receivedAt: string; request: string }>> {
+  const reg = deps.registry();
+  const bodies = reg.file.organisations.filter((o) => o.kind === 'police' && reg.supervises(prosecutor.organisation.bin, o.bin)).map((o) => o.bin);
+  const ids = await deps.store.pending(bodies, limit);
+  const out = [];
+  for (const id of ids) {
+    const r = await deps.store.get(id);
+    const { request } = await deps.store.getCms(id);
+    if (!r || !request || r.state !== 'awaiting_sanction') continue;
+    out.push({ requestId: id, digest: r.digest, bodyBin: r.bodyBin, erdrNumber: r.erdrNumber, article: r.article, receivedAt: r.receivedAt, request: request.toString('base64') });
+  }
+  return out;
+}

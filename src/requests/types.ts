@@ -1,0 +1,57 @@
+export type RequestState = 'awaiting_sanction' | 'sanctioned' | 'rejected' | 'in_progress' | 'completed';
+export type BankState = 'queued' | 'delivered' | 'acknowledged' | 'answered' | 'refused_by_bank' | 'failed' | 'overdue';
+
+/** Per-bank delivery state of one request, as stored (JSON in the request's banks hash). */
+export interface BankDelivery {
+  state: BankState;
+  deliveryId: string;
+  queuedIndex?: number;
+  deliveredAt?: string;
+  deadline?: string;
+  acknowledgedAt?: string;
+  answeredAt?: string;
+  statementId?: string;
+  wasOverdue?: boolean;
+  via?: 'inbox' | 'push';
+}
+
+/** The stored view of a request (Redis hash), without the CMS bytes. */
+export interface StoredRequest {
+  requestId: string;
+  digest: string;
+  state: RequestState;
+  bodyBin: string;
+  erdrNumber: string;
+  article: string;
+  region: string;
+  deadlineHours: number;
+  banks: 'all' | string[];
+  createdAt: string;
+  receivedAt: string;
+  receivedIndex: number;
+  signerFingerprint: string;
+  scope: string;
+  sanctionDigest?: string;
+  sanctionIndex?: number;
+  decision?: 'granted' | 'refused';
+  decisionReason?: string;
+  decidedAt?: string;
+  officeBin?: string;
+}
+
+export interface ReceiptRef {
+  event: string;
+  logIndex: number;
+  /** base64 DER of the sealed receipt. */
+  receipt: string;
+}
+
+export interface RequestStatus {
+  requestId: string;
+  digest: string;
+  state: RequestState;
+  receivedAt: string;
+  decision?: { decision: 'granted' | 'refused'; reason?: string; decidedAt?: string };
+  banks: Array<{ bic: string; state: BankState; deliveryId: string; deliveredAt?: string; deadline?: string; acknowledgedAt?: string; answeredAt?: string; overdue: boolean }>;
+  receipts: ReceiptRef[];
+}

@@ -1,0 +1,58 @@
+/**
+ * Redis key names. Every core key carries the hash tag {ns}, so a request's state, its indexes
+ * and the log entry recording a change live on one slot and change together in one Lua script,
+ * also on Redis Cluster. BullMQ queues use their own prefix and may live on other slots.
+ */
+export class Keys {
+  readonly tag: string;
+
+  constructor(readonly ns: string) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(ns)) throw new Error(`invalid namespace ${ns}`);
+    this.tag = `{${ns}}`;
+  }
+
+  request(requestId: string): string {
+    return `${this.tag}:req:${requestId}`;
+  }
+  /** HASH bic → per-bank state JSON of one request. */
+  requestBanks(requestId: string): string {
+    return `${this.tag}:req:${requestId}:banks`;
+  }
+  /** ZSET requestId by receipt time, of requests awaiting a sanction, per police body. */
+  pendingForBody(bodyBin: string): string {
+    return `${this.tag}:pending:${bodyBin}`;
+  }
+  delivery(deliveryId: string): string {
+    return `${this.tag}:delivery:${deliveryId}`;
+  }
+  /** ZSET deliveryId by delivery time: the bank's unacknowledged inbox. */
+  inbox(bic: string): string {
+    return `${this.tag}:inbox:${bic}`;
+  }
+  /** HASH bic → number of deliveries currently overdue. */
+  overdue(): string {
+    return `${this.tag}:overdue`;
+  }
+  statement(statementId: string): string {
+    return `${this.tag}:stmt:${statementId}`;
+  }
+  /** LIST of statementIds for one request, in arrival order. */
+  requestStatements(requestId: string): string {
+    return `${this.tag}:req:${requestId}:stmts`;
+  }
+  /** LIST of (requestId, bic) work items written with the state change, drained into BullMQ. */
+  outbox(): string {
+    return `${this.tag}:outbox`;
+  }
+  logSize(): string {
+    return `${this.tag}:log:size`;
+  }
+  logEntries(): string {
+    return `${this.tag}:log:entries`;
+  }
+}
+
+/** Deterministic delivery id: one per (request, bank), also the BullMQ job id. */
+export function deliveryIdOf(requestId: string, bic: string): string {
+  return `${requestId}.${bic}`;
+}
