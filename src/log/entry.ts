@@ -8,7 +8,7 @@
  */
 import type { ValidateFunction } from 'ajv/dist/2020';
 import type Ajv2020 from 'ajv/dist/2020';
-import { Art50Error } from '../errors';
+import { Art50Error, ErrorCode } from '../errors';
 import { createAjv, loadSchema, validateOrThrow } from '../documents/ajv';
 
 export const LOG_EVENTS = [
@@ -61,6 +61,12 @@ export interface LogEntry {
   code?: string;
   /** Region code of the requesting body. */
   region?: string;
+  /** BIN of the requesting police body (an organisation, not a person). */
+  body?: string;
+  /** How a delivery reached the bank. */
+  via?: 'inbox' | 'push';
+  /** Push attempts made before the fallback to the inbox. */
+  attempts?: number;
   /** Criminal Code article of the case, e.g. "190-2-4". */
   article?: string;
   /** Keyed hash (HMAC-SHA256, hex) of the subject's IIN: lets the prosecutor count requests per subject without the IIN. */
@@ -107,13 +113,16 @@ export function logTime(d: Date): string {
   return d.toISOString();
 }
 
-/** Validates a parsed entry against schemas/log-entry.schema.json; throws log.inconsistent naming the field. */
+/** Validates a parsed entry against schemas/log-entry.schema.json; throws naming the field. */
 export type LogEntryValidator = (value: unknown) => LogEntry;
 
-/** Compiles the entry schema once (call in the composition root, or once per audit). */
-export function createLogEntryValidator(ajv: Ajv2020 = createAjv()): LogEntryValidator {
+/**
+ * Compiles the entry schema once (call in the composition root, or once per audit). `code` is
+ * log.bad_entry when sequencing (our own bug) and log.inconsistent when auditing.
+ */
+export function createLogEntryValidator(ajv: Ajv2020 = createAjv(), code: ErrorCode = 'log.inconsistent'): LogEntryValidator {
   const validate: ValidateFunction = ajv.compile(loadSchema('log-entry'));
-  return (value: unknown) => validateOrThrow<LogEntry>(validate, value, 'log.inconsistent', 'log entry');
+  return (value: unknown) => validateOrThrow<LogEntry>(validate, value, code, 'log entry');
 }
 
 /** Parses entry bytes (must be canonical JSON of a schema-valid entry) or throws log.inconsistent. */

@@ -1,0 +1,235 @@
+/**
+ * Offline audit of a whole log (used by `art50 audit verify`): one streaming pass that recomputes
+ * the tree from the entry bytes with a compact range (O(n) time, O(log n) fringe memory plus a
+ * bounded window of recent leaf hashes), checks every entry and every signed checkpoint on the
+ * way, and stops at the FIRST divergence, naming its index and reason.
+ *
+ * Steps, in order, for entry i: present → JSON → schema → canonical bytes → index = i; before
+ * entry i, every checkpoint of size i must have the recomputed root. A root mismatch says "some
+ * entry since the last matching checkpoint differs"; with `prove` (inclusion proofs from the log,
+ * e.g. LogReader.inclusionProof) the exact entry is found by checking each recomputed leaf in
+ * that window against the signed root.
+ */
+import { Art50Error } from '../errors';
+import { CheckpointBody, VerifyCheckpoint, rootHashOf } from './checkpoint';
+import { LogEntry, LogEntryValidator, canonicalJson, createLogEntryValidator } from './entry';
+import { CompactRange, leafHash, verifyInclusion } from './merkle';
+
+export type AuditReason =
+  | 'missing_entry'
+  | 'not_json'
+  | 'schema'
+  | 'not_canonical'
+  | 'index_mismatch'
+  | 'root_mismatch'
+  | 'entry_not_included'
+  | 'truncated'
+  | 'fork'
+  | 'saved_checkpoint_mismatch';
+
+export interface AuditDivergence {
+  /** The first entry index known to diverge (for root_mismatch without localisation: the first of the range). */
+  index: number;
+  /** Set when the divergence could only be bounded: it lies in entries index..lastIndex. */
+  lastIndex?: number;
+  reason: AuditReason;
+  detail: string;
+  /** Tree size of the checkpoint involved, if any. */
+  treeSize?: number;
+}
+
+export interface AuditProgress {
+  entries: number;
+  checkpointsVerified: number;
+}
+
+export interface AuditOptions {
+  /** Entry bytes in index order; null = the source reports the entry missing. */
+  entries: AsyncIterable<Uint8Array | null> | Iterable<Uint8Array | null>;
+  /** Signed checkpoints (any order); each is verified with verifyCheckpoint and its root checked at its size. */
+  checkpoints?: readonly Buffer[];
+  /** A checkpoint the auditor saved earlier: the log must still contain exactly that tree as a prefix. */
+  saved?: Buffer;
+  verifyCheckpoint: VerifyCheckpoint;
+  /** Inclusion proofs from the log, used only to pin a root mismatch to one entry. */
+  prove?: (index: number, treeSize: number) => Promise<Buffer[]>;
+  validate?: LogEntryValidator;
+  onProgress?: (p: AuditProgress) => void;
+  /** Entries between progress calls (default 65,536). */
+  progressEvery?: number;
+  /** Leaf hashes kept for localisation since the last matching checkpoint (default 65,536). */
+  window?: number;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  /** Entries read and verified before stopping. */
+  entries: number;
+  /** Hex root of the entries read (of all of them when ok). */
+  root: string;
+  checkpointsVerified: number;
+  /** The largest checkpoint that matched. */
+  lastVerified?: CheckpointBody;
+  divergence?: AuditDivergence;
+}
+
+interface Check {
+  body: CheckpointBody;
+  root: Buffer;
+  saved: boolean;
+}
+
+export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
+  const validate = opts.validate ?? createLogEntryValidator();
+  const progressEvery = opts.progressEvery ?? 65_536;
+  const windowCap = opts.window ?? 65_536;
+
+  // 1. Verify every checkpoint's signature up front (a bad signature is not a divergence of the
+  //    log but a bad input: it throws log.checkpoint_signature).
+  const checks: Check[] = [];
+  for (const signed of opts.checkpoints ?? []) {
+    const body = await opts.verifyCheckpoint(signed);
+    checks.push({ body, root: rootHashOf(body), saved: false });
+  }
+  if (opts.saved) {
+    const body = await opts.verifyCheckpoint(opts.saved);
+    checks.push({ body, root: rootHashOf(body), saved: true });
+  }
+  checks.sort((a, b) => a.body.treeSize - b.body.treeSize);
+  // Two signed checkpoints of one size with different roots: the gateway signed a fork.
+  for (let i = 1; i < checks.length; i++) {
+    const a = checks[i - 1]!;
+    const b = checks[i]!;
+    if (a.body.treeSize === b.body.treeSize && !a.root.equals(b.root)) {
+      return stop(0, 0, emptyHex(), undefined, {
+        index: Math.max(0, a.body.treeSize - 1),
+        reason: 'fork',
+        detail: `two signed checkpoints of size ${a.body.treeSize} have different roots (${a.body.rootHash}, ${b.body.rootHash})`,
+        treeSize: a.body.treeSize,
+      });
+    }
+  }
+
+  const range = new CompactRange();
+  let next = 0; // next check to apply
+  let verified = 0;
+  let lastVerified: CheckpointBody | undefined;
+  let windowStart = 0;
+  let windowLeaves: Buffer[] | undefined = [];
+
+  const report = (p: number): void => opts.onProgress?.({ entries: p, checkpointsVerified: verified });
+
+  /** Exact index of the first window leaf not included under `check`, or undefined. */
+  const localise = async (upTo: number, check: Check): Promise<number | undefined> => {
+    if (!opts.prove || windowLeaves === undefined) return undefined;
+    for (let i = windowStart; i < upTo; i++) {
+      const proof = await opts.prove(i, check.body.treeSize);
+      if (!verifyInclusion(i, check.body.treeSize, windowLeaves[i - windowStart]!, proof, check.root)) return i;
+    }
+    return undefined;
+  };
+
+  /** Applies all checks of size `size` (= entries consumed so far). */
+  const applyChecks = async (size: number): Promise<AuditDivergence | undefined> => {
+    while (next < checks.length && checks[next]!.body.treeSize === size) {
+      const check = checks[next]!;
+      if (!range.root().equals(check.root)) {
+        const exact = await localise(size, check);
+        const reason: AuditReason = check.saved ? 'saved_checkpoint_mismatch' : 'root_mismatch';
+        if (exact !== undefined) {
+          return { index: exact, reason, treeSize: size, detail: `entry ${exact} is not the entry the checkpoint of size ${size} committed to` };
+        }
+        return {
+          index: windowLeaves === undefined ? 0 : windowStart,
+          lastIndex: size - 1,
+          reason,
+          treeSize: size,
+          detail: `recomputed root at size ${size} differs from the signed ${check.saved ? 'saved ' : ''}checkpoint (${check.body.rootHash})`,
+        };
+      }
+      verified++;
+      lastVerified = check.body;
+      next++;
+      windowStart = size;
+      windowLeaves = [];
+    }
+    return undefined;
+  };
+
+  /** A structural failure at `pos`: an earlier entry in the window may be the real first divergence. */
+  const structural = async (pos: number, d: AuditDivergence): Promise<AuditDivergence> => {
+    const later = checks.slice(next).find((c) => c.body.treeSize > pos);
+    if (later && pos > windowStart) {
+      const exact = await localise(pos, later);
+      if (exact !== undefined) {
+        return { index: exact, reason: 'entry_not_included', treeSize: later.body.treeSize, detail: `entry ${exact} is not included in the checkpoint of size ${later.body.treeSize}` };
+      }
+    }
+    return d;
+  };
+
+  let pos = 0;
+  for await (const bytes of opts.entries) {
+    const atCheck = next < checks.length && checks[next]!.body.treeSize === pos ? await applyChecks(pos) : undefined;
+    if (atCheck) return stop(pos, verified, range.root().toString('hex'), lastVerified, atCheck);
+
+    const bad = checkEntry(bytes, pos, validate);
+    if (bad) return stop(pos, verified, range.root().toString('hex'), lastVerified, await structural(pos, bad));
+
+    const leaf = leafHash(bytes!);
+    range.append(leaf);
+    if (windowLeaves !== undefined) {
+      if (windowLeaves.length < windowCap) windowLeaves.push(leaf);
+      else windowLeaves = undefined; // too far since the last matching checkpoint: bound only
+    }
+    pos++;
+    if (pos % progressEvery === 0) report(pos);
+  }
+  const atEnd = await applyChecks(pos);
+  if (atEnd) return stop(pos, verified, range.root().toString('hex'), lastVerified, atEnd);
+  if (next < checks.length) {
+    const c = checks[next]!;
+    return stop(pos, verified, range.root().toString('hex'), lastVerified, {
+      index: pos,
+      lastIndex: c.body.treeSize - 1,
+      reason: 'truncated',
+      treeSize: c.body.treeSize,
+      detail: `the log ends at ${pos} entries but a signed checkpoint covers ${c.body.treeSize}`,
+    });
+  }
+  report(pos);
+  const out: AuditReport = { ok: true, entries: pos, root: range.root().toString('hex'), checkpointsVerified: verified };
+  if (lastVerified) out.lastVerified = lastVerified;
+  return out;
+}
+
+/** The per-entry checks, in order; undefined when the entry is fine. */
+export function checkEntry(bytes: Uint8Array | null, pos: number, validate: LogEntryValidator): AuditDivergence | undefined {
+  if (bytes === null) return { index: pos, reason: 'missing_entry', detail: `entry ${pos} is missing` };
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { index: pos, reason: 'not_json', detail: `entry ${pos} is not JSON` };
+  }
+  let entry: LogEntry;
+  try {
+    entry = validate(parsed);
+  } catch (e) {
+    return { index: pos, reason: 'schema', detail: `entry ${pos}: ${e instanceof Art50Error ? e.detail : String(e)}` };
+  }
+  if (entry.index !== pos) return { index: pos, reason: 'index_mismatch', detail: `entry at position ${pos} says index ${entry.index}` };
+  if (canonicalJson(entry) !== text) return { index: pos, reason: 'not_canonical', detail: `entry ${pos} is not canonical JSON` };
+  return undefined;
+}
+
+function stop(entries: number, verified: number, root: string, lastVerified: CheckpointBody | undefined, divergence: AuditDivergence): AuditReport {
+  const out: AuditReport = { ok: false, entries, root, checkpointsVerified: verified, divergence };
+  if (lastVerified) out.lastVerified = lastVerified;
+  return out;
+}
+
+function emptyHex(): string {
+  return new CompactRange().root().toString('hex');
+}

@@ -1,0 +1,53 @@
+/**
+ * Sequencing: an entry gets its index inside the Lua script that changes state (atomic with the
+ * change). Node builds the entry as a TEMPLATE — canonical JSON whose index is the placeholder
+ * "@@INDEX@@" in its sorted position — and the Lua snippet append-entry.lua substitutes the
+ * number. See docs/log.md.
+ */
+import type Redis from 'ioredis';
+import { Art50Error } from '../errors';
+import { LogEntryFields, LogEntryValidator, canonicalJson } from './entry';
+import { logKeys } from './keys';
+import { logScript } from './scripts';
+
+export const INDEX_PLACEHOLDER = '@@INDEX@@';
+const PLACEHOLDER_FIELD = `"index":"${INDEX_PLACEHOLDER}"`;
+
+/**
+ * The template ARGV for art50_log_append. With `validate`, the entry (index 0) is checked against
+ * the schema first, so nothing that fails the schema is ever sequenced.
+ */
+export function entryTemplate(fields: LogEntryFields, validate?: LogEntryValidator): string {
+  if ('index' in fields) throw new Error('entryTemplate: the index is assigned by the sequencer');
+  if (validate) validate(JSON.parse(canonicalJson({ ...fields, index: 0 })));
+  const template = canonicalJson({ ...fields, index: INDEX_PLACEHOLDER });
+  const first = template.indexOf(PLACEHOLDER_FIELD);
+  if (first < 0 || template.indexOf(INDEX_PLACEHOLDER, first + PLACEHOLDER_FIELD.length) >= 0 || template.indexOf(INDEX_PLACEHOLDER) !== first + 9) {
+    throw new Art50Error('log.bad_entry', 'log entry fields must not contain the index placeholder');
+  }
+  return template;
+}
+
+/** KEYS a caller's script must declare (in this order, where it passes them to the snippet). */
+export function appendKeys(ns: string): [size: string, entries: string] {
+  const k = logKeys(ns);
+  return [k.size, k.entries];
+}
+
+/** Appends one entry for an event that changes no other state; returns its index. */
+export async function appendStandalone(redis: Redis, ns: string, fields: LogEntryFields, validate?: LogEntryValidator): Promise<number> {
+  const template = entryTemplate(fields, validate);
+  try {
+    return Number(await logScript(redis, 'append-2')(appendKeys(ns), [template]));
+  } catch (e) {
+    throw mapLogLuaError(e);
+  }
+}
+
+/** The one place log Lua errors become Art50Errors. */
+export function mapLogLuaError(e: unknown): unknown {
+  if (e instanceof Error && e.message.includes('ART50_LOG_TEMPLATE')) {
+    return new Art50Error('log.bad_entry', 'log entry template rejected by the sequencer', { cause: e });
+  }
+  return e;
+}
