@@ -38,7 +38,7 @@ export function checkRequestContent(doc: RequestDoc, registry: Registry, now: Da
   }
   if (doc.banks !== 'all') {
     doc.banks.forEach((bic, i) => {
-      if (!registry.bankByBic(bic)) throw new Art50Error('document.unknown_bank', `bank ${bic} is not a registered bank`, { field: `/banks/${i}` });
+      if (!registry.bankByBic(bic)) throw new Art50Error('document.unknown_bank', `field /banks/${i}: bank ${bic} is not a registered bank`, { field: `/banks/${i}` });
     });
   }
   const m = doc.scope.movements;

@@ -3,6 +3,7 @@ import type { DocumentVerifier, SignedDocument } from '../documents/signed-docum
 import type { SanctionDoc } from '../documents/types';
 import type { EventLog } from '../log/event-log';
 import type { Registry } from '../participants/registry';
+import type { Participant } from '../participants/types';
 import type { Sealer } from '../receipts/sealer';
 import type { RequestStore } from './store';
 import type { StoredRequest } from './types';
@@ -62,11 +63,14 @@ export class SanctionService {
     },
   ) {}
 
-  async decide(requestId: string, der: Buffer): Promise<SanctionResult> {
+  async decide(requestId: string, der: Buffer, client: Participant): Promise<SanctionResult> {
     const { verifier, registry, store, log, sealer, clock } = this.deps;
     const now = clock();
     const request = await store.get(requestId);
-    if (!request) throw new Art50Error('request.not_found', `no request ${requestId}`);
+    // A relaying police system must be the requesting body; others do not learn the request exists.
+    if (!request || (client.organisation.kind === 'police' && client.organisation.bin !== request.bodyBin)) {
+      throw new Art50Error('request.not_found', `no request ${requestId}`);
+    }
     const sd = verifier.open(der, 'sanction');
     checkSanctionSigner(sd, request, registry());
     checkSanctionBinding(sd.doc, requestId, request, now);

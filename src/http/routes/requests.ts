@@ -35,7 +35,7 @@ export function requestRoutes(d: RequestRoutesDeps): Router {
 
   // The signature decides who sanctioned; the TLS client may be the prosecutor or a police system relaying.
   r.post('/v1/requests/:requestId/sanction', requireOrgKind('prosecutor_office', 'police'), ...signedBody(d.documentLimit), async (req, res) => {
-    const out = await d.sanctions.decide(requestIdParam(req.params.requestId), bodyBuffer(req));
+    const out = await d.sanctions.decide(requestIdParam(req.params.requestId), bodyBuffer(req), clientOf(res).participant);
     if (out.queued.length > 0) await d.onGranted();
     res.status(out.status).json(out.body);
   });

@@ -1,0 +1,40 @@
+import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { signCms } from '../../src/cms/sign';
+import type { SigningIdentity } from '../../src/cms/types';
+
+export const KEYS = resolve(__dirname, '..', '..', 'keys.example');
+
+export interface TestIdentity extends SigningIdentity {
+  name: string;
+  certPath: string;
+  keyPath: string;
+  certPem: Buffer;
+  keyPem: Buffer;
+  cert: X509Certificate;
+  key: KeyObject;
+}
+
+const cache = new Map<string, TestIdentity>();
+
+/** A keys.example identity by its path, e.g. "police/investigator-1" or "banks/ALFAKZKA". */
+export function identity(name: string): TestIdentity {
+  let id = cache.get(name);
+  if (!id) {
+    const certPath = join(KEYS, `${name}.pem`);
+    const keyPath = join(KEYS, `${name}.key`);
+    const certPem = readFileSync(certPath);
+    const keyPem = readFileSync(keyPath);
+    id = { name, certPath, keyPath, certPem, keyPem, cert: new X509Certificate(certPem), key: createPrivateKey(keyPem) };
+    cache.set(name, id);
+  }
+  return id;
+}
+
+export function sign(doc: unknown, who: string): Buffer {
+  const bytes = Buffer.isBuffer(doc) ? doc : Buffer.from(JSON.stringify(doc), 'utf8');
+  return signCms(bytes, identity(who));
+}
+
+export const ROOT_PEM = (): Buffer => readFileSync(join(KEYS, 'ca', 'root.pem'));
