@@ -1,0 +1,59 @@
+import { startTestGateway, TestGateway } from '../support/gateway';
+import { INV, sanctionedRequest, waitFor } from '../support/flow';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+type Item = { deliveryId: string; requestId: string; request: string; sanction: string; deadline: string; receipt: string };
+const inbox = async (bank: string): Promise<Item[]> => (await t.as(`banks/${bank}`).get('/v1/inbox?limit=500')).body.items as Item[];
+
+describe('pull delivery', () => {
+  it('a request sanctioned for two banks creates exactly two deliveries', async () => {
+    const { doc } = await sanctionedRequest(t, { banks: ['ALFAKZKA', 'BETAKZKA'] });
+    const a = await waitFor(async () => (await inbox('ALFAKZKA')).find((i) => i.requestId === doc.requestId), 'ALFA inbox');
+    const b = await waitFor(async () => (await inbox('BETAKZKA')).find((i) => i.requestId === doc.requestId), 'BETA inbox');
+    expect(a.deliveryId).toBe(`${doc.requestId}.ALFAKZKA`);
+    expect(b.deliveryId).toBe(`${doc.requestId}.BETAKZKA`);
+    expect((await inbox('GAMMKZKA')).some((i) => i.requestId === doc.requestId)).toBe(false);
+    const status = await t.as(INV).get(`/v1/requests/${doc.requestId}`);
+    expect(status.body.state).toBe('in_progress');
+    expect(status.body.banks.map((x: { state: string }) => x.state)).toEqual(['delivered', 'delivered']);
+    expect(Date.parse(status.body.banks[0].deadline) - Date.parse(status.body.banks[0].deliveredAt)).toBe(72 * 3600_000);
+  });
+
+  it('"all" reaches every bank in the registry', async () => {
+    const { doc } = await sanctionedRequest(t, { banks: 'all' });
+    for (const bank of ['ALFAKZKA', 'BETAKZKA', 'GAMMKZKA']) {
+      await waitFor(async () => (await inbox(bank)).some((i) => i.requestId === doc.requestId), `${bank} inbox`);
+    }
+  });
+
+  it('bank B cannot ack bank A\'s delivery (404); ack is idempotent and empties the inbox', async () => {
+    const { doc } = await sanctionedRequest(t, { banks: ['ALFAKZKA'] });
+    const item = await waitFor(async () => (await inbox('ALFAKZKA')).find((i) => i.requestId === doc.requestId), 'ALFA inbox');
+    const foreign = await t.as('banks/BETAKZKA').post(`/v1/inbox/${item.deliveryId}/ack`);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('delivery.not_found');
+    const ack = await t.as('banks/ALFAKZKA').post(`/v1/inbox/${item.deliveryId}/ack`);
+    expect(ack.status).toBe(200);
+    expect(ack.body.first).toBe(true);
+    const again = await t.as('banks/ALFAKZKA').post(`/v1/inbox/${item.deliveryId}/ack`);
+    expect(again.status).toBe(200);
+    expect(again.body.first).toBe(false);
+    expect(again.body.logIndex).toBe(ack.body.logIndex);
+    expect((await inbox('ALFAKZKA')).some((i) => i.requestId === doc.requestId)).toBe(false);
+    const status = await t.as(INV).get(`/v1/requests/${doc.requestId}`);
+    expect(status.body.banks[0].state).toBe('acknowledged');
+  });
+
+  it('non-banks cannot read an inbox', async () => {
+    const res = await t.as(INV).get('/v1/inbox');
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('auth.forbidden');
+  });
+});
