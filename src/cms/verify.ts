@@ -3,6 +3,7 @@ import { Art50Error, ErrorCode } from '../errors';
 import { Asn1, children, childrenOf, content, decode, expect, intHex, isContext, octets, oid, raw, smallInt, TAG, time } from '../asn1/der';
 import { OID } from '../asn1/oids';
 import { certInfo } from '../pki/cert-info';
+import { CertificateCache } from '../pki/cert-cache';
 import { digestAlgorithm, HashName, schemeFitsKey, SignatureScheme, signatureAlgorithm, verifySignature } from '../pki/signature-algorithms';
 import type { VerifiedCms } from './types';
 
@@ -143,15 +144,14 @@ export function readSignedAttributes(node: Asn1 | undefined): SignedAttributes {
   };
 }
 
-/** Certificates included in the document, parsed by node:crypto. */
-export function parseCertificates(ders: Buffer[]): X509Certificate[] {
-  return ders.map((d) => {
-    try {
-      return new X509Certificate(d);
-    } catch (e) {
-      throw new Art50Error('cms.malformed', 'an included certificate cannot be parsed', { cause: e });
-    }
-  });
+/**
+ * Default parse cache: a bounded memo of a pure function (DER → X509Certificate), holding no
+ * configuration or trust decisions. Pass your own with `opts.certificates` to scope it.
+ */
+const sharedCertificates = new CertificateCache(1000);
+
+export interface VerifyCmsOptions {
+  certificates?: CertificateCache;
 }
 
 export function findSigner(sid: SignerInfoParts['sid'], certs: X509Certificate[]): X509Certificate {
@@ -172,7 +172,7 @@ function signatureHash(scheme: SignatureScheme, digest: HashName): HashName {
   return digest;
 }
 
-export function verifyCms(input: Buffer): VerifiedCms {
+export function verifyCms(input: Buffer, opts: VerifyCmsOptions = {}): VerifiedCms {
   const der = decodeInput(input);
   const sd = parseSignedData(der);
   if (sd.signerInfos.length !== 1) throw new Art50Error('cms.signer_count', `the document has ${sd.signerInfos.length} signers; exactly one is required`);
@@ -189,7 +189,8 @@ export function verifyCms(input: Buffer): VerifiedCms {
   const sha256 = createHash('sha256').update(sd.content).digest();
   const digest = digestAlg === 'sha256' ? sha256 : createHash(digestAlg).update(sd.content).digest();
   if (!digest.equals(attrs.messageDigest)) throw new Art50Error('cms.digest_mismatch', 'the content does not match the signed messageDigest');
-  const certs = parseCertificates(sd.certificates);
+  const cache = opts.certificates ?? sharedCertificates;
+  const certs = sd.certificates.map((d) => cache.get(d));
   const signer = findSigner(si.sid, certs);
   if (!schemeFitsKey(scheme, signer.publicKey)) {
     throw new Art50Error('cms.signature_invalid', `signature algorithm ${scheme.kind} does not fit the signer's ${String(signer.publicKey.asymmetricKeyType)} key`);

@@ -137,7 +137,8 @@ export class FileCrlSource implements CrlSource {
     const pollMs = opts.pollMs ?? 30_000;
     this.clear = opts.clearInterval ?? ((t) => clearInterval(t as NodeJS.Timeout));
     if (pollMs > 0 && files.length > 0) {
-      const t = (opts.setInterval ?? setInterval)(() => this.refresh(), pollMs);
+      const set = opts.setInterval ?? ((fn: () => void, ms: number): { unref(): void } => setInterval(fn, ms));
+      const t = set(() => this.refresh(), pollMs);
       t.unref();
       this.timer = t;
     }
