@@ -27,7 +27,7 @@ export interface Config {
   clockSkewSeconds: number;
   /** Milliseconds in one "deadline hour"; 3,600,000 in production, shortened only in tests/demo. */
   deadlineHourMs: number;
-  workers: { inProcess: boolean; concurrency: number };
+  workers: { inProcess: boolean; concurrency: number; stalledIntervalMs: number };
   push: { attempts: number; backoffMs: number; timeoutMs: number };
   statementRetentionDays: number;
   checkpointIntervalMs: number;
@@ -93,7 +93,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     smallDocumentLimitBytes: bytes(env, 'ART50_DOCUMENT_LIMIT', 1024 ** 2),
     clockSkewSeconds: int(env, 'ART50_CLOCK_SKEW_SECONDS', 300, 0, 3600),
     deadlineHourMs: int(env, 'ART50_DEADLINE_HOUR_MS', 3_600_000, 1, 3_600_000),
-    workers: { inProcess: bool(env, 'ART50_WORKERS_IN_PROCESS', true), concurrency: int(env, 'ART50_WORKER_CONCURRENCY', 16, 1, 1000) },
+    workers: {
+      inProcess: bool(env, 'ART50_WORKERS_IN_PROCESS', true),
+      concurrency: int(env, 'ART50_WORKER_CONCURRENCY', 16, 1, 1000),
+      stalledIntervalMs: int(env, 'ART50_STALLED_INTERVAL_MS', 30_000, 100, 600_000),
+    },
     push: {
       attempts: int(env, 'ART50_PUSH_ATTEMPTS', 8, 1, 100),
       backoffMs: int(env, 'ART50_PUSH_BACKOFF_MS', 2000, 1, 3_600_000),

@@ -42,8 +42,6 @@ export interface GatewayOptions {
   clock?: () => Date;
   /** Run the delivery workers in this process (default from config). */
   workers?: boolean;
-  /** BullMQ stalled-job check interval; shortened in tests that kill workers. */
-  stalledIntervalMs?: number;
 }
 
 export interface Gateway {
@@ -127,7 +125,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const runWorkers = opts.workers ?? config.workers.inProcess;
   const background = (): void => {
     dispatcher.start();
-    workers = startWorkers({ connection, names, processor, concurrency: config.workers.concurrency, logger, ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}) });
+    workers = startWorkers({ connection, names, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });
   };
 
   return {

@@ -23,7 +23,7 @@ export function testNamespace(): string {
 }
 
 /** A real gateway on a random port, against the suite's real redis-server, in its own namespace. */
-export async function startTestGateway(env: Record<string, string> = {}, opts: { workers?: boolean; clock?: () => Date; stalledIntervalMs?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, opts: { workers?: boolean; clock?: () => Date } = {}): Promise<TestGateway> {
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is not set: the jest global setup starts redis-server');
   const config = loadConfig({ ...process.env, ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_NAMESPACE: testNamespace(), ART50_PUSH_BACKOFF_MS: '50', ...env });
@@ -31,7 +31,6 @@ export async function startTestGateway(env: Record<string, string> = {}, opts: {
   const gw = createGateway({
     config, redisUrl, logger, workers: opts.workers ?? true,
     ...(opts.clock ? { clock: opts.clock } : {}),
-    ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
   });
   const port = await gw.start();
   const base = `https://127.0.0.1:${port}`;
