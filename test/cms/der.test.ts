@@ -34,7 +34,7 @@ describe('asn1/der reader', () => {
     }
   });
   test('nesting is limited', () => {
-    let b = Buffer.alloc(0);
+    let b: Buffer = Buffer.alloc(0);
     for (let i = 0; i < 100; i++) b = seq(b);
     expectCode(() => {
       let n = decode(b);
