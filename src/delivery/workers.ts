@@ -17,7 +17,9 @@ export function startWorkers(opts: {
   logger: Logger;
   stalledIntervalMs?: number;
 }): RunningWorkers {
-  const common = { connection: opts.connection, prefix: opts.names.prefix, stalledInterval: opts.stalledIntervalMs ?? 30_000 };
+  // A killed worker's job is taken over once its lock lapses; the live worker renews it at half-time.
+  const stalled = opts.stalledIntervalMs ?? 30_000;
+  const common = { connection: opts.connection, prefix: opts.names.prefix, stalledInterval: stalled, lockDuration: stalled };
   const delivery = new Worker<DeliveryJob>(opts.names.delivery, (job) => opts.processor.deliver(job), { ...common, concurrency: opts.concurrency });
   const deadline = new Worker<DeadlineJob>(opts.names.deadline, (job) => opts.processor.deadline(job), { ...common, concurrency: Math.max(1, Math.ceil(opts.concurrency / 4)) });
   for (const w of [delivery, deadline]) {
