@@ -12,7 +12,7 @@
  */
 import { Art50Error } from '../errors';
 import { CheckpointBody, VerifyCheckpoint, rootHashOf } from './checkpoint';
-import { LogEntry, LogEntryValidator, canonicalJson, createLogEntryValidator } from './entry';
+import { LogEntry, LogEntryValidator, createLogEntryValidator, isCanonicalText } from './entry';
 import { CompactRange, leafHash, verifyInclusion } from './merkle';
 
 export type AuditReason =
@@ -220,7 +220,7 @@ export function checkEntry(bytes: Uint8Array | null, pos: number, validate: LogE
     return { index: pos, reason: 'schema', detail: `entry ${pos}: ${e instanceof Art50Error ? e.detail : String(e)}` };
   }
   if (entry.index !== pos) return { index: pos, reason: 'index_mismatch', detail: `entry at position ${pos} says index ${entry.index}` };
-  if (canonicalJson(entry) !== text) return { index: pos, reason: 'not_canonical', detail: `entry ${pos} is not canonical JSON` };
+  if (!isCanonicalText(entry, text)) return { index: pos, reason: 'not_canonical', detail: `entry ${pos} is not canonical JSON` };
   return undefined;
 }
 

