@@ -19,6 +19,7 @@ import { clientAuth } from './http/client-auth';
 import { inboxRoutes } from './http/routes/inbox';
 import { livenessRoutes, readinessRoutes } from './http/routes/health';
 import { requestRoutes } from './http/routes/requests';
+import { statementRoutes } from './http/routes/statements';
 import { closeServer, createHttpsServer, listen } from './http/server';
 import { createLogEntryValidator } from './log/entry';
 import { EventLog } from './log/event-log';
@@ -32,6 +33,9 @@ import { RequestIntake } from './requests/intake';
 import { SanctionService } from './requests/sanction';
 import { RequestStatusReader } from './requests/status';
 import { RequestStore } from './requests/store';
+import { StatementReader } from './statements/download';
+import { StatementIntake } from './statements/intake';
+import { StatementStore } from './statements/store';
 import { Keys } from './store/keys';
 import { scriptRunner } from './store/script-set';
 
@@ -91,7 +95,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   const names = queueNames(config.namespace);
   const connection = createRedis(opts.redisUrl, 'bullmq');
-  const queues = createQueues(connection, names, config.push);
+  const queues = createQueues(connection, names, config.push, (e) => logger.warn('queue connection error', { error: e.message }));
   const dispatcher = new OutboxDispatcher(deliveries, queues, logger);
 
   const trustPem = config.trustAnchors.map((f) => readFileSync(f));
@@ -107,6 +111,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       (await deliveries.receipts(ids)).map((r) => (r.receipt && r.index !== null ? { event: 'delivery.delivered', logIndex: r.index, receipt: r.receipt.toString('base64') } : null)),
   });
   const inbox = new Inbox({ deliveries, requests, log, sealer, clock });
+  const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-8.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
+  const statementIntake = new StatementIntake({ verifier, registry: getRegistry, requests, statements, log, sealer, clock });
+  const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
 
   const app = createApp({
     logger,
@@ -116,6 +123,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       readinessRoutes({ redisReady: () => pingWithin(redis, 1000) }),
       requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: () => dispatcher.drain() }),
       inboxRoutes(inbox),
+      statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
     ],
   });
   const server = createHttpsServer(app, { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.trustAnchors.flatMap((f) => readCertificates(f).map((c) => Buffer.from(c.toString()))) });

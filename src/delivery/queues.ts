@@ -31,7 +31,12 @@ export interface DeliveryQueues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: ConnectionOptions, names: QueueNames, push: { attempts: number; backoffMs: number }): DeliveryQueues {
+export function createQueues(
+  connection: ConnectionOptions,
+  names: QueueNames,
+  push: { attempts: number; backoffMs: number },
+  onError: (e: Error) => void = () => undefined,
+): DeliveryQueues {
   const delivery = new Queue<DeliveryJob>(names.delivery, {
     connection,
     prefix: names.prefix,
@@ -48,6 +53,9 @@ export function createQueues(connection: ConnectionOptions, names: QueueNames, p
     prefix: names.prefix,
     defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   });
+  // Connection errors surface through readiness and failed adds; without a listener BullMQ prints each one.
+  delivery.on('error', onError);
+  deadline.on('error', onError);
   return {
     delivery,
     deadline,

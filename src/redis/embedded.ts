@@ -12,6 +12,7 @@ export interface EmbeddedRedis {
   url: string;
   port: number;
   dataDir: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -115,6 +116,7 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     url: `redis://127.0.0.1:${port}`,
     port,
     dataDir,
+    pid: child.pid ?? -1,
     stop: () =>
       new Promise<void>((res) => {
         if (child.exitCode !== null) return res();
