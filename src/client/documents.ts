@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { createAjv } from '../documents/ajv';
+import { DocumentKind, DocumentKinds, DocumentVerifier, SignedDocument } from '../documents/signed-document';
+import { createDocumentValidators } from '../documents/validators';
+import type { RequestDoc, StatementDoc, StatementMovement } from '../documents/types';
+import { loadRegistry, Registry } from '../participants/registry';
+import type { PathValidator } from '../pki/types';
+import { loadTrust } from '../pki/trust';
+import { DEFAULT_CA, DEFAULT_CRL, DEFAULT_REGISTRY } from './api-client';
+
+/**
+ * Client-side document checks (police, prosecutor, reference bank): the same pipeline the gateway
+ * runs — CMS signature, signer path to the trust root with CRLs, signer in the participant registry,
+ * JSON, schema — so nothing is written to disk or acted on before it verifies.
+ */
+export interface ClientTrust {
+  validator: PathValidator;
+  registry: Registry;
+  open<K extends DocumentKind>(der: Buffer, kind: K): SignedDocument<DocumentKinds[K]>;
+  close(): void;
+}
+
+export function loadClientTrust(o: { ca?: string; crl?: string[]; registry?: string } = {}): ClientTrust {
+  const validator = loadTrust({ anchors: [o.ca ?? DEFAULT_CA], crls: o.crl ?? [DEFAULT_CRL], crlOptions: { pollMs: 0 } });
+  try {
+    const ajv = createAjv();
+    const registry = loadRegistry(ajv, o.registry ?? DEFAULT_REGISTRY);
+    return clientTrust(validator, registry, () => validator.close());
+  } catch (e) {
+    validator.close();
+    throw e;
+  }
+}
+
+/** From an existing validator and registry (in-process use: demo, tests). */
+export function clientTrust(validator: PathValidator, registry: Registry, close: () => void = () => undefined): ClientTrust {
+  const verifier = new DocumentVerifier({
+    validator, registry: () => registry, validators: createDocumentValidators(createAjv()), maxJsonBytes: 1024 ** 2,
+  });
+  return { validator, registry, open: (der, kind) => verifier.open(der, kind), close };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Movements as CSV (RFC 4180, UTF-8 with BOM so Excel opens Cyrillic/Kazakh text correctly)
+
+export const MOVEMENT_CSV_COLUMNS = [
+  'iban', 'bookedAt', 'amount', 'currency', 'counterparty name', 'counterparty iin/bin',
+  'counterparty iban', 'counterparty bic', 'purpose', 'channel',
+] as const;
+
+const NUMBER_RE = /^-?\d+(\.\d+)?$/;
+
+/**
+ * One CSV field: quoted when it holds a comma, quote, CR or LF (quotes doubled). Text that a
+ * spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) gets a leading apostrophe;
+ * plain numbers such as "-9000000.00" stay numbers.
+ */
+export function csvField(value: string | undefined | null): string {
+  let v = value ?? '';
+  if (/^[=+\-@\t\r]/.test(v) && !NUMBER_RE.test(v)) v = `'${v}`;
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export function movementsCsv(statement: StatementDoc): Buffer {
+  const lines = [MOVEMENT_CSV_COLUMNS.map(csvField).join(',')];
+  for (const a of statement.accounts ?? []) {
+    for (const m of a.movements ?? []) {
+      const c = m.counterparty ?? {};
+      lines.push([
+        a.iban, m.bookedAt, m.amount, m.currency, c.name, c.iin ?? c.bin, c.iban, c.bic, m.purpose, m.channel,
+      ].map(csvField).join(','));
+    }
+  }
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follow the money: next-hop requests from a statement
+
+export interface NextHop {
+  counterpartyIin: string;
+  name?: string;
+  ibans: string[];
+  banks: string[] | 'all';
+  /** Total sent by the subject to this person, decimal string per currency. */
+  totals: Record<string, string>;
+  movements: number;
+  request: RequestDoc;
+}
+
+function toMinor(amount: string): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(amount);
+  if (!m) return 0n;
+  const v = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
+  return m[1] === '-' ? -v : v;
+}
+
+function fromMinor(minor: bigint): string {
+  const neg = minor < 0n;
+  const abs = neg ? -minor : minor;
+  return `${neg ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
+/**
+ * DESIGN "follow-the-money": one new request per distinct individual (IIN) who received money from
+ * the subject in this statement (outgoing movements, amount < 0). Each copies the parent's case,
+ * body, signer, scope and deadline; subject = the counterparty; knownIbans = the counterparty's
+ * IBANs seen; banks = their BICs when every one is known (and, with `knownBanks`, registered),
+ * else "all"; parent = {requestId, statementId}. Companies (BIN) and the subject itself are skipped.
+ */
+export function buildNextHopRequests(
+  statement: StatementDoc,
+  parent: RequestDoc,
+  opts: { now?: Date; newId?: () => string; knownBanks?: ReadonlySet<string> } = {},
+): NextHop[] {
+  const now = opts.now ?? new Date();
+  const newId = opts.newId ?? randomUUID;
+  if (statement.requestId !== parent.requestId) {
+    throw new Error(`the statement answers request ${statement.requestId}, the template is request ${parent.requestId}`);
+  }
+  const subjectIin = statement.subject?.iin ?? parent.subject.iin;
+  interface Acc { name?: string; ibans: Set<string>; bics: Set<string>; unknownBank: boolean; totals: Map<string, bigint>; movements: number }
+  const byIin = new Map<string, Acc>();
+  const outgoing: StatementMovement[] = (statement.accounts ?? []).flatMap((a) => a.movements ?? []).filter((m) => toMinor(m.amount) < 0n);
+  for (const m of outgoing) {
+    const c = m.counterparty;
+    if (!c?.iin || c.iin === subjectIin) continue;
+    let acc = byIin.get(c.iin);
+    if (!acc) {
+      acc = { ibans: new Set(), bics: new Set(), unknownBank: false, totals: new Map(), movements: 0 };
+      if (c.name) acc.name = c.name;
+      byIin.set(c.iin, acc);
+    }
+    if (c.iban) acc.ibans.add(c.iban);
+    if (c.bic && (!opts.knownBanks || opts.knownBanks.has(c.bic))) acc.bics.add(c.bic);
+    else acc.unknownBank = true;
+    acc.totals.set(m.currency, (acc.totals.get(m.currency) ?? 0n) - toMinor(m.amount));
+    acc.movements++;
+  }
+  const hops: NextHop[] = [];
+  for (const [iin, acc] of byIin) {
+    const banks: string[] | 'all' = acc.unknownBank || acc.bics.size === 0 ? 'all' : [...acc.bics].sort();
+    const ibans = [...acc.ibans].sort().slice(0, 100);
+    const request: RequestDoc = {
+      type: 'request',
+      version: 1,
+      requestId: newId(),
+      createdAt: now.toISOString(),
+      case: { ...parent.case },
+      body: { ...parent.body },
+      signer: { ...parent.signer },
+      subject: { iin, ...(acc.name ? { name: acc.name.slice(0, 200) } : {}), ...(ibans.length > 0 ? { knownIbans: ibans } : {}) },
+      scope: JSON.parse(JSON.stringify(parent.scope)) as RequestDoc['scope'],
+      banks,
+      ...(parent.deadlineHours !== undefined ? { deadlineHours: parent.deadlineHours } : {}),
+      parent: { requestId: statement.requestId, statementId: statement.statementId },
+    };
+    hops.push({
+      counterpartyIin: iin,
+      ...(acc.name ? { name: acc.name } : {}),
+      ibans,
+      banks,
+      totals: Object.fromEntries([...acc.totals].map(([cur, v]) => [cur, fromMinor(v)])),
+      movements: acc.movements,
+      request,
+    });
+  }
+  return hops.sort((a, b) => a.counterpartyIin.localeCompare(b.counterpartyIin));
+}
