@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import { Art50Error } from '../../errors';
+import type { StatementReader } from '../../statements/download';
+import type { StatementIntake } from '../../statements/intake';
+import { clientOf, requireRole } from '../client-auth';
+import { bodyBuffer, PKCS7_MIME, signedBody, UUID_RE } from '../raw-body';
+
+export interface StatementRoutesDeps {
+  intake: StatementIntake;
+  reader: StatementReader;
+  /** Largest statement accepted (config.bodyLimitBytes): statements may be tens of MB. */
+  bodyLimit: number;
+}
+
+/** Ids are used as the bank / investigator wrote them (as stored); malformed ids are simply not found. */
+function uuidParam(raw: unknown, code: 'request.not_found' | 'statement.not_found'): string {
+  const id = typeof raw === 'string' ? raw : '';
+  if (!UUID_RE.test(id)) throw new Art50Error(code, `no ${code.split('.')[0]} ${id.slice(0, 64)}`);
+  return id;
+}
+
+export function statementRoutes(d: StatementRoutesDeps): Router {
+  const r = Router();
+  r.post('/v1/statements', requireRole('bank'), ...signedBody(d.bodyLimit), async (req, res) => {
+    const out = await d.intake.submit(bodyBuffer(req), clientOf(res));
+    res.status(out.status).location(`/v1/statements/${out.body.statementId}`).json(out.body);
+  });
+
+  // Only the requesting body; banks, prosecutors and other bodies get 404 from the reader.
+  r.get('/v1/requests/:requestId/statements', async (req, res) => {
+    const items = await d.reader.list(uuidParam(req.params.requestId, 'request.not_found'), clientOf(res));
+    res.json({ items });
+  });
+
+  r.get('/v1/statements/:statementId', async (req, res) => {
+    const out = await d.reader.download(uuidParam(req.params.statementId, 'statement.not_found'), clientOf(res));
+    res.status(200).set({ 'Content-Type': PKCS7_MIME, 'X-Art50-Digest': out.digest, 'Cache-Control': 'no-store' }).end(out.cms);
+  });
+  return r;
+}

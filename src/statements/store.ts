@@ -1,0 +1,142 @@
+import type Redis from 'ioredis';
+import type { Keys } from '../store/keys';
+import type { ScriptRunner } from '../store/scripts';
+
+export type StatementResult = 'found' | 'not_found' | 'refused';
+
+export type AnswerOutcome =
+  | { kind: 'stored' | 'corrected' | 'replay'; logIndex: number }
+  | { kind: 'conflict' | 'no_delivery' | 'bad_correction' };
+
+/** A stored statement, without its CMS bytes. */
+export interface StoredStatement {
+  statementId: string;
+  requestId: string;
+  bic: string;
+  digest: string;
+  receivedAt: string;
+  receivedIndex: number;
+  result: StatementResult;
+  size: number;
+  corrects?: string;
+  firstDownloadAt?: number;
+  expiresAt?: number;
+  /** Set once the payload was deleted after retention. */
+  cmsDeletedAt?: number;
+}
+
+export type DownloadOutcome = { kind: 'available'; firstDownloadAt: number } | { kind: 'expired'; expiresAt: number } | { kind: 'not_found' };
+
+/**
+ * Statements in Redis: `{ns}:stmt:<statementId>` hashes (CMS bytes as the bank signed them plus the
+ * fields the gateway needs), the per-request arrival list `{ns}:req:<id>:stmts`, and the retention
+ * index `{ns}:stmt:expiry` (ZSET statementId → payload deletion time, ms).
+ */
+export class StatementStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly scripts: { answer: ScriptRunner; download: ScriptRunner },
+  ) {}
+
+  /** ZSET statementId by expiresAt (ms): payloads to delete once their retention is over. */
+  expiryKey(): string {
+    return `${this.keys.tag}:stmt:expiry`;
+  }
+
+  async answer(a: {
+    requestId: string;
+    bic: string;
+    statementId: string;
+    digest: string;
+    result: StatementResult;
+    corrects?: string;
+    now: Date;
+    template: string;
+    cms: Buffer;
+  }): Promise<AnswerOutcome> {
+    const k = this.keys;
+    const reply = (await this.scripts.answer(
+      [k.request(a.requestId), k.requestBanks(a.requestId), k.statement(a.statementId), k.requestStatements(a.requestId), k.overdue(), k.inbox(a.bic), k.logSize(), k.logEntries()],
+      [a.bic, a.statementId, a.digest, a.result, a.corrects ?? '', a.now.toISOString(), a.template, a.cms, a.requestId],
+    )) as [number, number, string?];
+    const [code, index, kind] = reply;
+    switch (code) {
+      case 0: return { kind: kind === 'corrected' ? 'corrected' : 'stored', logIndex: Number(index) };
+      case 1: return { kind: 'replay', logIndex: Number(index) };
+      case 2: return { kind: 'conflict' };
+      case 4: return { kind: 'bad_correction' };
+      default: return { kind: 'no_delivery' };
+    }
+  }
+
+  async get(statementId: string): Promise<StoredStatement | undefined> {
+    const h = await this.redis.hmget(
+      this.keys.statement(statementId),
+      'statementId', 'requestId', 'bic', 'digest', 'receivedAt', 'receivedIndex', 'result', 'size', 'corrects', 'firstDownloadAt', 'expiresAt', 'cmsDeletedAt',
+    );
+    return parseStatement(h);
+  }
+
+  async list(requestId: string): Promise<StoredStatement[]> {
+    const ids = await this.redis.lrange(this.keys.requestStatements(requestId), 0, -1);
+    const out: StoredStatement[] = [];
+    for (const id of ids) {
+      const s = await this.get(id);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  async getCms(statementId: string): Promise<Buffer | null> {
+    return this.redis.hgetBuffer(this.keys.statement(statementId), 'cms');
+  }
+
+  /** Receipts are derived data, sealed after the state change; first writer wins. */
+  async setReceipt(statementId: string, receipt: Buffer): Promise<Buffer> {
+    const key = this.keys.statement(statementId);
+    const res = (await this.redis.multi().hsetnx(key, 'receipt', receipt).hgetBuffer(key, 'receipt').exec()) ?? [];
+    return res[1]![1] as Buffer;
+  }
+
+  async getReceipt(statementId: string): Promise<Buffer | null> {
+    return this.redis.hgetBuffer(this.keys.statement(statementId), 'receipt');
+  }
+
+  /** Starts the retention clock on the first download; deletes the payload when past retention. */
+  async download(statementId: string, now: Date, retentionMs: number): Promise<DownloadOutcome> {
+    return this.retention(statementId, now, retentionMs, 'download');
+  }
+
+  /** Deletes the payloads whose retention ended by `now` (at most `limit`); returns how many. */
+  async sweep(now: Date, limit = 500): Promise<number> {
+    const due = await this.redis.zrangebyscore(this.expiryKey(), '-inf', String(now.getTime()), 'LIMIT', 0, limit);
+    let deleted = 0;
+    for (const id of due) {
+      if ((await this.retention(id, now, 0, 'sweep')).kind === 'expired') deleted++;
+    }
+    return deleted;
+  }
+
+  private async retention(statementId: string, now: Date, retentionMs: number, mode: 'download' | 'sweep'): Promise<DownloadOutcome> {
+    const [code, ms] = (await this.scripts.download([this.keys.statement(statementId), this.expiryKey()], [statementId, String(now.getTime()), String(retentionMs), mode])) as [number, number];
+    if (code === 0) return { kind: 'not_found' };
+    if (code === 2) return { kind: 'expired', expiresAt: Number(ms) };
+    return { kind: 'available', firstDownloadAt: Number(ms) };
+  }
+}
+
+function parseStatement(h: Array<string | null>): StoredStatement | undefined {
+  const [statementId, requestId, bic, digest, receivedAt, receivedIndex, result, size, corrects, firstDownloadAt, expiresAt, cmsDeletedAt] = h;
+  if (!statementId || !requestId || !bic || !digest || !receivedAt) return undefined;
+  return {
+    statementId, requestId, bic, digest, receivedAt,
+    receivedIndex: Number(receivedIndex),
+    result: result as StatementResult,
+    size: Number(size ?? 0),
+    ...(corrects ? { corrects } : {}),
+    ...(firstDownloadAt ? { firstDownloadAt: Number(firstDownloadAt) } : {}),
+    ...(expiresAt ? { expiresAt: Number(expiresAt) } : {}),
+    ...(cmsDeletedAt ? { cmsDeletedAt: Number(cmsDeletedAt) } : {}),
+  };
+}
