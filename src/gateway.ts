@@ -23,6 +23,12 @@ import { statementRoutes } from './http/routes/statements';
 import { closeServer, createHttpsServer, listen } from './http/server';
 import { createLogEntryValidator } from './log/entry';
 import { EventLog } from './log/event-log';
+import { cmsCheckpointSigner } from './log/checkpoint';
+import { LogIntegrator } from './log/integrator';
+import { LogReader } from './log/reader';
+import { logRoutes } from './http/routes/log';
+import { statsRoutes } from './http/routes/stats';
+import { StatsService } from './stats/service';
 import type { Logger } from './logger';
 import { loadRegistry, Registry } from './participants/registry';
 import type { ChainValidator } from './pki/chain';
@@ -111,6 +117,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
       (await deliveries.receipts(ids)).map((r) => (r.receipt && r.index !== null ? { event: 'delivery.delivered', logIndex: r.index, receipt: r.receipt.toString('base64') } : null)),
   });
   const inbox = new Inbox({ deliveries, requests, log, sealer, clock });
+  const logReader = new LogReader({ redis, ns: config.namespace });
+  const integrator = new LogIntegrator({
+    redis, ns: config.namespace, signCheckpoint: cmsCheckpointSigner(seal), clock,
+    checkpointIntervalMs: config.checkpointIntervalMs,
+    onError: (e) => logger.warn('log integration failed', { error: e instanceof Error ? e.message : String(e) }),
+  });
+  const stats = new StatsService(logReader);
   const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-8.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
   const statementIntake = new StatementIntake({ verifier, registry: getRegistry, requests, statements, log, sealer, clock });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
@@ -132,7 +145,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let listening = false;
   const runWorkers = opts.workers ?? config.workers.inProcess;
   const background = (): void => {
-    dispatcher.start();
+    integrator.start(config.checkpointIntervalMs);
     workers = startWorkers({ connection, names, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });
   };
 
@@ -145,18 +158,21 @@ export function createGateway(opts: GatewayOptions): Gateway {
     async start() {
       const port = await listen(server, config.port, config.host);
       listening = true;
+      dispatcher.start();
       if (runWorkers) background();
-      else dispatcher.start();
+      else integrator.start(config.checkpointIntervalMs);
       logger.info('art50 gateway listening', { port, host: config.host, namespace: config.namespace, workers: runWorkers });
       return port;
     },
     startBackground() {
+      dispatcher.start();
       background();
       logger.info('art50 workers running', { namespace: config.namespace, concurrency: config.workers.concurrency });
     },
     async stop() {
       if (listening) await closeServer(server);
       await dispatcher.stop();
+      await integrator.stop();
       if (workers) await workers.close();
       await queues.close();
       validator.close();
