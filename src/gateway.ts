@@ -137,6 +137,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: () => dispatcher.drain() }),
       inboxRoutes(inbox),
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
+      logRoutes({ reader: logReader, requests, registry: getRegistry }),
+      statsRoutes(stats),
     ],
   });
   const server = createHttpsServer(app, { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.trustAnchors.flatMap((f) => readCertificates(f).map((c) => Buffer.from(c.toString()))) });
