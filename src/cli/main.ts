@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { registerPkiCommands } from './commands/pki';
 import { registerServeCommands } from './commands/serve';
 import { registerCmsCommands } from './commands/cms';
+import { registerPoliceCommands } from './commands/police';
+import { registerProsecutorCommands } from './commands/prosecutor';
+import { registerBankCommands } from './commands/bank';
 
 /**
  * The `art50` command. Each group of subcommands lives in cli/commands/<group>.ts and registers
@@ -20,6 +23,9 @@ export async function main(argv: string[]): Promise<number> {
   registerPkiCommands(program, setExit);
   registerServeCommands(program, setExit);
   registerCmsCommands(program, setExit);
+  registerPoliceCommands(program, setExit);
+  registerProsecutorCommands(program, setExit);
+  registerBankCommands(program, setExit);
   try {
     await program.parseAsync(argv);
   } catch (e) {

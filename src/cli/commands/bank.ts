@@ -1,0 +1,155 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { demoCoreFor, HandleOutcome, ReferenceBank, startPushServer } from '../../bank/reference-bank';
+import type { ApiClient } from '../../client/api-client';
+import { DEFAULT_CA } from '../../client/api-client';
+import { connect, CONNECTION_HELP, readIdentity, reportError, trustFor, UsageError } from '../../client/cli';
+import type { ClientTrust } from '../../client/documents';
+
+/** Same shape as SetExit in cli/main.ts; declared here so madge sees no main ⇄ command cycle. */
+type SetExit = (code: number) => void;
+
+interface BankOpts {
+  cert: string;
+  key: string;
+  gateway?: string;
+  ca?: string;
+  crl?: string[];
+  registry?: string;
+  data?: string;
+  seed: string;
+  ignoreRequests?: boolean;
+  trail?: boolean;
+}
+
+function intOpt(raw: string, name: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}`);
+  return n;
+}
+
+function describe(o: HandleOutcome): string {
+  switch (o.outcome) {
+    case 'answered':
+      return `${o.deliveryId}: answered ${o.result} (${o.accounts} account(s), ${o.movements} movement(s)), statement ${o.statementId}`;
+    case 'acknowledged':
+      return `${o.deliveryId}: acknowledged, not answered (${o.note})`;
+    case 'duplicate':
+      return `${o.deliveryId}: already handled`;
+    case 'rejected':
+      return `${o.deliveryId}: REJECTED ${o.code}: ${o.detail} (not acknowledged)`;
+  }
+}
+
+function makeBank(o: BankOpts, log: (l: string) => void): { bank: ReferenceBank; api: ApiClient; trust: ClientTrust } {
+  const identity = readIdentity(o.cert, o.key);
+  const trust = trustFor(o);
+  try {
+    const api = connect(o);
+    const core = demoCoreFor(trust.registry, identity.cert, { seed: intOpt(o.seed, '--seed', 0), trail: o.trail !== false });
+    const bank = new ReferenceBank({
+      api, identity, registry: trust.registry, trust, core, log,
+      ...(o.data ? { dataDir: resolve(o.data) } : {}), ...(o.ignoreRequests ? { ignoreRequests: true } : {}),
+    });
+    return { bank, api, trust };
+  } catch (e) {
+    trust.close();
+    throw e;
+  }
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((r) => {
+    const on = (s: string) => (): void => {
+      process.off('SIGINT', int);
+      process.off('SIGTERM', term);
+      r(s);
+    };
+    const int = on('SIGINT');
+    const term = on('SIGTERM');
+    process.once('SIGINT', int);
+    process.once('SIGTERM', term);
+  });
+}
+
+function common(c: Command): Command {
+  return c
+    .requiredOption('--cert <pem>', 'bank system certificate (TLS and statement signatures)')
+    .requiredOption('--key <pem>', 'its private key')
+    .option('--gateway <url>', CONNECTION_HELP.gateway)
+    .option('--ca <pem>', CONNECTION_HELP.ca)
+    .option('--crl <file...>', CONNECTION_HELP.crl)
+    .option('--registry <json>', CONNECTION_HELP.registry)
+    .option('--data <dir>', 'keep received requests/sanctions and sent statements here (<dir>/<requestId>/)')
+    .option('--seed <n>', 'seed of the demo core banking system', '50')
+    .option('--no-trail', 'do not plant the demo money trail')
+    .option('--ignore-requests', 'acknowledge deliveries but never answer them (to watch deadlines pass)');
+}
+
+export function registerBankCommands(program: Command, setExit: SetExit): void {
+  const bank = program.command('bank').description('reference bank back-office (demo core banking): poll the inbox or serve a push endpoint, answer with signed statements');
+
+  common(bank.command('poll')
+    .description('poll the inbox: verify request + sanction, acknowledge, answer with a signed statement')
+    .option('--once', 'one pass over the inbox, then exit')
+    .option('--interval <ms>', 'pause between polls', '2000')
+    .option('--limit <n>', 'deliveries per poll', '50'))
+    .action(async (o: BankOpts & { once?: boolean; interval: string; limit: string }) => {
+      const log = (l: string): void => void process.stdout.write(`${new Date().toISOString()} ${l}\n`);
+      let made: ReturnType<typeof makeBank> | undefined;
+      try {
+        const interval = intOpt(o.interval, '--interval', 10);
+        const limit = intOpt(o.limit, '--limit', 1);
+        made = makeBank(o, () => undefined);
+        log(`bank ${made.bank.bic} polling ${made.api.baseUrl}${o.once ? ' once' : ` every ${interval} ms`}`);
+        let stopped = false;
+        const signal = o.once ? undefined : untilSignal().then(() => void (stopped = true));
+        do {
+          let outcomes: HandleOutcome[] = [];
+          try {
+            outcomes = await made.bank.pollOnce(limit);
+          } catch (e) {
+            if (o.once) throw e;
+            setExit(reportError('poll', e));
+          }
+          for (const x of outcomes) log(describe(x));
+          if (outcomes.some((x) => x.outcome === 'rejected')) setExit(2);
+          if (o.once) break;
+          if (outcomes.length < limit) await Promise.race([new Promise((r) => setTimeout(r, interval)), signal]);
+        } while (!stopped);
+      } catch (e) {
+        setExit(reportError('poll', e));
+      } finally {
+        made?.api.close();
+        made?.trust.close();
+      }
+    });
+
+  common(bank.command('serve')
+    .description('push endpoint: HTTPS with the bank certificate, accepts only the gateway\'s client certificate; answers asynchronously via POST /v1/statements')
+    .requiredOption('--port <n>', 'port to listen on')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--path <path>', 'URL path of the endpoint', '/art50/deliveries'))
+    .action(async (o: BankOpts & { port: string; host: string; path: string }) => {
+      const log = (l: string): void => void process.stdout.write(`${new Date().toISOString()} ${l}\n`);
+      let made: ReturnType<typeof makeBank> | undefined;
+      try {
+        const port = intOpt(o.port, '--port', 0);
+        made = makeBank(o, log);
+        const server = await startPushServer({
+          bank: made.bank, trust: made.trust, cert: readFileSync(o.cert), key: readFileSync(o.key), ca: readFileSync(o.ca ?? DEFAULT_CA),
+          port, host: o.host, path: o.path, log,
+        });
+        log(`bank ${made.bank.bic} push endpoint at https://${o.host}:${server.port}${o.path}; statements go to ${made.api.baseUrl}`);
+        log(`registry entry: "delivery": {"mode": "push", "url": "https://${o.host}:${server.port}${o.path}"}`);
+        log(`stopped by ${await untilSignal()}`);
+        await server.close();
+      } catch (e) {
+        setExit(reportError('serve', e));
+      } finally {
+        made?.api.close();
+        made?.trust.close();
+      }
+    });
+}

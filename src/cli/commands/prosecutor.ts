@@ -1,0 +1,174 @@
+import type { Command } from 'commander';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signCms } from '../../cms/sign';
+import type { SigningIdentity } from '../../cms/types';
+import type { ApiClient, PendingItem, SanctionResult } from '../../client/api-client';
+import { connect, CONNECTION_HELP, readIdentity, reportError, table, trustFor, UsageError } from '../../client/cli';
+import type { ClientTrust } from '../../client/documents';
+import type { RequestDoc, SanctionDecision, SanctionDoc } from '../../documents/types';
+import { Art50Error, isArt50Error } from '../../errors';
+import { ncaSubject } from '../../pki/cert-info';
+
+/** Same shape as SetExit in cli/main.ts; declared here so madge sees no main ⇄ command cycle. */
+type SetExit = (code: number) => void;
+
+interface Conn {
+  gateway?: string;
+  ca?: string;
+  crl?: string[];
+  registry?: string;
+  cert: string;
+  key: string;
+}
+
+export interface PendingView {
+  item: PendingItem;
+  request?: RequestDoc;
+  signer?: string;
+  /** Set when the request CMS does not verify on this side. */
+  invalid?: string;
+}
+
+/** The pending list with every request verified locally (signature, path, registry, schema, digest). */
+export async function pendingRequests(api: ApiClient, trust: ClientTrust, limit = 1000): Promise<PendingView[]> {
+  const { items } = await api.pending(limit);
+  return items.map((item) => {
+    try {
+      const sd = trust.open(Buffer.from(item.request, 'base64'), 'request');
+      if (sd.digest !== item.digest) throw new Art50Error('sanction.digest_mismatch', `the gateway reports digest ${item.digest}, the request's is ${sd.digest}`);
+      return { item, request: sd.doc, signer: `${sd.participant.person?.name ?? sd.signer.subject.cn ?? '?'} (${sd.participant.roles.join(', ')})` };
+    } catch (e) {
+      if (!isArt50Error(e)) throw e;
+      return { item, invalid: `${e.code}: ${e.detail}` };
+    }
+  });
+}
+
+/** The sanction document for a verified request: bound to its digest, valid `validHours` from now. */
+export function buildSanction(request: RequestDoc, digest: string, prosecutor: SigningIdentity, o: { decision: SanctionDecision; reason?: string; now?: Date; validHours?: number }): SanctionDoc {
+  const subject = ncaSubject(prosecutor.cert);
+  if (!subject.iin || !subject.bin) throw new UsageError('the certificate is not a personal certificate with IIN (serialNumber) and office BIN (OU)');
+  const reason = o.reason?.trim();
+  if (o.decision === 'refused' && !reason) throw new UsageError('a refusal needs --reason');
+  const now = o.now ?? new Date();
+  return {
+    type: 'sanction',
+    version: 1,
+    sanctionId: randomUUID(),
+    requestId: request.requestId,
+    requestDigest: digest,
+    decision: o.decision,
+    ...(reason ? { reason } : {}),
+    issuedAt: now.toISOString(),
+    validUntil: new Date(now.getTime() + (o.validHours ?? 24) * 3600_000).toISOString(),
+    prosecutor: { iin: subject.iin, bin: subject.bin, ...(subject.cn ? { name: subject.cn } : {}) },
+    case: { erdrNumber: request.case.erdrNumber },
+  };
+}
+
+export interface SanctionOutcome extends SanctionResult {
+  sanction: SanctionDoc;
+  files: string[];
+}
+
+/** Finds the request in the pending list, verifies it, signs the sanction and posts it. */
+export async function sanctionRequest(api: ApiClient, trust: ClientTrust, identity: SigningIdentity, requestId: string, o: { decision: SanctionDecision; reason?: string; validHours?: number; outDir?: string }): Promise<SanctionOutcome> {
+  const pending = await pendingRequests(api, trust);
+  const view = pending.find((p) => p.item.requestId.toLowerCase() === requestId.toLowerCase());
+  if (!view) throw new UsageError(`request ${requestId} is not pending for this prosecutor (already decided, unknown, or not of a supervised body)`);
+  if (!view.request) throw new Art50Error('cms.signature_invalid', `request ${requestId} does not verify: ${view.invalid ?? '?'}`);
+  const sanction = buildSanction(view.request, view.item.digest, identity, o);
+  const bytes = Buffer.from(JSON.stringify(sanction, null, 2), 'utf8');
+  const der = signCms(bytes, identity);
+  const files: string[] = [];
+  if (o.outDir) {
+    mkdirSync(o.outDir, { recursive: true });
+    files.push(join(o.outDir, `${requestId}.sanction.p7s`));
+    writeFileSync(files[0]!, der);
+  }
+  const out = await api.sanction(view.request.requestId, der);
+  if (o.outDir) {
+    files.push(join(o.outDir, `${requestId}.sanction.receipt.p7s`));
+    writeFileSync(files[1]!, Buffer.from(out.receipt, 'base64'));
+  }
+  return { ...out, sanction, files };
+}
+
+function scopeText(r: RequestDoc): string {
+  const parts: string[] = [];
+  if (r.scope.accountList) parts.push('accounts');
+  if (r.scope.balances) parts.push(`balances@${r.scope.balances.asOf}`);
+  if (r.scope.movements) parts.push(`movements ${r.scope.movements.from}..${r.scope.movements.to}`);
+  return parts.join(', ');
+}
+
+export function registerProsecutorCommands(program: Command, setExit: SetExit): void {
+  const pros = program.command('prosecutor').description('prosecutor: review pending requests, sign sanctions');
+  const conn = (c: Command): Command => c
+    .requiredOption('--cert <pem>', 'prosecutor certificate (also the TLS client certificate)')
+    .requiredOption('--key <pem>', 'its private key')
+    .option('--gateway <url>', CONNECTION_HELP.gateway)
+    .option('--ca <pem>', CONNECTION_HELP.ca)
+    .option('--crl <file...>', CONNECTION_HELP.crl)
+    .option('--registry <json>', CONNECTION_HELP.registry);
+
+  conn(pros.command('pending').description('requests of supervised bodies awaiting a sanction, each verified locally').option('--json', 'print JSON'))
+    .action(async (o: Conn & { json?: boolean }) => {
+      let api: ApiClient | undefined;
+      let trust: ClientTrust | undefined;
+      try {
+        api = connect(o);
+        trust = trustFor(o);
+        const views = await pendingRequests(api, trust);
+        if (o.json) {
+          process.stdout.write(JSON.stringify(views.map((v) => ({ ...v.item, request: v.request ?? null, signer: v.signer ?? null, invalid: v.invalid ?? null })), null, 2) + '\n');
+          return;
+        }
+        if (views.length === 0) {
+          process.stdout.write('nothing pending\n');
+          return;
+        }
+        process.stdout.write(table([
+          ['requestId', 'ERDR', 'article', 'subject', 'banks', 'scope', 'signed by', 'received'],
+          ...views.map((v) => v.request
+            ? [v.item.requestId, v.item.erdrNumber, v.item.article, v.request.subject.iin, v.request.banks === 'all' ? 'all' : v.request.banks.join(','), scopeText(v.request), v.signer ?? '?', v.item.receivedAt]
+            : [v.item.requestId, v.item.erdrNumber, v.item.article, `INVALID ${v.invalid ?? ''}`, '', '', '', v.item.receivedAt]),
+        ]));
+      } catch (e) {
+        setExit(reportError('pending', e));
+      } finally {
+        api?.close();
+        trust?.close();
+      }
+    });
+
+  conn(pros.command('sanction')
+    .description('sign and submit a sanction for a pending request (bound to its digest; valid 24 h)')
+    .argument('<requestId>')
+    .requiredOption('--decision <granted|refused>', 'the decision')
+    .option('--reason <text>', 'grounds; required when refused')
+    .option('--valid-hours <n>', 'validity of the sanction in hours', '24')
+    .option('--out <dir>', 'also keep the signed sanction and its receipt here'))
+    .action(async (id: string, o: Conn & { decision: string; reason?: string; validHours: string; out?: string }) => {
+      let api: ApiClient | undefined;
+      let trust: ClientTrust | undefined;
+      try {
+        if (o.decision !== 'granted' && o.decision !== 'refused') throw new UsageError('--decision must be granted or refused');
+        const validHours = Number(o.validHours);
+        if (!Number.isFinite(validHours) || validHours <= 0) throw new UsageError('--valid-hours must be a positive number');
+        api = connect(o);
+        trust = trustFor(o);
+        const r = await sanctionRequest(api, trust, readIdentity(o.cert, o.key), id, {
+          decision: o.decision, validHours, ...(o.reason ? { reason: o.reason } : {}), ...(o.out ? { outDir: o.out } : {}),
+        });
+        process.stdout.write(`request:   ${r.requestId}\nsanction:  ${r.sanctionId} (${r.decision})\nbound to:  ${r.sanction.requestDigest}\nstate:     ${r.state}\nlog index: ${r.logIndex}\n${r.files.length ? `files:     ${r.files.join(', ')}\n` : ''}`);
+      } catch (e) {
+        setExit(reportError('sanction', e));
+      } finally {
+        api?.close();
+        trust?.close();
+      }
+    });
+}
