@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { startTestGateway, TestGateway } from '../support/gateway';
+import { INV, sanctionedRequest, waitFor } from '../support/flow';
+
+/** Independent RFC 9162 code (not the module under test): MTH and proof verification. */
+const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+const leaf = (b: Buffer) => sha(Buffer.from([0]), b);
+const node = (l: Buffer, r: Buffer) => sha(Buffer.from([1]), l, r);
+function mth(leaves: Buffer[]): Buffer {
+  if (leaves.length === 0) return sha();
+  if (leaves.length === 1) return leaf(leaves[0]!);
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return node(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
+}
+/** RFC 9162 §2.1.3.2 verification. */
+function rootFromInclusion(index: number, size: number, leafHash: Buffer, path: Buffer[]): Buffer {
+  let fn = index;
+  let sn = size - 1;
+  let r = leafHash;
+  for (const p of path) {
+    if (sn === 0) throw new Error('proof too long');
+    if (fn % 2 === 1 || fn === sn) {
+      r = node(p, r);
+      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) { fn >>= 1; sn >>= 1; }
+    } else {
+      r = node(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return r;
+}
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({ ART50_CHECKPOINT_INTERVAL_MS: '50' });
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+const AUD = 'auditor/auditor-1';
+
+describe('the transparency log over HTTP', () => {
+  it('records a full path in order, with proofs an independent implementation verifies', async () => {
+    const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA'] });
+    const id = `${doc.requestId}.ALFAKZKA`;
+    await waitFor(async () => (await t.as('banks/ALFAKZKA').post(`/v1/inbox/${id}/ack`)).status === 200, 'delivery and ack');
+    const cp = await waitFor(async () => {
+      const r = await t.as(AUD).get('/v1/log/checkpoint');
+      return r.status === 200 && r.body.treeSize >= 5 ? r.body : undefined;
+    }, 'a checkpoint covering the path');
+    const size: number = cp.treeSize;
+    const raw: string[] = [];
+    for (let start = 0; start < size; ) {
+      const page = await t.as(AUD).get(`/v1/log/entries?start=${start}&end=${size}`);
+      expect(page.status).toBe(200);
+      raw.push(...page.body.entries);
+      start = page.body.end;
+    }
+    const entries = raw.map((e) => JSON.parse(e) as { index: number; event: string; requestId?: string; digests?: { request?: string } });
+    entries.forEach((e, i) => expect(e.index).toBe(i));
+    const mine = entries.filter((e) => e.requestId === doc.requestId);
+    expect(mine.map((e) => e.event)).toEqual(['request.received', 'sanction.granted', 'delivery.queued', 'delivery.delivered', 'delivery.acknowledged']);
+    expect(mine[0]!.digests?.request).toBe(digest);
+    expect(JSON.stringify(entries)).not.toContain(String((doc.subject as { iin: string }).iin));
+
+    const leaves = raw.map((e) => Buffer.from(e, 'utf8'));
+    expect(mth(leaves).toString('base64')).toBe(cp.rootHash);
+    for (const i of [0, mine[0]!.index, size - 1]) {
+      const p = await t.as(AUD).get(`/v1/log/proofs/inclusion?index=${i}&treeSize=${size}`);
+      expect(p.status).toBe(200);
+      expect(rootFromInclusion(i, size, leaf(leaves[i]!), p.body.path.map((h: string) => Buffer.from(h, 'base64'))).toString('base64')).toBe(cp.rootHash);
+    }
+    const c = await t.as(AUD).get(`/v1/log/proofs/consistency?first=2&second=${size}`);
+    expect(c.status).toBe(200);
+    expect(c.body.path.length).toBeGreaterThan(0);
+  });
+
+  it('is for auditors; a party gets the inclusion proof of its own entries only', async () => {
+    expect((await t.as(INV).get('/v1/log/entries?start=0&end=1')).status).toBe(403);
+    const { doc } = await sanctionedRequest(t, { banks: ['BETAKZKA'] });
+    const cp = await waitFor(async () => {
+      const r = await t.as(AUD).get('/v1/log/checkpoint');
+      return r.status === 200 ? r.body : undefined;
+    }, 'checkpoint');
+    const status = await t.as(INV).get(`/v1/requests/${doc.requestId}`);
+    const idx = status.body.receipts[0].logIndex;
+    await waitFor(async () => (await t.as(AUD).get('/v1/log/checkpoint')).body.treeSize > idx, 'integration');
+    const size = (await t.as(AUD).get('/v1/log/checkpoint')).body.treeSize;
+    expect((await t.as(INV).get(`/v1/log/proofs/inclusion?index=${idx}&treeSize=${size}`)).status).toBe(200);
+    expect((await t.as('police/investigator-2').get(`/v1/log/proofs/inclusion?index=${idx}&treeSize=${size}`)).status).toBe(404);
+    expect(cp.treeSize).toBeGreaterThan(0);
+  });
+
+  it('refuses bad ranges with a clear code', async () => {
+    const r = await t.as(AUD).get('/v1/log/entries?start=999999&end=1000000');
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('log.bad_range');
+    const q = await t.as(AUD).get('/v1/log/entries?start=abc');
+    expect(q.status).toBe(400);
+    expect(q.body.field).toBe('start');
+  });
+
+  it('serves statistics from the log to auditors and prosecutors', async () => {
+    await sanctionedRequest(t, { banks: ['GAMMKZKA'] });
+    const s = await waitFor(async () => {
+      const r = await t.as(AUD).get('/v1/stats');
+      return r.body.byBank?.GAMMKZKA?.delivered >= 1 ? r.body : undefined;
+    }, 'stats');
+    expect(s.requests.received).toBeGreaterThanOrEqual(3);
+    expect(s.byArticle['190-2-4']).toBeGreaterThanOrEqual(3);
+    expect(s.byRegion.Almaty).toBeGreaterThanOrEqual(3);
+    expect((await t.as('prosecutor/prosecutor-1').get('/v1/stats')).status).toBe(200);
+    expect((await t.as(INV).get('/v1/stats')).status).toBe(403);
+  });
+});
