@@ -35,4 +35,4 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-export type SetExit = (code: number) => void;
+export type { SetExit } from './set-exit';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { writeDemoWorld } from '../../pki/demo-world';
-import type { SetExit } from '../main';
+import type { SetExit } from '../set-exit';
 
 export function registerPkiCommands(program: Command, _setExit: SetExit): void {
   const pki = program.command('pki').description('demo public-key infrastructure');

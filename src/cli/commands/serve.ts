@@ -4,7 +4,7 @@ import { loadConfig } from '../../config';
 import { createGateway, Gateway } from '../../gateway';
 import { createLogger } from '../../logger';
 import { EmbeddedRedis, RedisMissingError, startEmbeddedRedis } from '../../redis/embedded';
-import type { SetExit } from '../main';
+import type { SetExit } from '../set-exit';
 
 /** REDIS_URL when set, otherwise a redis-server child with its data under ART50_DATA_DIR/redis. */
 export async function redisForCli(redisUrl: string | undefined, dataDir: string, log: (m: string) => void): Promise<{ url: string; embedded?: EmbeddedRedis }> {
