@@ -1,0 +1,145 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoCoreFor, ReferenceBank } from '../../src/bank/reference-bank';
+import { ApiClient, ApiError } from '../../src/client/api-client';
+import { ClientTrust, loadClientTrust } from '../../src/client/documents';
+import { main } from '../../src/cli/main';
+import { demoMoneyTrail } from '../../src/delivery/demo-core-banking';
+import type { RequestDoc, StatementDoc } from '../../src/documents/types';
+import { makeRequest } from '../support/documents';
+import { startTestGateway, TestGateway } from '../support/gateway';
+import { waitFor } from '../support/flow';
+import { identity, KEYS, ROOT_PEM } from '../support/identities';
+
+let t: TestGateway;
+let base: string;
+let trust: ClientTrust;
+let dir: string;
+const key = (who: string): string[] => ['--cert', join(KEYS, `${who}.pem`), '--key', join(KEYS, `${who}.key`)];
+
+function client(who: string): ApiClient {
+  const id = identity(who);
+  return new ApiClient({ baseUrl: base, cert: id.certPem, key: id.keyPem, ca: ROOT_PEM() });
+}
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
+  try {
+    const code = await main(['node', 'art50', ...args]);
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  t = await startTestGateway();
+  base = `https://127.0.0.1:${t.port}`;
+  trust = loadClientTrust();
+  dir = mkdtempSync(join(tmpdir(), 'art50-police-'));
+});
+afterAll(async () => {
+  trust.close();
+  await t.stop();
+});
+
+describe('police → prosecutor → reference bank → police, through the CLI and the public API', () => {
+  it('submit, sanction, poll/answer, fetch (.p7s, verified .json, .movements.csv), follow', async () => {
+    const doc = makeRequest({ banks: ['ALFAKZKA'] }) as unknown as RequestDoc;
+    const reqFile = join(dir, 'case1.json');
+    writeFileSync(reqFile, JSON.stringify(doc, null, 2));
+
+    const submit = await cli('police', 'submit', '--request', reqFile, ...key('police/investigator-1'), '--gateway', base);
+    expect(submit.err).toBe('');
+    expect(submit.code).toBe(0);
+    expect(submit.out).toContain(doc.requestId);
+    expect(submit.out).toMatch(/state:\s+awaiting_sanction/);
+    expect(existsSync(join(dir, 'case1.receipt.p7s'))).toBe(true);
+    expect(existsSync(join(dir, 'case1.p7s'))).toBe(true);
+
+    const pending = await cli('prosecutor', 'pending', ...key('prosecutor/prosecutor-1'), '--gateway', base);
+    expect(pending.code).toBe(0);
+    expect(pending.out).toContain(doc.requestId);
+
+    const granted = await cli('prosecutor', 'sanction', doc.requestId, '--decision', 'granted', '--reason', 'grounds established', ...key('prosecutor/prosecutor-1'), '--gateway', base);
+    expect(granted.err).toBe('');
+    expect(granted.code).toBe(0);
+    expect(granted.out).toContain('(granted)');
+
+    const api = client('banks/ALFAKZKA');
+    const data = join(dir, 'bank-data');
+    const bank = new ReferenceBank({
+      api, identity: identity('banks/ALFAKZKA'), registry: trust.registry, trust,
+      core: demoCoreFor(trust.registry, identity('banks/ALFAKZKA').cert), dataDir: data,
+    });
+    try {
+      const outcome = await waitFor(async () => (await bank.pollOnce()).find((o) => o.requestId === doc.requestId), 'the delivery in the ALFA inbox');
+      expect(outcome.outcome).toBe('answered');
+      if (outcome.outcome !== 'answered') return;
+      expect(outcome.result).toBe('found');
+      expect(readdirSync(join(data, doc.requestId)).sort()).toEqual(expect.arrayContaining(['request.p7s', 'sanction.p7s', 'statement.p7s']));
+      // acknowledged: the inbox is empty for it now
+      expect((await api.inbox(500)).items.some((i) => i.requestId === doc.requestId)).toBe(false);
+    } finally {
+      api.close();
+    }
+
+    const status = await cli('police', 'status', doc.requestId, ...key('police/investigator-1'), '--gateway', base, '--json');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.out).banks[0]).toMatchObject({ bic: 'ALFAKZKA', state: 'answered' });
+
+    const out = join(dir, 'statements');
+    const fetched = await cli('police', 'fetch', doc.requestId, '--out', out, ...key('police/investigator-1'), '--gateway', base);
+    expect(fetched.err).toBe('');
+    expect(fetched.code).toBe(0);
+    const p7s = readdirSync(out).filter((f) => /^[0-9a-f-]{36}\.p7s$/.test(f));
+    expect(p7s).toHaveLength(1);
+    const id = p7s[0]!.slice(0, 36);
+    const statement = JSON.parse(readFileSync(join(out, `${id}.json`), 'utf8')) as StatementDoc;
+    expect(statement).toMatchObject({ type: 'statement', requestId: doc.requestId, result: 'found', bank: { bic: 'ALFAKZKA' } });
+    const csv = readFileSync(join(out, `${id}.movements.csv`));
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = csv.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
+    expect(lines[0]).toBe('iban,bookedAt,amount,currency,counterparty name,counterparty iin/bin,counterparty iban,counterparty bic,purpose,channel');
+    const movements = (statement.accounts ?? []).reduce((n, a) => n + (a.movements?.length ?? 0), 0);
+    expect(lines).toHaveLength(1 + movements);
+    expect(lines.some((l) => l.includes(',-3000000.00,KZT,'))).toBe(true);
+    expect(existsSync(join(out, `${id}.receipt.p7s`))).toBe(true);
+
+    // follow the money from the signed statement: the 7 mules of the demo trail
+    const hops = join(dir, 'hops');
+    const follow = await cli('police', 'follow', '--statement', join(out, `${id}.p7s`), '--hop', '--out', hops, '--request-template', reqFile);
+    expect(follow.err).toBe('');
+    expect(follow.code).toBe(0);
+    const files = readdirSync(hops).filter((f) => f.endsWith('.request.json'));
+    expect(files.map((f) => f.slice(4, 16)).sort()).toEqual([...demoMoneyTrail().muleIins].sort());
+
+    // one next hop submitted and accepted by the gateway
+    const hopFile = join(hops, files[0]!);
+    const sub = await cli('police', 'submit', '--request', hopFile, ...key('police/investigator-1'), '--gateway', base);
+    expect(sub.err).toBe('');
+    expect(sub.code).toBe(0);
+  });
+
+  it('problem+json answers become ApiError and readable CLI errors', async () => {
+    const api = client('police/investigator-1');
+    try {
+      const e = await api.status('00000000-0000-4000-8000-000000000000').catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ApiError);
+      expect(e).toMatchObject({ status: 404, code: 'request.not_found' });
+    } finally {
+      api.close();
+    }
+    const r = await cli('police', 'status', '00000000-0000-4000-8000-000000000000', ...key('police/investigator-1'), '--gateway', base);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/status failed: 404 request\.not_found — Request not found: /);
+    const wrong = await cli('prosecutor', 'sanction', '00000000-0000-4000-8000-000000000000', '--decision', 'granted', ...key('prosecutor/prosecutor-1'), '--gateway', base);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(/not pending/);
+  });
+});
