@@ -60,6 +60,8 @@ export interface Gateway {
   redis: Redis;
   keys: Keys;
   queues: DeliveryQueues;
+  /** Domain services without HTTP, for the benchmark's ceiling measurement. */
+  services: { intake: RequestIntake; sanctions: SanctionService; registry: () => Registry; dispatcher: OutboxDispatcher };
   /** Serves HTTPS (and runs workers when configured); resolves with the bound port. */
   start(): Promise<number>;
   /** Runs only the background parts (workers, outbox dispatcher) for `art50 worker`. */
@@ -157,6 +159,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     redis,
     keys,
     queues,
+    services: { intake, sanctions, registry: getRegistry, dispatcher },
     async start() {
       const port = await listen(server, config.port, config.host);
       listening = true;
