@@ -4,6 +4,8 @@ import { errorHandler, notFoundHandler } from './problem';
 
 export interface AppParts {
   logger: Logger;
+  /** Middleware run before every route, open ones included (metrics). */
+  before?: express.RequestHandler[];
   /** Routes that need no client certificate (liveness). */
   open: Router[];
   /** Client authentication middleware, applied before `authenticated`. */
@@ -23,6 +25,7 @@ export function createApp(parts: AppParts): Express {
     res.setHeader('Strict-Transport-Security', 'max-age=31536000');
     next();
   });
+  for (const m of parts.before ?? []) app.use(m);
   for (const r of parts.open) app.use(r);
   app.use(parts.authenticate);
   for (const r of parts.authenticated) app.use(r);

@@ -30,6 +30,7 @@ export function toProblem(err: Art50Error, instance?: string): Problem {
 
 export function sendProblem(res: Response, err: Art50Error, instance?: string): void {
   const problem = toProblem(err, instance);
+  res.locals.problemCode = err.code;
   if (err.status === 503) res.setHeader('Retry-After', '5');
   if (err.status === 401) res.setHeader('WWW-Authenticate', 'Mutual TLS');
   res.status(err.status).type('application/problem+json').send(JSON.stringify(problem));

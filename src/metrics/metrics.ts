@@ -1,0 +1,219 @@
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DocumentVerifier } from '../documents/signed-document';
+import type { StatementIntake } from '../statements/intake';
+
+/**
+ * What the metrics read on each scrape. Every source is optional (a gateway without workers still
+ * has queues; a unit test may have none). A failing source empties its gauge for that scrape and
+ * counts in metrics_collect_errors_total: a stale number would be worse than none.
+ */
+export interface MetricsSources {
+  /** BullMQ job counts per queue name, e.g. { delivery: { waiting: 3, active: 1, ... } }. */
+  queueCounts?: () => Promise<Record<string, Record<string, number>>>;
+  /** Open overdue deliveries per bank BIC (the `{ns}:overdue` hash). */
+  overdueCounts?: () => Promise<Record<string, number>>;
+  /** Sequenced and integrated sizes of the transparency log. */
+  logSizes?: () => Promise<{ sequenced: number; integrated: number }>;
+}
+
+/** Upper bounds of the answer-time histogram: 1 min … 30 days (the legal deadline is in hours/days). */
+const ANSWER_BUCKETS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 2 * 86400, 3 * 86400, 5 * 86400, 7 * 86400, 14 * 86400, 30 * 86400];
+const VERIFY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Label value for requests that matched no route (404, or refused by client authentication before routing). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * Prometheus metrics of one gateway process, on a registry of its own (never prom-client's global
+ * default registry, so two gateways in one process — the tests — do not collide).
+ *
+ * No label ever carries personal data or an identifier of a case: routes are Express patterns
+ * (`/v1/requests/:requestId`), banks are BICs from the participant registry, kinds and codes come
+ * from closed lists.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly httpRequests: Counter<'route' | 'method' | 'status' | 'code'>;
+  private readonly verification: Histogram<'kind'>;
+  private readonly answer: Histogram<'bank'>;
+  private readonly collectErrors: Counter<'source'>;
+
+  constructor(sources: MetricsSources = {}) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.httpRequests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by Express route pattern, method, status and problem code ("ok" when not refused)',
+      labelNames: ['route', 'method', 'status', 'code'],
+      registers,
+    });
+    this.verification = new Histogram({
+      name: 'document_verification_seconds',
+      help: 'Time to verify a signed document (CMS, certificate path, registry, JSON schema), refused ones included',
+      labelNames: ['kind'],
+      buckets: VERIFY_BUCKETS,
+      registers,
+    });
+    this.answer = new Histogram({
+      name: 'statement_answer_seconds',
+      help: 'Time from delivery of a request to a bank to the bank\'s first statement (corrections not counted)',
+      labelNames: ['bank'],
+      buckets: ANSWER_BUCKETS,
+      registers,
+    });
+    this.collectErrors = new Counter({
+      name: 'metrics_collect_errors_total',
+      help: 'Scrape-time sources that failed (the gauge is left empty for that scrape)',
+      labelNames: ['source'],
+      registers,
+    });
+    const errors = this.collectErrors;
+    new Gauge({
+      name: 'queue_depth',
+      help: 'BullMQ jobs per queue and state, read at scrape time',
+      labelNames: ['queue', 'state'],
+      registers,
+      async collect() {
+        this.reset();
+        if (!sources.queueCounts) return;
+        try {
+          for (const [queue, counts] of Object.entries(await sources.queueCounts())) {
+            for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+          }
+        } catch {
+          errors.inc({ source: 'queue_depth' });
+        }
+      },
+    });
+    new Gauge({
+      name: 'deliveries_overdue',
+      help: 'Deliveries past their legal deadline and not yet answered, per bank BIC, read at scrape time',
+      labelNames: ['bank'],
+      registers,
+      async collect() {
+        this.reset();
+        if (!sources.overdueCounts) return;
+        try {
+          for (const [bank, n] of Object.entries(await sources.overdueCounts())) this.set({ bank }, n);
+        } catch {
+          errors.inc({ source: 'deliveries_overdue' });
+        }
+      },
+    });
+    const logSizes = async (): Promise<{ sequenced: number; integrated: number } | undefined> => {
+      if (!sources.logSizes) return undefined;
+      try {
+        return await sources.logSizes();
+      } catch {
+        errors.inc({ source: 'log' });
+        return undefined;
+      }
+    };
+    new Gauge({
+      name: 'log_entries',
+      help: 'Entries sequenced in the transparency log',
+      registers,
+      async collect() {
+        this.reset();
+        const s = await logSizes();
+        if (s) this.set(s.sequenced);
+      },
+    });
+    new Gauge({
+      name: 'log_integrated_entries',
+      help: 'Entries integrated into the Merkle tree (covered by proofs; a checkpoint may lag behind)',
+      registers,
+      async collect() {
+        this.reset();
+        const s = await logSizes();
+        if (s) this.set(s.integrated);
+      },
+    });
+  }
+
+  /** One HTTP request answered. `route` must be a pattern, never a raw URL. */
+  recordRequest(route: string, method: string, status: number, code: string): void {
+    this.httpRequests.inc({ route, method, status: String(status), code });
+  }
+
+  observeVerification(kind: string, seconds: number): void {
+    this.verification.observe({ kind }, seconds);
+  }
+
+  /** `bic` is the bank's BIC from the registry (not personal data). */
+  observeAnswer(bic: string, seconds: number): void {
+    if (Number.isFinite(seconds) && seconds >= 0) this.answer.observe({ bank: bic }, seconds);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+/**
+ * Express middleware, mounted before every route: on finish, counts the request under its route
+ * pattern (req.route of the matched route, joined to the router's mount path) and the problem code
+ * that sendProblem put in res.locals.problemCode.
+ */
+export function metricsMiddleware(metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    res.on('finish', () => {
+      const pattern = (req.route as { path?: unknown } | undefined)?.path;
+      const route = typeof pattern === 'string' ? `${req.baseUrl ?? ''}${pattern}` : UNMATCHED_ROUTE;
+      const problem = res.locals.problemCode as string | undefined;
+      const code = problem ?? (res.statusCode < 400 ? 'ok' : 'unknown');
+      metrics.recordRequest(route, req.method, res.statusCode, code);
+    });
+    next();
+  };
+}
+
+/**
+ * Times DocumentVerifier.open (synchronous) at the composition root, so the domain does not know
+ * about metrics. Refusals are timed too: verification cost is spent either way.
+ */
+export function instrumentVerifier(verifier: DocumentVerifier, metrics: Pick<Metrics, 'observeVerification'>): DocumentVerifier {
+  const open = verifier.open.bind(verifier);
+  const timed: DocumentVerifier['open'] = (der, kind, onVerified) => {
+    const started = process.hrtime.bigint();
+    try {
+      return open(der, kind, onVerified);
+    } finally {
+      metrics.observeVerification(kind, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  verifier.open = timed;
+  return verifier;
+}
+
+/**
+ * After a bank's first statement for a delivery is stored (201, not a correction), observes the
+ * time from delivery to answer as stored on the delivery (answeredAt − deliveredAt).
+ */
+export function instrumentStatementAnswers(
+  intake: StatementIntake,
+  delivery: (requestId: string, bic: string) => Promise<{ deliveredAt?: string; answeredAt?: string } | undefined>,
+  metrics: Pick<Metrics, 'observeAnswer'>,
+  onError: (e: unknown) => void = () => undefined,
+): StatementIntake {
+  const submit = intake.submit.bind(intake);
+  intake.submit = async (der, client) => {
+    const out = await submit(der, client);
+    const bic = client.participant.organisation.bic;
+    if (out.status === 201 && !out.body.corrects && bic) {
+      try {
+        const d = await delivery(out.body.requestId, bic);
+        if (d?.deliveredAt && d.answeredAt) metrics.observeAnswer(bic, (Date.parse(d.answeredAt) - Date.parse(d.deliveredAt)) / 1000);
+      } catch (e) {
+        onError(e);
+      }
+    }
+    return out;
+  };
+  return intake;
+}
