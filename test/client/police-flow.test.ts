@@ -9,7 +9,7 @@ import { demoMoneyTrail } from '../../src/delivery/demo-core-banking';
 import type { RequestDoc, StatementDoc } from '../../src/documents/types';
 import { makeRequest } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { waitFor } from '../support/flow';
+import { sanctionedRequest, waitFor } from '../support/flow';
 import { identity, KEYS, ROOT_PEM } from '../support/identities';
 
 let t: TestGateway;
@@ -141,5 +141,17 @@ describe('police → prosecutor → reference bank → police, through the CLI a
     const wrong = await cli('prosecutor', 'sanction', '00000000-0000-4000-8000-000000000000', '--decision', 'granted', ...key('prosecutor/prosecutor-1'), '--gateway', base);
     expect(wrong.code).toBe(1);
     expect(wrong.err).toMatch(/not pending/);
+  });
+
+  it('art50 bank poll --once answers the inbox and keeps the documents in --data', async () => {
+    const { doc } = await sanctionedRequest(t, { banks: ['GAMMKZKA'] });
+    const requestId = doc.requestId as string;
+    const data = join(dir, 'gamma');
+    await waitFor(async () => {
+      const r = await cli('bank', 'poll', '--once', ...key('banks/GAMMKZKA'), '--gateway', base, '--data', data);
+      expect(r.code).toBe(0);
+      return r.out.includes(`${requestId}.GAMMKZKA: answered`);
+    }, 'bank poll answering');
+    expect(readdirSync(join(data, requestId)).sort()).toEqual(expect.arrayContaining(['request.p7s', 'sanction.p7s', 'statement.json', 'statement.p7s', 'statement.receipt.p7s']));
   });
 });
