@@ -28,6 +28,9 @@ import { LogIntegrator } from './log/integrator';
 import { LogReader } from './log/reader';
 import { logRoutes } from './http/routes/log';
 import { statsRoutes } from './http/routes/stats';
+import { metricsRoutes } from './http/routes/metrics';
+import { openApiRoutes } from './http/routes/openapi';
+import { instrumentStatementAnswers, instrumentVerifier, Metrics, metricsMiddleware } from './metrics/metrics';
 import { StatsService } from './stats/service';
 import type { Logger } from './logger';
 import { loadRegistry, Registry } from './participants/registry';
@@ -130,9 +133,21 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const statementIntake = new StatementIntake({ verifier, registry: getRegistry, requests, statements, log, sealer, clock });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
 
+  const metrics = new Metrics({
+    queueCounts: async () => {
+      const states = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
+      return { delivery: await queues.delivery.getJobCounts(...states), deadline: await queues.deadline.getJobCounts(...states) };
+    },
+    overdueCounts: () => deliveries.overdueCounts(),
+    logSizes: async () => ({ sequenced: await logReader.sequencedSize(), integrated: await logReader.integratedSize() }),
+  });
+  instrumentVerifier(verifier, metrics);
+  instrumentStatementAnswers(statementIntake, async (id, bic) => (await requests.banks(id))[bic], metrics);
+
   const app = createApp({
     logger,
-    open: [livenessRoutes()],
+    before: [metricsMiddleware(metrics)],
+    open: [livenessRoutes(), openApiRoutes({ onMissing: (e) => logger.warn('docs/openapi.yaml not found: /v1/openapi.json answers 404', { error: e.message }) })],
     authenticate: clientAuth(validator, getRegistry),
     authenticated: [
       readinessRoutes({ redisReady: () => pingWithin(redis, 1000) }),
@@ -141,6 +156,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
       logRoutes({ reader: logReader, requests, registry: getRegistry }),
       statsRoutes(stats),
+      metricsRoutes(metrics),
     ],
   });
   const server = createHttpsServer(app, { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.trustAnchors.flatMap((f) => readCertificates(f).map((c) => Buffer.from(c.toString()))) });
