@@ -5,6 +5,7 @@ import { registerCmsCommands } from './commands/cms';
 import { registerPoliceCommands } from './commands/police';
 import { registerProsecutorCommands } from './commands/prosecutor';
 import { registerBankCommands } from './commands/bank';
+import { registerAuditCommands } from './commands/audit';
 
 /**
  * The `art50` command. Each group of subcommands lives in cli/commands/<group>.ts and registers
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   registerPoliceCommands(program, setExit);
   registerProsecutorCommands(program, setExit);
   registerBankCommands(program, setExit);
+  registerAuditCommands(program, setExit);
   try {
     await program.parseAsync(argv);
   } catch (e) {
