@@ -12,6 +12,7 @@ import type { Sealer } from '../receipts/sealer';
 import type { RequestStore } from '../requests/store';
 import type { BankDelivery, StoredRequest } from '../requests/types';
 import type { StatementStore } from './store';
+import type { StatementSchemaCheck } from './validate';
 
 export interface StatementIntakeResult {
   status: 200 | 201;
@@ -86,7 +87,10 @@ function actorRole(p: Participant | undefined): LogActorRole | undefined {
 export class StatementIntake {
   constructor(
     private readonly deps: {
+      /** A statement verifier from statementVerification(): its schema step checks all but the movements. */
       verifier: DocumentVerifier;
+      /** Checks the movements against the schema in slices, yielding between them. */
+      schema: StatementSchemaCheck;
       registry: () => Registry;
       requests: RequestStore;
       statements: StatementStore;
@@ -97,7 +101,7 @@ export class StatementIntake {
   ) {}
 
   async submit(der: Buffer, client: ClientIdentity): Promise<StatementIntakeResult> {
-    const { verifier, registry, requests, statements, log, sealer, clock } = this.deps;
+    const { verifier, schema, registry, requests, log } = this.deps;
     let digest: string | undefined;
     let signerFp: string | undefined;
     let signer: Participant | undefined;
@@ -110,6 +114,7 @@ export class StatementIntake {
         signer = registry().identify({ iin: s.subject.iin, bin: s.subject.bin });
       });
       await yieldToLoop();
+      await schema.movements(sd.doc);
       const { doc } = sd;
       checkStatementSigner(sd, registry());
       checkStatementClient(doc, client.participant);
