@@ -5,41 +5,61 @@ import type { DeliveryStore } from './store';
 /**
  * Moves outbox items (written by the sanction script in the same transaction as the state
  * change) into BullMQ. The job id is deterministic, so adding twice is harmless; an item leaves
- * the outbox only after its job exists. Runs right after each sanction and periodically, so
- * deliveries survive a crash between the sanction and the enqueue.
+ * the outbox only after its job exists.
+ *
+ * The sanction handler dispatches its own items at once (`dispatch`). The periodic sweep is the
+ * crash recovery: it takes only items it already saw on its previous pass, so it never races
+ * the live handlers for fresh items.
  */
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private seen = new Set<string>();
 
   constructor(private readonly store: DeliveryStore, private readonly queues: DeliveryQueues, private readonly logger: Logger) {}
 
-  async drain(max = 1000): Promise<number> {
-    let moved = 0;
-    while (moved < max) {
-      const items = await this.store.outboxPeek(100);
-      if (items.length === 0) break;
-      await this.queues.delivery.addBulk(items.map((raw) => {
-        const data = JSON.parse(raw) as DeliveryJob;
-        return { name: 'deliver', data, opts: { jobId: deliveryJobId(data.requestId, data.bic) } };
-      }));
-      for (const raw of items) await this.store.outboxRemove(raw);
-      moved += items.length;
-    }
-    return moved;
+  /** Enqueues the deliveries of one sanctioned request and clears their outbox items. */
+  async dispatch(requestId: string, bics: readonly string[]): Promise<void> {
+    if (bics.length === 0) return;
+    const items = bics.map((bic) => ({ requestId, bic }));
+    await this.add(items);
+    await this.store.outboxRemoveMany(items.map((i) => JSON.stringify(i)));
+  }
+
+  /** Dispatches every outbox item now, old or new (used at start-up and by tests). */
+  async drain(max = 10_000): Promise<number> {
+    const raw = await this.store.outboxPeek(max);
+    if (raw.length === 0) return 0;
+    await this.add(raw.map((r) => JSON.parse(r) as DeliveryJob));
+    await this.store.outboxRemoveMany(raw);
+    return raw.length;
+  }
+
+  private async sweep(): Promise<void> {
+    const raw = await this.store.outboxPeek(10_000);
+    const stale = raw.filter((r) => this.seen.has(r));
+    this.seen = new Set(raw.filter((r) => !this.seen.has(r)));
+    if (stale.length === 0) return;
+    this.logger.warn('dispatching outbox items left by an interrupted sanction', { count: stale.length });
+    await this.add(stale.map((r) => JSON.parse(r) as DeliveryJob));
+    await this.store.outboxRemoveMany(stale);
+  }
+
+  private async add(items: readonly DeliveryJob[]): Promise<void> {
+    await this.queues.delivery.addBulk(items.map((data) => ({ name: 'deliver', data, opts: { jobId: deliveryJobId(data.requestId, data.bic) } })));
   }
 
   start(intervalMs = 1000): void {
+    void this.drain().catch((e: Error) => this.logger.warn('outbox drain failed', { error: e.message }));
     this.timer = setInterval(() => {
       if (this.running) return;
-      this.running = this.drain().then(
-        () => undefined,
-        (e: Error) => {
-          this.logger.warn('outbox drain failed', { error: e.message });
-        },
-      ).finally(() => {
-        this.running = undefined;
-      });
+      this.running = this.sweep()
+        .catch((e: Error) => {
+          this.logger.warn('outbox sweep failed', { error: e.message });
+        })
+        .finally(() => {
+          this.running = undefined;
+        });
     }, intervalMs);
     this.timer.unref();
   }

@@ -91,7 +91,10 @@ export class DeliveryStore {
     return this.redis.lrange(this.keys.outbox(), 0, n - 1);
   }
 
-  async outboxRemove(item: string): Promise<void> {
-    await this.redis.lrem(this.keys.outbox(), 1, item);
+  async outboxRemoveMany(items: readonly string[]): Promise<void> {
+    if (items.length === 0) return;
+    const pipe = this.redis.pipeline();
+    for (const item of items) pipe.lrem(this.keys.outbox(), 1, item);
+    await pipe.exec();
   }
 }

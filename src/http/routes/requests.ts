@@ -17,7 +17,7 @@ export interface RequestRoutesDeps {
   registry: () => Registry;
   documentLimit: number;
   /** Called after a grant, to move the new deliveries into the queue without waiting. */
-  onGranted: () => Promise<unknown>;
+  onGranted: (requestId: string, bics: readonly string[]) => Promise<unknown>;
 }
 
 function requestIdParam(raw: unknown): string {
@@ -36,7 +36,7 @@ export function requestRoutes(d: RequestRoutesDeps): Router {
   // The signature decides who sanctioned; the TLS client may be the prosecutor or a police system relaying.
   r.post('/v1/requests/:requestId/sanction', requireOrgKind('prosecutor_office', 'police'), ...signedBody(d.documentLimit), async (req, res) => {
     const out = await d.sanctions.decide(requestIdParam(req.params.requestId), bodyBuffer(req), clientOf(res).participant);
-    if (out.queued.length > 0) await d.onGranted();
+    if (out.queued.length > 0) await d.onGranted(out.body.requestId, out.queued);
     res.status(out.status).json(out.body);
   });
 
