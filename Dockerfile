@@ -1,0 +1,10 @@
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY schemas ./schemas
+COPY bin ./bin
+RUN npm ci && npm prune --omit=dev
+USER node
+EXPOSE 8443
+CMD ["node", "bin/art50.js", "serve"]
