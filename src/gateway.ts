@@ -131,7 +131,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   const stats = new StatsService(logReader);
   const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-8.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
-  const statementIntake = new StatementIntake({ ...statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes }), registry: getRegistry, requests, statements, log, sealer, clock });
+  const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes });
+  const statementIntake = new StatementIntake({ ...statementCheck, registry: getRegistry, requests, statements, log, sealer, clock });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
 
   const metrics = new Metrics({
@@ -143,6 +144,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logSizes: async () => ({ sequenced: await logReader.sequencedSize(), integrated: await logReader.integratedSize() }),
   });
   instrumentVerifier(verifier, metrics);
+  instrumentVerifier(statementCheck.verifier, metrics);
   instrumentStatementAnswers(statementIntake, async (id, bic) => (await requests.banks(id))[bic], metrics);
 
   const app = createApp({
@@ -152,7 +154,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     authenticate: clientAuth(validator, getRegistry),
     authenticated: [
       readinessRoutes({ redisReady: () => pingWithin(redis, 1000) }),
-      requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: () => dispatcher.drain() }),
+      requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: (id, bics) => dispatcher.dispatch(id, bics) }),
       inboxRoutes(inbox),
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
       logRoutes({ reader: logReader, requests, registry: getRegistry }),
