@@ -60,7 +60,7 @@ describe('GET /metrics', () => {
     const [[, logSize]] = samples(text, 'log_entries') as [[Record<string, string>, number]];
     expect(logSize).toBeGreaterThanOrEqual(5);
     expect(samples(text, 'log_integrated_entries')).toHaveLength(1);
-    expect(samples(text, 'document_verification_seconds_count').map(([l]) => l.kind)).toEqual(expect.arrayContaining(['request', 'sanction']));
+    expect(samples(text, 'document_verification_seconds_count').map(([l]) => l.kind)).toEqual(expect.arrayContaining(['request', 'sanction', 'statement']));
     expect(samples(text, 'statement_answer_seconds_count')).toEqual([[{ bank: 'ALFAKZKA' }, 1]]);
     expect(text).toContain('# TYPE deliveries_overdue gauge');
     expect(text).toContain('process_cpu_user_seconds_total');
