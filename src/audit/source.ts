@@ -6,7 +6,7 @@ export interface LogSource {
   /** Every signed checkpoint the source has (any order). Read BEFORE entries, so none lies beyond them. */
   checkpoints(): Promise<Buffer[]>;
   /** All entries in index order (null = missing), up to the end of the log at reading time. */
-  entries(onPage?: (read: number, total: number | undefined) => void): AsyncIterable<Buffer | null>;
+  entries(onPage?: (read: number, total: number | undefined) => void): AsyncIterable<Buffer | null> | Iterable<Buffer | null>;
   /** Inclusion proof from the log's own tree (only remote sources have one). */
   prove?: (index: number, treeSize: number) => Promise<Buffer[]>;
   /** A short name for reports ("https://…", "dir …"). */
