@@ -154,7 +154,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     authenticate: clientAuth(validator, getRegistry),
     authenticated: [
       readinessRoutes({ redisReady: () => pingWithin(redis, 1000) }),
-      requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: () => dispatcher.drain() }),
+      requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: (id, bics) => dispatcher.dispatch(id, bics) }),
       inboxRoutes(inbox),
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
       logRoutes({ reader: logReader, requests, registry: getRegistry }),
