@@ -4,6 +4,8 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
 COPY bin ./bin
+COPY docs ./docs
+COPY keys.example ./keys.example
 RUN npm ci && npm prune --omit=dev
 USER node
 EXPOSE 8443

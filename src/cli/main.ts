@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerPkiCommands } from './commands/pki';
 import { registerServeCommands } from './commands/serve';
+import { registerDemoCommands } from './commands/demo';
 import { registerCmsCommands } from './commands/cms';
 import { registerPoliceCommands } from './commands/police';
 import { registerProsecutorCommands } from './commands/prosecutor';
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerPkiCommands(program, setExit);
   registerServeCommands(program, setExit);
+  registerDemoCommands(program, setExit);
   registerCmsCommands(program, setExit);
   registerPoliceCommands(program, setExit);
   registerProsecutorCommands(program, setExit);
