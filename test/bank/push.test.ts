@@ -18,6 +18,7 @@ import { identity, KEYS, ROOT_PEM } from '../support/identities';
  * ALFAKZKA → a test endpoint that never accepts (the delivery falls back to the inbox).
  */
 
+jest.setTimeout(60_000);
 let t: TestGateway;
 let trust: ClientTrust;
 let push: PushServer;
@@ -96,32 +97,32 @@ describe('push delivery', () => {
     const mule = demoMoneyTrail().muleIins[0]!; // a bank-B customer of the demo trail
     const { doc } = await sanctionedRequest(t, { banks: ['BETAKZKA'], subject: { iin: mule } });
     const requestId = doc.requestId as string;
-    await waitFor(async () => (await bankState(requestId, 'BETAKZKA')) === 'answered', 'BETA answered');
+    await waitFor(async () => (await bankState(requestId, 'BETAKZKA')) === 'answered', 'BETA answered', 30_000);
     expect(await inboxHas('BETAKZKA', requestId)).toBe(false);
     const list = await t.as(INV).get(`/v1/requests/${requestId}/statements`);
     expect(list.status).toBe(200);
     expect(list.body.items).toHaveLength(1);
     expect(list.body.items[0]).toMatchObject({ bank: 'BETAKZKA', result: 'found', current: true });
-    expect(await waitFor(() => ackVia(requestId, 'BETAKZKA'), 'the acknowledgment in the log')).toBe('push');
+    expect(await waitFor(() => ackVia(requestId, 'BETAKZKA'), 'the acknowledgment in the log', 30_000)).toBe('push');
   });
 
   it('an endpoint that fails twice (503) then accepts: delivered exactly once, acknowledged via push, not in the inbox', async () => {
     const { doc } = await sanctionedRequest(t, { banks: ['GAMMKZKA'] });
     const requestId = doc.requestId as string;
-    await waitFor(async () => (await bankState(requestId, 'GAMMKZKA')) === 'acknowledged', 'GAMMA acknowledged');
+    await waitFor(async () => (await bankState(requestId, 'GAMMKZKA')) === 'acknowledged', 'GAMMA acknowledged', 30_000);
     const deliveryId = `${requestId}.GAMMKZKA`;
     await new Promise((r) => setTimeout(r, 300)); // no further pushes may follow
     expect(hits.flaky.get(deliveryId)).toBe(3);
     expect(accepted.filter((b) => b.deliveryId === deliveryId)).toHaveLength(1);
     expect(await inboxHas('GAMMKZKA', requestId)).toBe(false);
     expect(await bankState(requestId, 'GAMMKZKA')).toBe('acknowledged');
-    expect(await waitFor(() => ackVia(requestId, 'GAMMKZKA'), 'the acknowledgment in the log')).toBe('push');
+    expect(await waitFor(() => ackVia(requestId, 'GAMMKZKA'), 'the acknowledgment in the log', 30_000)).toBe('push');
   });
 
   it('an endpoint that never accepts: after 3 attempts the delivery falls back to the inbox and stays delivered', async () => {
     const { doc } = await sanctionedRequest(t, { banks: ['ALFAKZKA'] });
     const requestId = doc.requestId as string;
-    await waitFor(async () => inboxHas('ALFAKZKA', requestId), 'ALFA inbox fallback');
+    await waitFor(async () => inboxHas('ALFAKZKA', requestId), 'ALFA inbox fallback', 30_000);
     expect(hits.dead.get(`${requestId}.ALFAKZKA`)).toBe(3);
     expect(await bankState(requestId, 'ALFAKZKA')).toBe('delivered');
     // the bank picks it up by polling like any pull-mode bank

@@ -12,6 +12,7 @@ import { startTestGateway, TestGateway } from '../support/gateway';
 import { sanctionedRequest, waitFor } from '../support/flow';
 import { identity, KEYS, ROOT_PEM } from '../support/identities';
 
+jest.setTimeout(60_000);
 let t: TestGateway;
 let base: string;
 let trust: ClientTrust;
@@ -78,7 +79,7 @@ describe('police → prosecutor → reference bank → police, through the CLI a
       core: demoCoreFor(trust.registry, identity('banks/ALFAKZKA').cert), dataDir: data,
     });
     try {
-      const outcome = await waitFor(async () => (await bank.pollOnce()).find((o) => o.requestId === doc.requestId), 'the delivery in the ALFA inbox');
+      const outcome = await waitFor(async () => (await bank.pollOnce()).find((o) => o.requestId === doc.requestId), 'the delivery in the ALFA inbox', 30_000);
       expect(outcome.outcome).toBe('answered');
       if (outcome.outcome !== 'answered') return;
       expect(outcome.result).toBe('found');
@@ -151,7 +152,7 @@ describe('police → prosecutor → reference bank → police, through the CLI a
       const r = await cli('bank', 'poll', '--once', ...key('banks/GAMMKZKA'), '--gateway', base, '--data', data);
       expect(r.code).toBe(0);
       return r.out.includes(`${requestId}.GAMMKZKA: answered`);
-    }, 'bank poll answering');
+    }, 'bank poll answering', 30_000);
     expect(readdirSync(join(data, requestId)).sort()).toEqual(expect.arrayContaining(['request.p7s', 'sanction.p7s', 'statement.json', 'statement.p7s', 'statement.receipt.p7s']));
   });
 });
