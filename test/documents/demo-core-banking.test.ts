@@ -101,14 +101,12 @@ describe('random subjects', () => {
     expect(seen).toBeGreaterThan(50);
   });
 
-  it('generates 100,000 movements for one account quickly, sorted and inside the period', () => {
+  // Speed lives in `npm run bench` (statement bench), not in a timed test.
+  it('generates 100,000 movements for one account, sorted and inside the period', () => {
     const core = bankCore(A, 7, { movementsPerAccount: 100_000, coverage: 1 });
-    const t0 = Date.now();
     const { accounts } = core.lookup(subjects[0]!, { accountList: true, movements: { from: '2024-01-01', to: '2024-12-31' } });
-    const ms = Date.now() - t0;
     const open = accounts.find((a) => a.closedOn === null)!;
     expect(open.movements).toHaveLength(100_000);
-    expect(ms).toBeLessThan(5000);
     const ms2 = open.movements!;
     expect(ms2[0]!.bookedAt.slice(0, 10) >= '2024-01-01').toBe(true);
     expect(ms2[ms2.length - 1]!.bookedAt.slice(0, 10) <= '2024-12-31').toBe(true);
