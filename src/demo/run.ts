@@ -254,7 +254,7 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     const report = await tl.step('auditor', 'art50 audit verify: recomputes every entry, the tree and every signed checkpoint', () => verifyLog({ source, trust: gwTrust }), (r) => (r.ok ? 'ok' : 'FAILED'));
     print(`\n${describeVerify(report)}`);
     print(`\nfiles: ${out}\n  statements/<requestId>/<statementId>.{p7s,json,movements.csv}, banks/<BIC>/ (what each bank received and signed)`);
-    print('  verify any of them: openssl cms -verify -inform DER -in <file>.p7s -CAfile keys.example/ca/root.pem -binary -purpose any');
+    print('  verify any of them: openssl cms -verify -inform DER -in <file>.p7s -CAfile keys.example/ca/root.pem -binary');
     return report.ok ? 0 : 1;
   } finally {
     for (const s of stops) await s().catch(() => undefined);

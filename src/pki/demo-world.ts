@@ -125,7 +125,11 @@ export async function writeDemoWorld(out: string, now = new Date()): Promise<{ f
   const revokedSerials: string[] = [];
   for (const l of leaves()) {
     const key = await generateKey(l.spec);
-    const ekus = [EKU.clientAuth, ...(l.tlsServer ? [EKU.serverAuth] : [])];
+    // emailProtection on every document signer: stock `openssl cms -verify` checks the S/MIME
+    // purpose by default. The seal signs only; the TLS certificate never signs documents.
+    const signer = l.path !== 'gateway/tls';
+    const tlsClient = l.path !== 'gateway/seal';
+    const ekus = [...(tlsClient ? [EKU.clientAuth] : []), ...(l.tlsServer ? [EKU.serverAuth] : []), ...(signer ? [EKU.emailProtection] : [])];
     const cert = await issueCertificate({
       subject: { cn: l.cn, ou: `BIN${l.bin}`, o: l.org, c: 'KZ', ...(l.iin ? { serialNumber: `IIN${l.iin}` } : {}) },
       subjectKey: key,
@@ -134,7 +138,7 @@ export async function writeDemoWorld(out: string, now = new Date()): Promise<{ f
       notAfter: l.validity === 'expired' ? new Date(now.getTime() - 2 * YEAR) : new Date(now.getTime() + 10 * YEAR),
       keyUsages: l.person ? KU.digitalSignature | KU.nonRepudiation : KU.digitalSignature | (l.tlsServer && l.spec === 'rsa2048' ? KU.keyEncipherment : 0),
       extKeyUsages: ekus,
-      ...(l.tlsServer ? { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] } : {}),
+      ...(l.tlsServer ? { dnsNames: l.path === 'gateway/tls' ? ['localhost', 'gateway'] : ['localhost'], ipAddresses: ['127.0.0.1'] } : {}),
     });
     if (l.revoked) revokedSerials.push(cert.serialNumber);
     await writePair(out, l.path, cert, key);

@@ -92,7 +92,7 @@ export interface IssueOptions {
 }
 
 export const KU = x509.KeyUsageFlags;
-export const EKU = { clientAuth: '1.3.6.1.5.5.7.3.2', serverAuth: '1.3.6.1.5.5.7.3.1' };
+export const EKU = { clientAuth: '1.3.6.1.5.5.7.3.2', serverAuth: '1.3.6.1.5.5.7.3.1', emailProtection: '1.3.6.1.5.5.7.3.4' };
 
 function randomSerial(): string {
   const b = randomBytes(16);
