@@ -124,23 +124,18 @@ export class RequestIntake {
     if (outcome.kind === 'conflict') {
       throw new Art50Error('request.conflict', `requestId ${doc.requestId} was already used for a different document; choose a new requestId`, { field: '/requestId' });
     }
-    let receipt = await store.getReceipt(doc.requestId, 'receipt');
-    if (!receipt) {
-      const stored = await store.get(doc.requestId);
-      const sealed = sealer.seal({
-        event: 'request.received',
-        logIndex: outcome.logIndex,
-        time: stored?.receivedAt ?? receivedAt,
-        requestId: doc.requestId,
-        digest: sd.digest,
-        receivedAt: stored?.receivedAt ?? receivedAt,
-      });
-      receipt = await store.setReceipt(doc.requestId, 'receipt', sealed);
-    }
-    const current = await store.get(doc.requestId);
+    // The receipt carries the log index, so it is sealed after the script; first writer wins.
+    const receipt = outcome.receipt ?? (await store.setReceipt(doc.requestId, 'receipt', sealer.seal({
+      event: 'request.received',
+      logIndex: outcome.logIndex,
+      time: outcome.receivedAt,
+      requestId: doc.requestId,
+      digest: sd.digest,
+      receivedAt: outcome.receivedAt,
+    })));
     return {
       status: outcome.kind === 'stored' ? 202 : 200,
-      body: { requestId: doc.requestId, digest: sd.digest, state: current?.state ?? 'awaiting_sanction', receipt: receipt.toString('base64'), logIndex: outcome.logIndex },
+      body: { requestId: doc.requestId, digest: sd.digest, state: outcome.state, receipt: receipt.toString('base64'), logIndex: outcome.logIndex },
     };
   }
 }

@@ -16,7 +16,7 @@ export interface SanctionResult {
 }
 
 /** Each binding check of a sanction is one small function with its own code. */
-export function checkSanctionSigner(sd: SignedDocument<SanctionDoc>, request: StoredRequest, registry: Registry): void {
+export function checkSanctionSigner(sd: SignedDocument<SanctionDoc>, request: Pick<StoredRequest, 'bodyBin'>, registry: Registry): void {
   const { participant, doc } = sd;
   if (!participant.person || !participant.roles.includes('prosecutor')) {
     throw new Art50Error('participant.role', 'a sanction must be signed by a prosecutor');
@@ -29,7 +29,7 @@ export function checkSanctionSigner(sd: SignedDocument<SanctionDoc>, request: St
   }
 }
 
-export function checkSanctionBinding(doc: SanctionDoc, requestId: string, request: StoredRequest, now: Date): void {
+export function checkSanctionBinding(doc: SanctionDoc, requestId: string, request: Pick<StoredRequest, 'digest' | 'erdrNumber'>, now: Date): void {
   if (doc.requestId !== requestId) {
     throw new Art50Error('sanction.request_mismatch', `the sanction names request ${doc.requestId}, not ${requestId}`, { field: '/requestId' });
   }
@@ -66,7 +66,7 @@ export class SanctionService {
   async decide(requestId: string, der: Buffer, client: Participant): Promise<SanctionResult> {
     const { verifier, registry, store, log, sealer, clock } = this.deps;
     const now = clock();
-    const request = await store.get(requestId);
+    const request = await store.header(requestId);
     // A relaying police system must be the requesting body; others do not learn the request exists.
     if (!request || (client.organisation.kind === 'police' && client.organisation.bin !== request.bodyBin)) {
       throw new Art50Error('request.not_found', `no request ${requestId}`);
@@ -107,22 +107,20 @@ export class SanctionService {
       default:
         break;
     }
-    let receipt = await store.getReceipt(requestId, 'sanctionReceipt');
-    if (!receipt) {
-      const sealed = sealer.seal({ event: doc.decision === 'granted' ? 'sanction.granted' : 'sanction.refused', logIndex: outcome.logIndex, time, requestId, sanctionId: doc.sanctionId, digest: sd.digest, requestDigest: request.digest });
-      receipt = await store.setReceipt(requestId, 'sanctionReceipt', sealed);
-    }
-    const current = await store.get(requestId);
+    const receipt = outcome.receipt ?? (await store.setReceipt(requestId, 'sanctionReceipt', sealer.seal({
+      event: doc.decision === 'granted' ? 'sanction.granted' : 'sanction.refused',
+      logIndex: outcome.logIndex, time, requestId, sanctionId: doc.sanctionId, digest: sd.digest, requestDigest: request.digest,
+    })));
     return {
       status: outcome.kind === 'decided' ? 201 : 200,
-      body: { requestId, sanctionId: doc.sanctionId, digest: sd.digest, decision: doc.decision, state: current?.state ?? 'sanctioned', receipt: receipt.toString('base64'), logIndex: outcome.logIndex },
+      body: { requestId, sanctionId: doc.sanctionId, digest: sd.digest, decision: doc.decision, state: outcome.state, receipt: receipt.toString('base64'), logIndex: outcome.logIndex },
       queued: outcome.kind === 'decided' ? bics : [],
     };
   }
 }
 
 /** "all" means every bank in the registry at the moment of the sanction; the list is recorded. */
-export function resolveBanks(request: StoredRequest, registry: Registry): string[] {
+export function resolveBanks(request: Pick<StoredRequest, 'banks'>, registry: Registry): string[] {
   if (request.banks === 'all') return registry.banks().map((b) => b.bic!).sort();
   return [...request.banks];
 }

@@ -1,14 +1,23 @@
 import type Redis from 'ioredis';
 import { Keys } from '../store/keys';
 import type { ScriptRunner } from '../store/scripts';
-import type { BankDelivery, StoredRequest } from './types';
+import type { BankDelivery, RequestState, StoredRequest } from './types';
 
-export type IntakeOutcome = { kind: 'stored' | 'replay'; logIndex: number } | { kind: 'conflict' };
+export type IntakeOutcome =
+  | { kind: 'stored' | 'replay'; logIndex: number; receipt: Buffer | null; state: RequestState; receivedAt: string }
+  | { kind: 'conflict' };
 export type SanctionOutcome =
-  | { kind: 'decided' | 'replay'; logIndex: number }
+  | { kind: 'decided' | 'replay'; logIndex: number; receipt: Buffer | null; state: RequestState }
   | { kind: 'already_decided'; state: string }
   | { kind: 'not_found' }
   | { kind: 'digest_mismatch' };
+
+/** What the sanction checks need of a stored request (no CMS bytes). */
+export type RequestHeader = Pick<StoredRequest, 'requestId' | 'digest' | 'state' | 'bodyBin' | 'erdrNumber' | 'banks'>;
+
+type Reply = [number, number, Buffer | string, Buffer | string, Buffer | string];
+const text = (v: Buffer | string | undefined): string => (v === undefined ? '' : v.toString());
+const bytes = (v: Buffer | string): Buffer | null => (v.length > 0 ? Buffer.from(v) : null);
 
 const STRING_FIELDS = ['requestId', 'digest', 'state', 'bodyBin', 'erdrNumber', 'article', 'region', 'createdAt', 'receivedAt', 'signerFingerprint', 'scope', 'sanctionDigest', 'decision', 'decisionReason', 'decidedAt', 'officeBin'] as const;
 
@@ -29,12 +38,12 @@ export class RequestStore {
     const { view } = input;
     const pairs: string[] = [];
     for (const [k, v] of Object.entries(view)) pairs.push(k, typeof v === 'string' ? v : JSON.stringify(v));
-    const [code, index] = (await this.scripts.intake(
+    const [code, index, receipt, state, receivedAt] = (await this.scripts.intake.buffer(
       [this.keys.request(view.requestId), this.keys.pendingForBody(view.bodyBin), this.keys.logSize(), this.keys.logEntries()],
       [view.digest, String(input.receivedAtMs), input.entryTemplate, input.cms, ...pairs],
-    )) as [number, number];
+    )) as Reply;
     if (code === 2) return { kind: 'conflict' };
-    return { kind: code === 0 ? 'stored' : 'replay', logIndex: Number(index) };
+    return { kind: code === 0 ? 'stored' : 'replay', logIndex: Number(index), receipt: bytes(receipt), state: text(state) as RequestState, receivedAt: text(receivedAt) };
   }
 
   async decide(input: {
@@ -50,17 +59,17 @@ export class RequestStore {
     fields: Record<string, string>;
   }): Promise<SanctionOutcome> {
     const pairs = Object.entries(input.fields).flat();
-    const [code, extra] = (await this.scripts.sanction(
+    const [code, index, receipt, state] = (await this.scripts.sanction.buffer(
       [
         this.keys.request(input.requestId), this.keys.pendingForBody(input.bodyBin), this.keys.requestBanks(input.requestId),
         this.keys.outbox(), this.keys.logSize(), this.keys.logEntries(),
       ],
       [input.requestDigest, input.sanctionDigest, input.decision, input.entryTemplate, JSON.stringify(input.bics), JSON.stringify(input.queuedTemplates), input.cms, ...pairs],
-    )) as [number, number | string];
+    )) as Reply;
     switch (code) {
-      case 0: return { kind: 'decided', logIndex: Number(extra) };
-      case 1: return { kind: 'replay', logIndex: Number(extra) };
-      case 2: return { kind: 'already_decided', state: String(extra) };
+      case 0: return { kind: 'decided', logIndex: Number(index), receipt: null, state: text(state) as RequestState };
+      case 1: return { kind: 'replay', logIndex: Number(index), receipt: bytes(receipt), state: text(state) as RequestState };
+      case 2: return { kind: 'already_decided', state: text(state) };
       case 3: return { kind: 'not_found' };
       default: return { kind: 'digest_mismatch' };
     }
@@ -70,6 +79,15 @@ export class RequestStore {
     const h = await this.redis.hgetall(this.keys.request(requestId));
     if (!h.digest) return undefined;
     return parseStored(h);
+  }
+
+  async header(requestId: string): Promise<RequestHeader | undefined> {
+    const [digest, state, bodyBin, erdrNumber, banks] = await this.redis.hmget(this.keys.request(requestId), 'digest', 'state', 'bodyBin', 'erdrNumber', 'banks');
+    if (!digest) return undefined;
+    return {
+      requestId, digest, state: state as RequestState, bodyBin: bodyBin ?? '', erdrNumber: erdrNumber ?? '',
+      banks: banks === 'all' ? 'all' : banks ? (JSON.parse(banks) as string[]) : [],
+    };
   }
 
   async getCms(requestId: string): Promise<{ request: Buffer | null; sanction: Buffer | null }> {

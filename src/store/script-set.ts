@@ -16,5 +16,7 @@ export function scriptRunner(redis: Redis, relPath: string): ScriptRunner {
     cache.set(relPath, s);
   }
   const cmd = defineLuaScript(redis, s);
-  return (keys, args) => cmd(keys, args);
+  const run = ((keys, args) => cmd(keys, args)) as ScriptRunner;
+  run.buffer = (keys, args) => cmd.buffer(keys, args);
+  return run;
 }

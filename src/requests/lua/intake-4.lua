@@ -8,18 +8,21 @@
 -- ARGV[3] log entry template (canonical JSON with the index placeholder)
 -- ARGV[4] CMS bytes of the request
 -- ARGV[5..] field, value pairs of the parsed view
--- Result: {0, logIndex} stored | {1, logIndex} same request again | {2, 0} same id, other content
+-- Result: {code, logIndex, receipt, state, receivedAt}: code 0 stored (receipt ''), 1 the same
+--   request again (its stored receipt, '' if not sealed yet), 2 same id with other content
 --@include ../../log/lua/append-entry.lua
 local existing = redis.call('HGET', KEYS[1], 'digest')
 if existing then
   if existing == ARGV[1] then
-    return {1, tonumber(redis.call('HGET', KEYS[1], 'receivedIndex'))}
+    local r = redis.call('HMGET', KEYS[1], 'receivedIndex', 'receipt', 'state', 'receivedAt')
+    return {1, tonumber(r[1]), r[2] or '', r[3], r[4]}
   end
-  return {2, 0}
+  return {2, 0, '', '', ''}
 end
 local index = art50_log_append(KEYS[3], KEYS[4], ARGV[3])
 local fields = {'digest', ARGV[1], 'cms', ARGV[4], 'state', 'awaiting_sanction', 'receivedIndex', index}
 for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('ZADD', KEYS[2], ARGV[2], redis.call('HGET', KEYS[1], 'requestId'))
-return {0, index}
+local r = redis.call('HMGET', KEYS[1], 'requestId', 'receivedAt')
+redis.call('ZADD', KEYS[2], ARGV[2], r[1])
+return {0, index, '', 'awaiting_sanction', r[2]}

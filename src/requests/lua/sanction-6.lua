@@ -11,17 +11,19 @@
 -- ARGV[6] JSON array of delivery.queued entry templates, same order as ARGV[5]
 -- ARGV[7] CMS bytes of the sanction
 -- ARGV[8..] field, value pairs to store on the request
--- Result: {0, logIndex} decided | {1, logIndex} the same sanction again | {2, state} already decided
--- | {3, 0} no such request | {4, 0} requestDigest does not match
+-- Result: {code, logIndex, receipt, state}: code 0 decided (receipt ''), 1 the same sanction again
+--   (its stored receipt or ''), 2 already decided by another sanction, 3 no such request,
+--   4 requestDigest does not match
 --@include ../../log/lua/append-entry.lua
 local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return {3, 0} end
-if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return {4, 0} end
+if not state then return {3, 0, '', ''} end
+if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return {4, 0, '', state} end
 if state ~= 'awaiting_sanction' then
-  if redis.call('HGET', KEYS[1], 'sanctionDigest') == ARGV[2] then
-    return {1, tonumber(redis.call('HGET', KEYS[1], 'sanctionIndex'))}
+  local r = redis.call('HMGET', KEYS[1], 'sanctionDigest', 'sanctionIndex', 'sanctionReceipt')
+  if r[1] == ARGV[2] then
+    return {1, tonumber(r[2]), r[3] or '', state}
   end
-  return {2, state}
+  return {2, 0, '', state}
 end
 local index = art50_log_append(KEYS[5], KEYS[6], ARGV[4])
 local fields = {'sanctionDigest', ARGV[2], 'sanctionCms', ARGV[7], 'sanctionIndex', index}
@@ -43,4 +45,4 @@ else
 end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('ZREM', KEYS[2], requestId)
-return {0, index}
+return {0, index, '', redis.call('HGET', KEYS[1], 'state')}
