@@ -30,6 +30,8 @@ export interface Config {
   workers: { inProcess: boolean; concurrency: number; stalledIntervalMs: number };
   push: { attempts: number; backoffMs: number; timeoutMs: number };
   statementRetentionDays: number;
+  /** Statements larger than this are verified and parsed in a worker thread. */
+  statementWorkerThresholdBytes: number;
   checkpointIntervalMs: number;
 }
 
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       timeoutMs: int(env, 'ART50_PUSH_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     statementRetentionDays: int(env, 'ART50_STATEMENT_RETENTION_DAYS', 30, 1, 3650),
+    statementWorkerThresholdBytes: bytes(env, 'ART50_STATEMENT_WORKER_THRESHOLD', 2 * 1024 ** 2),
     checkpointIntervalMs: int(env, 'ART50_CHECKPOINT_INTERVAL_MS', 250, 10, 1000),
   };
   if (env.REDIS_URL) cfg.redisUrl = env.REDIS_URL;

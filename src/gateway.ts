@@ -46,6 +46,8 @@ import { StatementReader } from './statements/download';
 import { StatementIntake } from './statements/intake';
 import { StatementStore } from './statements/store';
 import { statementVerification } from './statements/validate';
+import { createStatementOpener } from './statements/opener';
+import { StatementWorkerPool } from './statements/worker-pool';
 import { Keys } from './store/keys';
 import { scriptRunner } from './store/script-set';
 
@@ -132,7 +134,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const stats = new StatsService(logReader);
   const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-8.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
   const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes });
-  const statementIntake = new StatementIntake({ ...statementCheck, registry: getRegistry, requests, statements, log, sealer, clock });
+  const statementPool = new StatementWorkerPool(1);
+  const statementOpener = createStatementOpener({ ...statementCheck, validator, registry: getRegistry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
+  const statementIntake = new StatementIntake({ opener: statementOpener, registry: getRegistry, requests, statements, log, sealer, clock });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
 
   const metrics = new Metrics({
@@ -200,6 +204,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (workers) await workers.close();
       await queues.close();
       validator.close();
+      await statementPool.close();
       await Promise.allSettled([redis.quit(), connection.quit()]);
     },
   };

@@ -22,6 +22,8 @@ import type { BankDelivery } from '../requests/types';
 import { StatementIntake } from '../statements/intake';
 import { StatementStore } from '../statements/store';
 import { statementVerification } from '../statements/validate';
+import { createStatementOpener } from '../statements/opener';
+import { StatementWorkerPool } from '../statements/worker-pool';
 import { Keys } from '../store/keys';
 import { scriptRunner } from '../store/script-set';
 
@@ -77,6 +79,7 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
   const registry = loadRegistry(ajv, resolve(KEYS_DIR, 'participants.json'));
   const trust = loadTrust({ anchors: [resolve(KEYS_DIR, 'ca/root.pem')], crls: [resolve(KEYS_DIR, 'ca/crl.pem')], crlOptions: { pollMs: 0 } });
   const redis = createRedis(opts.redisUrl, 'commands');
+  const closers: Array<() => Promise<unknown>> = [];
   try {
     const verifier = new DocumentVerifier({ validator: trust, registry: () => registry, validators: createDocumentValidators(ajv), maxJsonBytes: 1024 * 1024 });
     const log = new EventLog(redis, ns, randomBytes(32), createLogEntryValidator(ajv));
@@ -118,7 +121,11 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
       generatedAt: new Date().toISOString(), result: 'found', accounts: [account],
     };
     const der = signCms(Buffer.from(JSON.stringify(statement)), demoIdentity('banks/ALFAKZKA'));
-    const intake = new StatementIntake({ ...statementVerification({ validator: trust, registry: () => registry, ajv, maxJsonBytes: 1024 * 1024 }), registry: () => registry, requests, statements, log, sealer, clock });
+    // The gateway's path: a statement this large is verified and parsed in the worker thread.
+    const pool = new StatementWorkerPool(1);
+    closers.push(() => pool.close());
+    const opener = createStatementOpener({ ...statementVerification({ validator: trust, registry: () => registry, ajv, maxJsonBytes: 1024 * 1024 }), validator: trust, registry: () => registry, pool, thresholdBytes: 2 * 1024 ** 2 });
+    const intake = new StatementIntake({ opener, registry: () => registry, requests, statements, log, sealer, clock });
     const bank = client('banks/ALFAKZKA');
 
     const loop = loopProbe();
@@ -141,6 +148,7 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
       movements,
     };
   } finally {
+    for (const c of closers) await c();
     trust.close();
     await redis.quit();
   }

@@ -1,7 +1,6 @@
 import { Art50Error } from '../errors';
 import { verifyCms } from '../cms/verify';
-import type { DocumentVerifier, SignedDocument } from '../documents/signed-document';
-import { checkStatementAgainstRequest } from '../documents/semantics';
+import type { SignedDocument } from '../documents/signed-document';
 import type { RequestDoc, StatementDoc } from '../documents/types';
 import type { ClientIdentity } from '../http/client-auth';
 import type { EventLog } from '../log/event-log';
@@ -12,7 +11,7 @@ import type { Sealer } from '../receipts/sealer';
 import type { RequestStore } from '../requests/store';
 import type { BankDelivery, StoredRequest } from '../requests/types';
 import type { StatementStore } from './store';
-import type { StatementSchemaCheck } from './validate';
+import type { OpenedStatement, StatementOpener } from './opener';
 
 export interface StatementIntakeResult {
   status: 200 | 201;
@@ -22,8 +21,6 @@ export interface StatementIntakeResult {
 /** Bank states in which a delivery may be answered (first answer); answered ones only by correction. */
 const ANSWERABLE = new Set(['delivered', 'acknowledged', 'overdue', 'answered', 'refused_by_bank']);
 
-/** Lets the event loop run between the heavy steps of a large statement. */
-const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
  * The signer is the bank named in `bank.bic`: its system certificate (role bank) or one of its
@@ -87,10 +84,8 @@ function actorRole(p: Participant | undefined): LogActorRole | undefined {
 export class StatementIntake {
   constructor(
     private readonly deps: {
-      /** A statement verifier from statementVerification(): its schema step checks all but the movements. */
-      verifier: DocumentVerifier;
-      /** Checks the movements against the schema in slices, yielding between them. */
-      schema: StatementSchemaCheck;
+      /** Signature, signer path, registry and schema: inline for small statements, in a worker for large ones. */
+      opener: StatementOpener;
       registry: () => Registry;
       requests: RequestStore;
       statements: StatementStore;
@@ -101,20 +96,20 @@ export class StatementIntake {
   ) {}
 
   async submit(der: Buffer, client: ClientIdentity): Promise<StatementIntakeResult> {
-    const { verifier, schema, registry, requests, log } = this.deps;
+    const { opener, registry, requests, log } = this.deps;
     let digest: string | undefined;
     let signerFp: string | undefined;
     let signer: Participant | undefined;
     let sd: SignedDocument<StatementDoc> | undefined;
     let known: StoredRequest | undefined;
+    let opened: OpenedStatement | undefined;
     try {
-      sd = verifier.open(der, 'statement', (d, s) => {
+      opened = await opener.open(der, (d, s) => {
         digest = d;
         signerFp = s.fingerprint;
         signer = registry().identify({ iin: s.subject.iin, bin: s.subject.bin });
       });
-      await yieldToLoop();
-      await schema.movements(sd.doc);
+      sd = opened.sd;
       const { doc } = sd;
       checkStatementSigner(sd, registry());
       checkStatementClient(doc, client.participant);
@@ -125,8 +120,9 @@ export class StatementIntake {
       checkStatementBinding(doc, known);
       const { request: requestCms } = await requests.getCms(doc.requestId);
       if (!requestCms) throw new Art50Error('statement.no_delivery', `bank ${doc.bank.bic} has no delivery of request ${doc.requestId} to answer`, { field: '/requestId' });
-      checkStatementAgainstRequest(doc, storedRequestDoc(requestCms));
+      await opened.againstRequest(storedRequestDoc(requestCms));
     } catch (e) {
+      opened?.release();
       // A refusal of a statement whose signature verified is an auditable event; garbage is not.
       if (e instanceof Art50Error && digest && signerFp) {
         const role = actorRole(signer);
@@ -141,6 +137,7 @@ export class StatementIntake {
       }
       throw e;
     }
+    opened.release();
     return this.store(sd, known);
   }
 

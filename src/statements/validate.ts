@@ -21,6 +21,8 @@ export const MOVEMENT_SLICE = 2_000;
 export interface StatementSchemaCheck {
   header: ValidateFunction;
   movements(doc: StatementDoc, sliceSize?: number): Promise<void>;
+  /** All movements at once: for the statement worker, where blocking is fine. */
+  movementsSync(doc: StatementDoc): void;
 }
 
 type Schema = Record<string, unknown> & { $id: string; $defs: Record<string, Record<string, unknown>> };
@@ -43,6 +45,13 @@ export function createStatementSchemaCheck(ajv: Ajv2020): StatementSchemaCheck {
 
   return {
     header,
+    movementsSync(doc: StatementDoc): void {
+      (doc.accounts ?? []).forEach((a, i) => {
+        (a.movements ?? []).forEach((m, j) => {
+          if (!validateMovement(m)) throw schemaError(`/accounts/${i}/movements/${j}`, validateMovement.errors);
+        });
+      });
+    },
     async movements(doc: StatementDoc, sliceSize = MOVEMENT_SLICE): Promise<void> {
       const accounts = doc.accounts ?? [];
       let done = 0;
@@ -72,18 +81,20 @@ export function statementVerification(deps: { validator: PathValidator; registry
 } {
   const schema = createStatementSchemaCheck(deps.ajv);
   const validators = createDocumentValidators(deps.ajv);
-  const header = schema.header;
-  const statement = (json: unknown): StatementDoc => {
-    const t = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>).type : undefined;
-    if (typeof t === 'string' && t !== 'statement') {
-      throw new Art50Error('document.type', `expected a statement document, got type ${JSON.stringify(t.slice(0, 40))}`, { field: '/type' });
-    }
-    if (header(json)) return json as StatementDoc;
-    const { field, detail } = describeSchemaError(header.errors);
-    throw new Art50Error('document.schema', `statement: ${detail}`, { field });
-  };
+  const statement = (json: unknown): StatementDoc => headerCheck(schema, json);
   return {
     verifier: new DocumentVerifier({ validator: deps.validator, registry: deps.registry, validators: { ...validators, statement }, maxJsonBytes: deps.maxJsonBytes }),
     schema,
   };
+}
+
+/** Everything but the movement items: the document type, then the header schema. */
+export function headerCheck(schema: StatementSchemaCheck, json: unknown): StatementDoc {
+  const t = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>).type : undefined;
+  if (typeof t === 'string' && t !== 'statement') {
+    throw new Art50Error('document.type', `expected a statement document, got type ${JSON.stringify(t.slice(0, 40))}`, { field: '/type' });
+  }
+  if (schema.header(json)) return json as StatementDoc;
+  const { field, detail } = describeSchemaError(schema.header.errors);
+  throw new Art50Error('document.schema', `statement: ${detail}`, { field });
 }
