@@ -1,24 +1,19 @@
-import { createHash, createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { signCms } from '../cms/sign';
-import type { SigningIdentity } from '../cms/types';
 import { loadConfig, PACKAGE_ROOT } from '../config';
 import { createGateway } from '../gateway';
 import type { ClientIdentity } from '../http/client-auth';
 import { createLogger } from '../logger';
 import { DEMO_BIN, DEMO_IIN } from '../pki/demo-world';
 import { ncaSubject } from '../pki/cert-info';
+import { demoIdentity } from '../pki/demo-identity';
 import { percentiles } from '../stats/aggregate';
 
 const KEYS = join(PACKAGE_ROOT, 'keys.example');
 
-function identity(name: string): SigningIdentity & { certPem: Buffer; keyPem: Buffer } {
-  const certPem = readFileSync(join(KEYS, `${name}.pem`));
-  const keyPem = readFileSync(join(KEYS, `${name}.key`));
-  return { cert: new X509Certificate(certPem), key: createPrivateKey(keyPem), certPem, keyPem };
-}
 
 interface Pair {
   requestId: string;
@@ -28,8 +23,8 @@ interface Pair {
 
 /** Signed request + sanction pairs, made before timing starts (signing is the clients' cost). */
 export function makePairs(n: number, banks: string[] | 'all'): Pair[] {
-  const head = identity('police/head-1');
-  const pros = identity('prosecutor/prosecutor-1');
+  const head = demoIdentity('police/head-1');
+  const pros = demoIdentity('prosecutor/prosecutor-1');
   const out: Pair[] = [];
   for (let i = 0; i < n; i++) {
     const requestId = randomUUID();
@@ -95,8 +90,8 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
   try {
     log(`signing ${opts.requests * 2} documents for the HTTP run…`);
     const httpPairs = makePairs(opts.requests, ['ALFAKZKA']);
-    const head = identity('police/head-1');
-    const pros = identity('prosecutor/prosecutor-1');
+    const head = demoIdentity('police/head-1');
+    const pros = demoIdentity('prosecutor/prosecutor-1');
     const policeAgent = new Agent({ keepAlive: true, maxSockets: opts.concurrency, cert: head.certPem, key: head.keyPem, ca: readFileSync(join(KEYS, 'ca/root.pem')) });
     const prosAgent = new Agent({ keepAlive: true, maxSockets: opts.concurrency, cert: pros.certPem, key: pros.keyPem, ca: readFileSync(join(KEYS, 'ca/root.pem')) });
     const lat: number[] = [];
@@ -154,7 +149,7 @@ async function benchSanctionToInbox(opts: { redisUrl: string; inboxRate: number;
   try {
     const pairs = makePairs(opts.inboxCount, ['ALFAKZKA']);
     const reg = gw.services.registry();
-    const head = identity('police/head-1');
+    const head = demoIdentity('police/head-1');
     const client: ClientIdentity = {
       certificate: { cert: head.cert, fingerprint: '', subject: ncaSubject(head.cert), notBefore: new Date(), notAfter: new Date(), chain: [] },
       participant: reg.identify({ iin: DEMO_IIN.head1, bin: DEMO_BIN.bodyA })!,

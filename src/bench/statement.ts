@@ -1,8 +1,8 @@
-import { createPrivateKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { demoIdentity } from '../pki/demo-identity';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { signCms } from '../cms/sign';
-import type { SigningIdentity } from '../cms/types';
 import { createCoreBanking } from '../delivery/demo-core-banking';
 import { createAjv } from '../documents/ajv';
 import { DocumentVerifier } from '../documents/signed-document';
@@ -29,9 +29,6 @@ import { scriptRunner } from '../store/script-set';
 
 const KEYS_DIR = resolve(__dirname, '..', '..', 'keys.example');
 
-function demoIdentity(path: string): SigningIdentity & { cert: X509Certificate } {
-  return { cert: new X509Certificate(readFileSync(resolve(KEYS_DIR, `${path}.pem`))), key: createPrivateKey(readFileSync(resolve(KEYS_DIR, `${path}.key`))) };
-}
 
 /**
  * Longest gap between two turns of a 1 ms interval timer: how long the event loop was blocked at a

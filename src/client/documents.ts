@@ -1,3 +1,4 @@
+import { fromMinor, toMinor } from '../documents/amounts';
 import { randomUUID } from 'node:crypto';
 import { createAjv } from '../documents/ajv';
 import { DocumentKind, DocumentKinds, DocumentVerifier, SignedDocument } from '../documents/signed-document';
@@ -88,18 +89,6 @@ export interface NextHop {
   request: RequestDoc;
 }
 
-function toMinor(amount: string): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(amount);
-  if (!m) return 0n;
-  const v = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
-  return m[1] === '-' ? -v : v;
-}
-
-function fromMinor(minor: bigint): string {
-  const neg = minor < 0n;
-  const abs = neg ? -minor : minor;
-  return `${neg ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
-}
 
 /**
  * DESIGN "follow-the-money": one new request per distinct individual (IIN) who received money from

@@ -1,3 +1,4 @@
+import { fromMinor, toMinor } from '../documents/amounts';
 import { completeKzId, makeKzIban } from '../documents/check-digits';
 import type {
   Counterparty, DecimalString, MovementChannel, RequestScope, StatementAccount, StatementMovement,
@@ -95,18 +96,6 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 // ---------------------------------------------------------------------------------------------
 // Money as integer minor units (KZT, USD, EUR: 2 digits)
 
-function toMinor(amount: DecimalString): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(amount);
-  if (!m) throw new Error(`not a decimal amount: ${amount}`);
-  const v = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
-  return m[1] === '-' ? -v : v;
-}
-
-function fromMinor(minor: bigint): DecimalString {
-  const neg = minor < 0n;
-  const abs = neg ? -minor : minor;
-  return `${neg ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
-}
 
 function minorToString(minor: number): DecimalString {
   const neg = minor < 0;

@@ -1,8 +1,7 @@
-import { randomUUID, X509Certificate, createPrivateKey } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signCms } from '../cms/sign';
-import type { SigningIdentity } from '../cms/types';
 import { loadConfig, PACKAGE_ROOT } from '../config';
 import { createGateway, Gateway } from '../gateway';
 import { createLogger } from '../logger';
@@ -15,17 +14,13 @@ import { RemoteLogSource } from '../audit/remote-source';
 import { gatewayTrust } from '../audit/trust';
 import { describeVerify, verifyLog } from '../audit/verify';
 import { DEMO_BIN, DEMO_IIN } from '../pki/demo-world';
+import { demoIdentity, DemoIdentity } from '../pki/demo-identity';
 import { EmbeddedRedis, freePort, startEmbeddedRedis } from '../redis/embedded';
 import { maskId, table, Timeline } from './timeline';
 
 const KEYS = join(PACKAGE_ROOT, 'keys.example');
 const PERIOD = { from: '2025-02-01', to: '2025-03-13' };
 
-function identity(name: string): SigningIdentity & { certPem: Buffer; keyPem: Buffer } {
-  const certPem = readFileSync(join(KEYS, `${name}.pem`));
-  const keyPem = readFileSync(join(KEYS, `${name}.key`));
-  return { cert: new X509Certificate(certPem), key: createPrivateKey(keyPem), certPem, keyPem };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -40,7 +35,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 }
 
 interface Party {
-  id: SigningIdentity & { certPem: Buffer; keyPem: Buffer };
+  id: DemoIdentity;
   api: ApiClient;
 }
 
@@ -71,7 +66,7 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     const gatewayUrl = `https://127.0.0.1:${gwPort}`;
     const ca = readFileSync(join(KEYS, 'ca/root.pem'));
     const party = (name: string): Party => {
-      const id = identity(name);
+      const id = demoIdentity(name);
       return { id, api: new ApiClient({ baseUrl: gatewayUrl, cert: id.certPem, key: id.keyPem, ca }) };
     };
     const registryFile = join(out, 'participants.json');
@@ -90,7 +85,7 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
       });
     };
     const gamma = bankParty('GAMMKZKA');
-    const gammaId = identity('banks/GAMMKZKA');
+    const gammaId = demoIdentity('banks/GAMMKZKA');
     const push: PushServer = await startPushServer({ bank: gamma, cert: gammaId.certPem, key: gammaId.keyPem, ca, trust, host: '127.0.0.1' });
     stops.push(() => push.close());
     for (const org of reg.organisations) if (org.bic === 'GAMMKZKA') org.delivery = { mode: 'push', url: `https://127.0.0.1:${push.port}/art50/deliveries` };

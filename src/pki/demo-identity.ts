@@ -1,0 +1,17 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SigningIdentity } from '../cms/types';
+import { PACKAGE_ROOT } from '../config';
+
+export interface DemoIdentity extends SigningIdentity {
+  certPem: Buffer;
+  keyPem: Buffer;
+}
+
+/** A keys.example identity by its path ("police/head-1"), for the demo and the benchmark. */
+export function demoIdentity(path: string, keysDir = join(PACKAGE_ROOT, 'keys.example')): DemoIdentity {
+  const certPem = readFileSync(join(keysDir, `${path}.pem`));
+  const keyPem = readFileSync(join(keysDir, `${path}.key`));
+  return { cert: new X509Certificate(certPem), key: createPrivateKey(keyPem), certPem, keyPem };
+}
