@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const say = (m: string): void => {
     process.stderr.write(`[bench] ${m}\n`);
   };
-  const embedded = process.env.REDIS_URL ? undefined : await startEmbeddedRedis({ dataDir: join(PACKAGE_ROOT, 'var', 'bench-redis'), log: say });
+  // A fresh redis-server per run: leftovers of earlier runs would skew memory and AOF rewrites.
+  const redisDir = mkdtempSync(join(tmpdir(), 'art50-bench-redis-'));
+  const embedded = process.env.REDIS_URL ? undefined : await startEmbeddedRedis({ dataDir: redisDir, log: say });
   const redisUrl = process.env.REDIS_URL ?? embedded!.url;
   const results: Record<string, unknown> = {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 1024 ** 3), node: process.version },
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await embedded?.stop();
+    rmSync(redisDir, { recursive: true, force: true });
   }
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
