@@ -3,6 +3,8 @@
  * (gateway seal, path to the trust root, gateway in the registry), recompute the tree with
  * auditLog and report the first divergence exactly.
  */
+import { availableParallelism } from 'node:os';
+import { checkEntriesInParallel } from '../log/audit-parallel';
 import { isArt50Error } from '../errors';
 import { CheckpointBody, cmsCheckpointVerifier, parseCheckpointBody, VerifyCheckpoint } from '../log/checkpoint';
 import { auditLog, AuditDivergence, AuditProgress } from '../log/audit';
@@ -49,6 +51,8 @@ export interface VerifyLogOptions {
   saved?: SavedCheckpoint;
   onProgress?: (p: AuditProgress) => void;
   onPage?: (read: number, total: number | undefined) => void;
+  /** Worker threads for the per-entry checks; 0 checks in this thread. Default: one per CPU. */
+  workers?: number;
 }
 
 /** CMS + path + "signer is the gateway" + body shape + origin; errors name the claimed tree size. */
@@ -105,6 +109,8 @@ export async function verifyLog(opts: VerifyLogOptions): Promise<VerifyReport> {
     verifyCheckpoint: verifier,
     ...(opts.source.prove ? { prove: opts.source.prove } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    // JSON, schema, canonical form and leaf hashes on worker threads; the tree is folded here.
+    ...(opts.workers !== 0 ? { checked: (entries) => checkEntriesInParallel(entries, { workers: opts.workers ?? Math.max(1, availableParallelism()) }) } : {}),
   });
   const out: VerifyReport = {
     ok: r.ok,

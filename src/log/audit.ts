@@ -13,30 +13,10 @@
 import { Art50Error } from '../errors';
 import { CheckpointBody, VerifyCheckpoint, rootHashOf } from './checkpoint';
 import { LogEntry, LogEntryValidator, createLogEntryValidator, isCanonicalText } from './entry';
+import type { AuditDivergence, AuditReason, CheckedEntry } from './audit-checks';
 import { CompactRange, leafHash, verifyInclusion } from './merkle';
 
-export type AuditReason =
-  | 'missing_entry'
-  | 'not_json'
-  | 'schema'
-  | 'not_canonical'
-  | 'index_mismatch'
-  | 'root_mismatch'
-  | 'entry_not_included'
-  | 'truncated'
-  | 'fork'
-  | 'saved_checkpoint_mismatch';
-
-export interface AuditDivergence {
-  /** The first entry index known to diverge (for root_mismatch without localisation: the first of the range). */
-  index: number;
-  /** Set when the divergence could only be bounded: it lies in entries index..lastIndex. */
-  lastIndex?: number;
-  reason: AuditReason;
-  detail: string;
-  /** Tree size of the checkpoint involved, if any. */
-  treeSize?: number;
-}
+export type { AuditDivergence, AuditReason } from './audit-checks';
 
 export interface AuditProgress {
   entries: number;
@@ -59,6 +39,11 @@ export interface AuditOptions {
   progressEvery?: number;
   /** Leaf hashes kept for localisation since the last matching checkpoint (default 65,536). */
   window?: number;
+  /**
+   * The per-entry checks and leaf hashes of `entries`, computed elsewhere (checkEntriesInParallel);
+   * default: computed here, one entry at a time.
+   */
+  checked?: (entries: AuditOptions['entries']) => AsyncIterable<CheckedEntry>;
 }
 
 export interface AuditReport {
@@ -169,14 +154,14 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
   };
 
   let pos = 0;
-  for await (const bytes of opts.entries) {
+  const checked = opts.checked ? opts.checked(opts.entries) : checkInline(opts.entries, validate);
+  for await (const item of checked) {
     const atCheck = next < checks.length && checks[next]!.body.treeSize === pos ? await applyChecks(pos) : undefined;
     if (atCheck) return stop(pos, verified, range.root().toString('hex'), lastVerified, atCheck);
 
-    const bad = checkEntry(bytes, pos, validate);
-    if (bad) return stop(pos, verified, range.root().toString('hex'), lastVerified, await structural(pos, bad));
+    if (item.bad) return stop(pos, verified, range.root().toString('hex'), lastVerified, await structural(pos, item.bad));
 
-    const leaf = leafHash(bytes!);
+    const leaf = item.leaf;
     range.append(leaf);
     if (windowLeaves !== undefined) {
       if (windowLeaves.length < windowCap) windowLeaves.push(leaf);
@@ -201,6 +186,19 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
   const out: AuditReport = { ok: true, entries: pos, root: range.root().toString('hex'), checkpointsVerified: verified };
   if (lastVerified) out.lastVerified = lastVerified;
   return out;
+}
+
+async function* checkInline(entries: AuditOptions['entries'], validate: LogEntryValidator): AsyncGenerator<CheckedEntry> {
+  let pos = 0;
+  for await (const bytes of entries) {
+    const bad = checkEntry(bytes, pos, validate);
+    if (bad) {
+      yield { bad };
+      return;
+    }
+    yield { leaf: leafHash(bytes!) };
+    pos++;
+  }
 }
 
 /** The per-entry checks, in order; undefined when the entry is fine. */
