@@ -198,15 +198,28 @@ export function createGateway(opts: GatewayOptions): Gateway {
       logger.info('art50 workers running', { namespace: config.namespace, concurrency: config.workers.concurrency });
     },
     async stop() {
+      // Each step is bounded: with Redis unreachable, a graceful close would otherwise wait forever.
       if (listening) await closeServer(server);
-      await dispatcher.stop();
-      await integrator.stop();
-      if (workers) await workers.close();
-      await queues.close();
+      await within(5000, dispatcher.stop());
+      await within(5000, integrator.stop());
+      if (workers && !(await within(15_000, workers.close()))) await within(2000, workers.close(true));
+      await within(3000, queues.close());
       validator.close();
       await statementPool.close();
-      await Promise.allSettled([redis.quit(), connection.quit()]);
+      for (const c of [redis, connection]) if (!(await within(2000, c.quit()))) c.disconnect();
     },
   };
 }
 
+/** Waits for `p` at most `ms`; true when it settled in time (a rejection counts as settled). */
+async function within(ms: number, p: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = p.then(() => true, () => true);
+  const late = new Promise<boolean>((r) => {
+    timer = setTimeout(() => r(false), ms);
+    timer.unref();
+  });
+  const ok = await Promise.race([settled, late]);
+  clearTimeout(timer);
+  return ok;
+}

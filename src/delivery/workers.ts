@@ -5,7 +5,8 @@ import type { DeliveryProcessor } from './processor';
 import type { DeadlineJob, DeliveryJob, QueueNames } from './queues';
 
 export interface RunningWorkers {
-  close(): Promise<void>;
+  /** Lets in-flight jobs finish; `force` closes at once (their jobs are retried as stalled). */
+  close(force?: boolean): Promise<void>;
 }
 
 /** BullMQ workers for deliveries and deadlines; close() lets in-flight jobs finish. */
@@ -27,8 +28,8 @@ export function startWorkers(opts: {
     w.on('error', (err) => opts.logger.error('worker error', { queue: w.name, error: err.message }));
   }
   return {
-    close: async () => {
-      await Promise.all([delivery.close(), deadline.close()]);
+    close: async (force = false) => {
+      await Promise.all([delivery.close(force), deadline.close(force)]);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Art50Error, ErrorCode, isArt50Error, titleOf } from '../errors';
 import type { Logger } from '../logger';
+import { isRedisUnavailable } from '../redis/errors';
 
 /** RFC 9457 body. `type` is a stable URN per code, so clients may key on either. */
 export interface Problem {
@@ -61,7 +62,9 @@ function fromFramework(e: unknown): Art50Error | undefined {
     case 'stream.encoding.set':
       return new Art50Error('http.bad_request', 'the body could not be read completely');
     default:
-      if (b.expose && (b.status ?? b.statusCode ?? 500) < 500) return new Art50Error('http.bad_request', 'the request could not be read');
+      if (isRedisUnavailable(e)) return new Art50Error('http.not_ready', 'the gateway cannot reach its store right now; nothing was recorded, please retry');
+      // Express 5 raises a URIError (status 400) for a path with broken percent-encoding.
+      if (e instanceof URIError || (b.status ?? b.statusCode ?? 500) < 500) return new Art50Error('http.bad_request', 'the request could not be read (malformed URL, header or body)');
       return undefined;
   }
 }

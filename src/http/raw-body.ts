@@ -35,4 +35,5 @@ export function intParam(req: Request, name: string, def: number, min: number, m
   return n;
 }
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** Ids are lowercase UUIDs (the schemas say so too), so a path id matches its Redis key exactly. */
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -33,6 +33,13 @@ describe('Redis killed with SIGKILL', () => {
     const down = await t.as(INV).get('/readyz');
     expect(down.status).toBe(503);
     expect(down.body.code).toBe('http.not_ready');
+    // Writes and reads while Redis is away: 503 with Retry-After, never a 500.
+    const write = await t.as(INV).post('/v1/requests', sign(makeRequest(), INV));
+    expect(write.status).toBe(503);
+    expect(write.body.code).toBe('http.not_ready');
+    expect(write.headers['retry-after']).toBeDefined();
+    const read = await t.as(INV).get(`/v1/requests/${docs[0]!.requestId}`);
+    expect(read.status).toBe(503);
     redis = await startEmbeddedRedis({ dataDir: dir, port: redis.port });
     await waitFor(async () => (await t.as(INV).get('/readyz')).status === 200, 'gateway to reconnect');
     for (const d of docs) {

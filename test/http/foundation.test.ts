@@ -65,6 +65,26 @@ describe('HTTPS with client certificates', () => {
     expect(bad.body.code).toBe('http.unsupported_media_type');
     expect(JSON.stringify(bad.body)).not.toMatch(/at .*\.ts:\d+/);
   });
+
+  it('answers a path with broken percent-encoding with 400, not 500', async () => {
+    for (const path of ['/v1/requests/%E0%A4%A', '/v1/statements/%ZZ']) {
+      const res = await t.as('police/investigator-1').get(path);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('http.bad_request');
+    }
+  });
+
+  it('an upper-case or version-0 requestId is refused at intake, so every accepted id can be read back', async () => {
+    const { makeRequest } = await import('../support/documents');
+    const { sign } = await import('../support/identities');
+    const upper = makeRequest();
+    upper.requestId = String(upper.requestId).toUpperCase();
+    const res = await t.as('police/investigator-1').post('/v1/requests', sign(upper, 'police/investigator-1'));
+    expect(res.status).toBe(422);
+    expect(res.body.field).toBe('/requestId');
+    const zero = await t.as('police/investigator-1').post('/v1/requests', sign(makeRequest({ requestId: '00000000-0000-0000-0000-000000000001' }), 'police/investigator-1'));
+    expect(zero.status).toBe(422);
+  });
 });
 
 describe('participant registry', () => {

@@ -23,7 +23,7 @@ export interface RequestRoutesDeps {
 function requestIdParam(raw: unknown): string {
   const id = typeof raw === 'string' ? raw : '';
   if (!UUID_RE.test(id)) throw new Art50Error('request.not_found', `no request ${id.slice(0, 64)}`);
-  return id.toLowerCase();
+  return id;
 }
 
 export function requestRoutes(d: RequestRoutesDeps): Router {

@@ -1,0 +1,15 @@
+/**
+ * Errors that mean "Redis is not reachable right now" (ioredis and BullMQ surface several
+ * shapes). They become 503 http.not_ready with Retry-After: nothing was recorded, the client
+ * may retry, and every write is one Lua script, so no half-written state is left behind.
+ */
+const CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTCONN', 'NR_CLOSED']);
+const MESSAGES = [/^Connection is closed\.?$/, /Stream isn't writeable/, /Reached the max retries per request limit/, /Command timed out/, /^Socket closed unexpectedly/, /LOADING Redis is loading/, /enableOfflineQueue/];
+
+export function isRedisUnavailable(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && CODES.has(code)) return true;
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  return MESSAGES.some((m) => m.test(e.message));
+}
