@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
-import { deliveryJobId, DeliveryJob, DeliveryQueues } from './queues';
+import { deliveryIdOf, parseDeliveryId } from '../store/keys';
+import type { DeliveryJob, DeliveryQueues } from './queues';
 import type { DeliveryStore } from './store';
 
 /**
@@ -21,16 +22,15 @@ export class OutboxDispatcher {
   /** Enqueues the deliveries of one sanctioned request and clears their outbox items. */
   async dispatch(requestId: string, bics: readonly string[]): Promise<void> {
     if (bics.length === 0) return;
-    const items = bics.map((bic) => ({ requestId, bic }));
-    await this.add(items);
-    await this.store.outboxRemoveMany(items.map((i) => JSON.stringify(i)));
+    await this.add(bics.map((bic) => ({ requestId, bic })));
+    await this.store.outboxRemoveMany(bics.map((bic) => deliveryIdOf(requestId, bic)));
   }
 
   /** Dispatches every outbox item now, old or new (used at start-up and by tests). */
   async drain(max = 10_000): Promise<number> {
     const raw = await this.store.outboxPeek(max);
     if (raw.length === 0) return 0;
-    await this.add(raw.map((r) => JSON.parse(r) as DeliveryJob));
+    await this.add(raw.map(parseDeliveryId));
     await this.store.outboxRemoveMany(raw);
     return raw.length;
   }
@@ -41,12 +41,12 @@ export class OutboxDispatcher {
     this.seen = new Set(raw.filter((r) => !this.seen.has(r)));
     if (stale.length === 0) return;
     this.logger.warn('dispatching outbox items left by an interrupted sanction', { count: stale.length });
-    await this.add(stale.map((r) => JSON.parse(r) as DeliveryJob));
+    await this.add(stale.map(parseDeliveryId));
     await this.store.outboxRemoveMany(stale);
   }
 
   private async add(items: readonly DeliveryJob[]): Promise<void> {
-    await this.queues.delivery.addBulk(items.map((data) => ({ name: 'deliver', data, opts: { jobId: deliveryJobId(data.requestId, data.bic) } })));
+    await this.queues.delivery.addBulk(items.map((data) => ({ name: 'deliver', data, opts: { jobId: deliveryIdOf(data.requestId, data.bic) } })));
   }
 
   start(intervalMs = 1000): void {

@@ -64,7 +64,3 @@ export function createQueues(
     },
   };
 }
-
-export function deliveryJobId(requestId: string, bic: string): string {
-  return `${requestId}.${bic}`;
-}

@@ -52,7 +52,12 @@ export class Keys {
   }
 }
 
-/** Deterministic delivery id: one per (request, bank), also the BullMQ job id. */
+/** Deterministic delivery id: one per (request, bank), also the BullMQ job id and the outbox item. */
 export function deliveryIdOf(requestId: string, bic: string): string {
   return `${requestId}.${bic}`;
+}
+
+export function parseDeliveryId(deliveryId: string): { requestId: string; bic: string } {
+  const dot = deliveryId.lastIndexOf('.');
+  return { requestId: deliveryId.slice(0, dot), bic: deliveryId.slice(dot + 1) };
 }

@@ -18,12 +18,28 @@ describe('pull delivery', () => {
     const a = await waitFor(async () => (await inbox('ALFAKZKA')).find((i) => i.requestId === doc.requestId), 'ALFA inbox');
     const b = await waitFor(async () => (await inbox('BETAKZKA')).find((i) => i.requestId === doc.requestId), 'BETA inbox');
     expect(a.deliveryId).toBe(`${doc.requestId}.ALFAKZKA`);
+    // The sanction's own dispatch cleared its outbox items (the sweep is only for crashes).
+    expect(await t.gw.redis.llen(t.gw.keys.outbox())).toBe(0);
     expect(b.deliveryId).toBe(`${doc.requestId}.BETAKZKA`);
     expect((await inbox('GAMMKZKA')).some((i) => i.requestId === doc.requestId)).toBe(false);
     const status = await t.as(INV).get(`/v1/requests/${doc.requestId}`);
     expect(status.body.state).toBe('in_progress');
     expect(status.body.banks.map((x: { state: string }) => x.state)).toEqual(['delivered', 'delivered']);
     expect(Date.parse(status.body.banks[0].deadline) - Date.parse(status.body.banks[0].deliveredAt)).toBe(72 * 3600_000);
+  });
+
+  it('replaying the sanction changes nothing: still one delivery per bank', async () => {
+    const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA'] });
+    await waitFor(async () => (await inbox('ALFAKZKA')).some((i) => i.requestId === doc.requestId), 'ALFA inbox');
+    const { makeSanction } = await import('../support/documents');
+    const { sign } = await import('../support/identities');
+    const again = await t.as('prosecutor/prosecutor-1').post(`/v1/requests/${doc.requestId}/sanction`, sign(makeSanction(doc, digest), 'prosecutor/prosecutor-1'));
+    expect(again.status).toBe(409);
+    await t.gw.services.dispatcher.drain();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await inbox('ALFAKZKA')).filter((i) => i.requestId === doc.requestId)).toHaveLength(1);
+    const job = await t.gw.queues.delivery.getJob(`${doc.requestId}.ALFAKZKA`);
+    expect(job?.attemptsMade).toBeLessThanOrEqual(1);
   });
 
   it('"all" reaches every bank in the registry', async () => {

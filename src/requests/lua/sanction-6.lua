@@ -1,5 +1,5 @@
 -- Records a prosecutor's decision on a request, atomically with its log entries. A grant also
--- marks every addressed bank `queued` and writes one outbox item per bank, which the dispatcher
+-- marks every addressed bank `queued` and writes one outbox item (the deliveryId) per bank, which the dispatcher
 -- turns into BullMQ delivery jobs (so a crash after this script never loses a delivery).
 -- KEYS[1] request hash   KEYS[2] pending zset of the body   KEYS[3] per-bank state hash
 -- KEYS[4] outbox list    KEYS[5] log size                   KEYS[6] log entries
@@ -37,7 +37,7 @@ if ARGV[3] == 'granted' then
   for i, bic in ipairs(bics) do
     local qi = art50_log_append(KEYS[5], KEYS[6], templates[i])
     redis.call('HSET', KEYS[3], bic, cjson.encode({state = 'queued', queuedIndex = qi, deliveryId = requestId .. '.' .. bic}))
-    redis.call('RPUSH', KEYS[4], cjson.encode({requestId = requestId, bic = bic}))
+    redis.call('RPUSH', KEYS[4], requestId .. '.' .. bic)
   end
 else
   fields[#fields + 1] = 'state'
