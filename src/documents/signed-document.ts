@@ -1,5 +1,5 @@
 import { Art50Error } from '../errors';
-import { verifyCms } from '../cms/verify';
+import { decodeInput, verifyCms } from '../cms/verify';
 import type { Registry } from '../participants/registry';
 import type { Participant } from '../participants/types';
 import type { PathValidator, ValidatedCertificate } from '../pki/types';
@@ -53,6 +53,7 @@ export class DocumentVerifier {
     }
     const json = parseJsonDocument(cms.content, kind === 'statement' ? Number.MAX_SAFE_INTEGER : this.deps.maxJsonBytes);
     const doc = this.deps.validators[kind](json) as DocumentKinds[K];
-    return { doc, cms: der, digest: cms.digest, signingTime: cms.signingTime, signer, participant };
+    // Stored and handed on as DER even when it was posted as PEM.
+    return { doc, cms: decodeInput(der), digest: cms.digest, signingTime: cms.signingTime, signer, participant };
   }
 }

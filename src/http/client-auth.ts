@@ -1,9 +1,53 @@
-import type { TLSSocket } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import { Art50Error, isArt50Error } from '../errors';
 import type { Registry } from '../participants/registry';
 import type { Participant, Role } from '../participants/types';
 import type { PathValidator, ValidatedCertificate } from '../pki/types';
+
+/**
+ * Leaf first, as most clients chain directly to an anchor; only when that fails for want of an
+ * issuer are the intermediates the client sent in the handshake tried (a two-tier national CA).
+ */
+function validateClient(validator: PathValidator, peer: DetailedPeerCertificate, parse: (c: PeerCertificate) => X509Certificate): ValidatedCertificate {
+  const leaf = parse(peer);
+  try {
+    return validator.validate(leaf, { purpose: 'tls-client' });
+  } catch (e) {
+    if (!isArt50Error(e) || e.code !== 'cert.untrusted') throw e;
+    const intermediates = sentChain(peer).map(parse);
+    if (intermediates.length === 0) throw e;
+    return validator.validate(leaf, { purpose: 'tls-client', intermediates });
+  }
+}
+
+function sentChain(peer: DetailedPeerCertificate): PeerCertificate[] {
+  const out: PeerCertificate[] = [];
+  const seen = new Set<string>([peer.fingerprint256]);
+  let c: DetailedPeerCertificate = peer;
+  while (c.issuerCertificate && out.length < 8) {
+    c = c.issuerCertificate;
+    if (!c.raw || seen.has(c.fingerprint256)) break;
+    seen.add(c.fingerprint256);
+    out.push(c);
+  }
+  return out;
+}
+
+/** Parsed certificates by fingerprint: a TLS client is parsed once, not on every request. */
+function certificateMemo(max = 1000): (c: PeerCertificate) => X509Certificate {
+  const memo = new Map<string, X509Certificate>();
+  return (c) => {
+    let x = memo.get(c.fingerprint256);
+    if (!x) {
+      x = new X509Certificate(c.raw);
+      if (memo.size >= max) memo.delete(memo.keys().next().value as string);
+      memo.set(c.fingerprint256, x);
+    }
+    return x;
+  };
+}
 
 /** The authenticated TLS client of a request, put in res.locals.client. */
 export interface ClientIdentity {
@@ -22,16 +66,18 @@ const FROM_CERT_CODE: Record<string, Art50Error['code']> = {
  * checks document signatures, so there is one policy for both.
  */
 export function clientAuth(validator: PathValidator, registry: () => Registry) {
+  const parse = certificateMemo();
   return (req: Request, res: Response, next: NextFunction): void => {
     const socket = req.socket as TLSSocket;
-    const peer = typeof socket.getPeerX509Certificate === 'function' ? socket.getPeerX509Certificate() : undefined;
-    if (!peer) {
+    // The detailed form keeps the chain the client sent (getPeerX509Certificate first would lose it).
+    const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : undefined;
+    if (!peer || !peer.raw) {
       next(new Art50Error('auth.client_cert_missing', 'this endpoint requires a TLS client certificate issued to a registered participant'));
       return;
     }
     let certificate: ValidatedCertificate;
     try {
-      certificate = validator.validate(peer, { purpose: 'tls-client' });
+      certificate = validateClient(validator, peer, parse);
     } catch (e) {
       if (!isArt50Error(e)) return next(e);
       const code = FROM_CERT_CODE[e.code] ?? 'auth.client_cert_untrusted';

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { Art50Error } from '../errors';
+import { decodeInput } from '../cms/verify';
 import type { SignedDocument } from '../documents/signed-document';
 import { checkStatementAgainstRequest } from '../documents/semantics';
 import type { RequestDoc, StatementDoc } from '../documents/types';
@@ -59,7 +60,7 @@ export class WorkerStatementOpener implements StatementOpener {
       if (!participant) {
         throw new Art50Error('participant.unknown', `the signer (certificate ${signer.fingerprint.slice(0, 16)}…) is not in the participant registry`);
       }
-      const sd: SignedDocument<StatementDoc> = { doc: parsed.header, cms: der, digest: parsed.digest, signingTime: parsed.signingTime, signer, participant };
+      const sd: SignedDocument<StatementDoc> = { doc: parsed.header, cms: decodeInput(der), digest: parsed.digest, signingTime: parsed.signingTime, signer, participant };
       return { sd, againstRequest: (request) => parsed.againstRequest(request), release };
     } catch (e) {
       release();
