@@ -32,6 +32,7 @@ export interface Config {
   statementRetentionDays: number;
   /** Statements larger than this are verified and parsed in a worker thread. */
   statementWorkerThresholdBytes: number;
+  /** Least time between two signed checkpoints while entries arrive (DESIGN §6: at least every second). */
   checkpointIntervalMs: number;
 }
 
@@ -107,7 +108,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     statementRetentionDays: int(env, 'ART50_STATEMENT_RETENTION_DAYS', 30, 1, 3650),
     statementWorkerThresholdBytes: bytes(env, 'ART50_STATEMENT_WORKER_THRESHOLD', 2 * 1024 ** 2),
-    checkpointIntervalMs: int(env, 'ART50_CHECKPOINT_INTERVAL_MS', 250, 10, 1000),
+    checkpointIntervalMs: int(env, 'ART50_CHECKPOINT_INTERVAL_MS', 1000, 10, 1000),
   };
   if (env.REDIS_URL) cfg.redisUrl = env.REDIS_URL;
   for (const [name, path] of [

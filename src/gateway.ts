@@ -162,7 +162,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       inboxRoutes(inbox),
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
       logRoutes({ reader: logReader, requests, registry: getRegistry }),
-      statsRoutes(stats),
+      statsRoutes(stats, getRegistry),
       metricsRoutes(metrics),
     ],
   });
@@ -172,7 +172,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let listening = false;
   const runWorkers = opts.workers ?? config.workers.inProcess;
   const background = (): void => {
-    integrator.start(config.checkpointIntervalMs);
+    integrator.start(Math.min(250, config.checkpointIntervalMs));
     workers = startWorkers({ connection, names, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });
   };
 
@@ -188,7 +188,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       listening = true;
       dispatcher.start();
       if (runWorkers) background();
-      else integrator.start(config.checkpointIntervalMs);
+      else integrator.start(Math.min(250, config.checkpointIntervalMs));
       logger.info('art50 gateway listening', { port, host: config.host, namespace: config.namespace, workers: runWorkers });
       return port;
     },

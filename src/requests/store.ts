@@ -112,12 +112,18 @@ export class RequestStore {
     return this.redis.hgetBuffer(this.keys.request(requestId), field);
   }
 
+  /** Oldest first across all the given bodies, so no body's requests are crowded out by another's. */
   async pending(bodyBins: string[], limit: number): Promise<string[]> {
     if (bodyBins.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const b of bodyBins) pipe.zrange(this.keys.pendingForBody(b), 0, limit - 1);
+    for (const b of bodyBins) pipe.zrange(this.keys.pendingForBody(b), 0, limit - 1, 'WITHSCORES');
     const res = (await pipe.exec()) ?? [];
-    return res.flatMap(([, ids]) => ids as string[]).slice(0, limit);
+    const all: Array<[string, number]> = [];
+    for (const [, flat] of res) {
+      const list = flat as string[];
+      for (let i = 0; i < list.length; i += 2) all.push([list[i]!, Number(list[i + 1])]);
+    }
+    return all.sort((a, b) => a[1] - b[1]).slice(0, limit).map(([id]) => id);
   }
 }
 

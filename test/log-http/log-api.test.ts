@@ -112,7 +112,13 @@ describe('the transparency log over HTTP', () => {
     expect(s.requests.received).toBeGreaterThanOrEqual(3);
     expect(s.byArticle['190-2-4']).toBeGreaterThanOrEqual(3);
     expect(s.byRegion.Almaty).toBeGreaterThanOrEqual(3);
-    expect((await t.as('prosecutor/prosecutor-1').get('/v1/stats')).status).toBe(200);
+    expect(s.scope).toBe('national');
+    const p1 = await t.as('prosecutor/prosecutor-1').get('/v1/stats');
+    expect(p1.status).toBe(200);
+    expect(p1.body.byRegion.Almaty).toBe(s.byRegion.Almaty);
+    const p2 = await t.as('prosecutor/prosecutor-2').get('/v1/stats');
+    expect(p2.body.byRegion.Almaty).toBeUndefined();
+    expect(Object.keys(p2.body.byBody)).toEqual([]);
     expect((await t.as(INV).get('/v1/stats')).status).toBe(403);
   });
 });
