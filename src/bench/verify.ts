@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { signCms } from '../cms/sign';
 import { verifyCms } from '../cms/verify';
 import { loadTrust } from '../pki/trust';
+import { CertificateCache } from '../pki/cert-cache';
 
 const KEYS = resolve(__dirname, '..', '..', 'keys.example');
 
@@ -21,8 +22,9 @@ export async function benchVerify(iterations: number): Promise<{ opsPerSec: numb
     }),
   );
   const trust = loadTrust({ anchors: [resolve(KEYS, 'ca/root.pem')], crls: [resolve(KEYS, 'ca/crl.pem')], crlOptions: { pollMs: 0 } });
+  const certificates = new CertificateCache(100);
   const once = (der: Buffer): void => {
-    const v = verifyCms(der);
+    const v = verifyCms(der, { certificates });
     trust.validate(v.signer, { purpose: 'signature', at: v.signingTime, intermediates: v.certificates });
   };
   try {

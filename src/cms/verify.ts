@@ -3,7 +3,7 @@ import { Art50Error, ErrorCode } from '../errors';
 import { Asn1, children, childrenOf, content, decode, expect, intHex, isContext, octets, oid, raw, smallInt, TAG, time } from '../asn1/der';
 import { OID } from '../asn1/oids';
 import { certInfo } from '../pki/cert-info';
-import { CertificateCache } from '../pki/cert-cache';
+import type { CertificateCache } from '../pki/cert-cache';
 import { digestAlgorithm, HashName, schemeFitsKey, SignatureScheme, signatureAlgorithm, verifySignature } from '../pki/signature-algorithms';
 import type { VerifiedCms } from './types';
 
@@ -144,15 +144,23 @@ export function readSignedAttributes(node: Asn1 | undefined): SignedAttributes {
   };
 }
 
-/**
- * Default parse cache: a bounded memo of a pure function (DER → X509Certificate), holding no
- * configuration or trust decisions. Pass your own with `opts.certificates` to scope it.
- */
-const sharedCertificates = new CertificateCache(1000);
-
 export interface VerifyCmsOptions {
+  /** A parse memo owned by the caller (DocumentVerifier has one); without it, certificates are parsed afresh. */
   certificates?: CertificateCache;
 }
+
+function parseCertificates(ders: readonly Buffer[]): X509Certificate[] {
+  return ders.map((d) => {
+    try {
+      return new X509Certificate(d);
+    } catch (e) {
+      throw new Art50Error('cms.malformed', 'an included certificate cannot be parsed', { cause: e });
+    }
+  });
+}
+
+/** More certificates than any real chain needs is a cost attack (each parse ≈ 0.2 ms). */
+export const MAX_CERTIFICATES = 10;
 
 export function findSigner(sid: SignerInfoParts['sid'], certs: X509Certificate[]): X509Certificate {
   const hit = certs.find((c) => {
@@ -175,6 +183,7 @@ function signatureHash(scheme: SignatureScheme, digest: HashName): HashName {
 export function verifyCms(input: Buffer, opts: VerifyCmsOptions = {}): VerifiedCms {
   const der = decodeInput(input);
   const sd = parseSignedData(der);
+  if (sd.certificates.length > MAX_CERTIFICATES) throw new Art50Error('cms.malformed', `the document carries ${sd.certificates.length} certificates; at most ${MAX_CERTIFICATES} are accepted`);
   if (sd.signerInfos.length !== 1) throw new Art50Error('cms.signer_count', `the document has ${sd.signerInfos.length} signers; exactly one is required`);
   if (sd.content === undefined) throw new Art50Error('cms.detached', 'the content is not attached');
   const si = parseSignerInfo(sd.signerInfos[0]!);
@@ -185,12 +194,12 @@ export function verifyCms(input: Buffer, opts: VerifyCmsOptions = {}): VerifiedC
   if (attrs.contentType !== sd.eContentType) {
     throw new Art50Error('cms.content_type_mismatch', `contentType attribute ${attrs.contentType} differs from eContentType ${sd.eContentType}`);
   }
+  if (sd.eContentType !== OID.data) throw new Art50Error('cms.unsupported', `eContentType ${sd.eContentType} is not id-data: art50 documents are plain JSON`);
   if (!attrs.signingTime) throw new Art50Error('cms.signing_time_missing', 'signed attribute signingTime is missing');
   const sha256 = createHash('sha256').update(sd.content).digest();
   const digest = digestAlg === 'sha256' ? sha256 : createHash(digestAlg).update(sd.content).digest();
   if (!digest.equals(attrs.messageDigest)) throw new Art50Error('cms.digest_mismatch', 'the content does not match the signed messageDigest');
-  const cache = opts.certificates ?? sharedCertificates;
-  const certs = sd.certificates.map((d) => cache.get(d));
+  const certs = opts.certificates ? sd.certificates.map((d) => opts.certificates!.get(d)) : parseCertificates(sd.certificates);
   const signer = findSigner(si.sid, certs);
   if (!schemeFitsKey(scheme, signer.publicKey)) {
     throw new Art50Error('cms.signature_invalid', `signature algorithm ${scheme.kind} does not fit the signer's ${String(signer.publicKey.asymmetricKeyType)} key`);

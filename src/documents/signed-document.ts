@@ -1,5 +1,6 @@
 import { Art50Error } from '../errors';
 import { decodeInput, verifyCms } from '../cms/verify';
+import { CertificateCache } from '../pki/cert-cache';
 import type { Registry } from '../participants/registry';
 import type { Participant } from '../participants/types';
 import type { PathValidator, ValidatedCertificate } from '../pki/types';
@@ -33,6 +34,9 @@ export interface SignedDocument<T> {
  * on the document's meaning are the callers'.
  */
 export class DocumentVerifier {
+  /** Every document carries its signer's certificate: parse a known signer once. */
+  private readonly certificates = new CertificateCache(1000);
+
   constructor(
     private readonly deps: {
       validator: PathValidator;
@@ -44,7 +48,7 @@ export class DocumentVerifier {
 
   open<K extends DocumentKind>(der: Buffer, kind: K, onVerified?: (digest: string, signer: ValidatedCertificate) => void): SignedDocument<DocumentKinds[K]> {
     if (der.length === 0) throw new Art50Error('http.empty_body', 'the body is empty; post the DER bytes of a CMS SignedData document');
-    const cms = verifyCms(der);
+    const cms = verifyCms(der, { certificates: this.certificates });
     const signer = this.deps.validator.validate(cms.signer, { purpose: 'signature', at: cms.signingTime, intermediates: cms.certificates });
     onVerified?.(cms.digest, signer);
     const participant = this.deps.registry().identify({ iin: signer.subject.iin, bin: signer.subject.bin });

@@ -1,5 +1,5 @@
 import { Art50Error } from '../errors';
-import { verifyCms } from '../cms/verify';
+import { parseSignedData } from '../cms/verify';
 import type { SignedDocument } from '../documents/signed-document';
 import type { RequestDoc, StatementDoc } from '../documents/types';
 import type { ClientIdentity } from '../http/client-auth';
@@ -67,9 +67,9 @@ export function checkStatementBinding(doc: StatementDoc, request: Pick<StoredReq
   }
 }
 
-/** The request document as stored (its signature was verified at intake): read back from its CMS. */
+/** The request document as stored: its signature was verified at intake, so only its content is read. */
 export function storedRequestDoc(cms: Buffer): RequestDoc {
-  return JSON.parse(verifyCms(cms).content.toString('utf8')) as RequestDoc;
+  return JSON.parse(parseSignedData(cms).content!.toString('utf8')) as RequestDoc;
 }
 
 function actorRole(p: Participant | undefined): LogActorRole | undefined {

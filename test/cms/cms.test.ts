@@ -1,5 +1,7 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { signCms } from '../../src/cms/sign';
 import { verifyCms } from '../../src/cms/verify';
 import type { SigningIdentity } from '../../src/cms/types';
@@ -145,6 +147,13 @@ describe('verifyCms refuses, each with its own code', () => {
   });
   test('contentType attribute differs from eContentType', () => {
     expectCode(() => verifyCms(handmade({ attrs: [ct, md, st], eContentType: '1.2.840.113549.1.9.16.1.4' })), 'cms.content_type_mismatch');
+  });
+  test('more certificates than any chain needs', () => {
+    const many = ['police/investigator-1', 'police/investigator-2', 'police/investigator-revoked', 'prosecutor/prosecutor-1', 'prosecutor/prosecutor-2',
+      'auditor/auditor-1', 'banks/ALFAKZKA', 'banks/BETAKZKA', 'banks/GAMMKZKA', 'gateway/seal', 'gateway/tls'];
+    const bundle = join(mkdtempSync(join(tmpdir(), 'art50-many-')), 'many.pem');
+    writeFileSync(bundle, many.map((p) => readFileSync(`${K}${p}.pem`, 'utf8')).join(''));
+    expectCode(() => verifyCms(opensslSign(DOC, `${K}police/head-1`, ['-certfile', bundle])), 'cms.malformed');
   });
   test('truncated DER', () => {
     const der = good();
