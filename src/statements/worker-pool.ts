@@ -22,6 +22,7 @@ export const WORKER_FILE = join(__dirname, '..', '..', 'dist', 'statements', 'wo
 interface Slot {
   worker: Worker;
   pending: Map<number, (r: WorkerReply) => void>;
+  dead: boolean;
 }
 
 /**
@@ -50,15 +51,17 @@ export class StatementWorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(this.file);
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, pending: new Map(), dead: false };
     worker.unref();
     worker.on('message', (r: WorkerReply) => {
       const done = slot.pending.get(r.id);
       slot.pending.delete(r.id);
       done?.(r);
     });
+    // A crashed worker fails what it held with 503 (retry), never a 500 or a request left hanging.
     const fail = (why: string): void => {
-      for (const [id, done] of slot.pending) done({ id, ok: false, error: { detail: why } });
+      slot.dead = true;
+      for (const [id, done] of slot.pending) done({ id, ok: false, error: { code: 'http.busy', detail: `${why}; please retry` } });
       slot.pending.clear();
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
@@ -69,6 +72,7 @@ export class StatementWorkerPool {
   }
 
   private call(slot: Slot, msg: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    if (slot.dead) return Promise.resolve({ id: msg.id, ok: false, error: { code: 'http.busy', detail: 'the statement worker was restarted; please retry' } });
     return new Promise((resolve) => {
       slot.pending.set(msg.id, resolve);
       slot.worker.ref();
