@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { signCms } from '../cms/sign';
 import { loadConfig, PACKAGE_ROOT } from '../config';
 import { createGateway } from '../gateway';
-import type { ClientIdentity } from '../http/client-auth';
+import type { ClientIdentity } from '../participants/types';
 import { createLogger } from '../logger';
 import { DEMO_BIN, DEMO_IIN } from '../pki/demo-world';
 import { ncaSubject } from '../pki/cert-info';

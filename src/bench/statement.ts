@@ -8,7 +8,7 @@ import { createAjv } from '../documents/ajv';
 import { DocumentVerifier } from '../documents/signed-document';
 import type { RequestDoc, StatementDoc } from '../documents/types';
 import { createDocumentValidators } from '../documents/validators';
-import type { ClientIdentity } from '../http/client-auth';
+import type { ClientIdentity } from '../participants/types';
 import { createLogEntryValidator } from '../log/entry';
 import { EventLog } from '../log/event-log';
 import { loadRegistry } from '../participants/registry';

@@ -3,7 +3,7 @@ import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:t
 import type { NextFunction, Request, Response } from 'express';
 import { Art50Error, isArt50Error } from '../errors';
 import type { Registry } from '../participants/registry';
-import type { Participant, Role } from '../participants/types';
+import type { ClientIdentity, Participant, Role } from '../participants/types';
 import type { PathValidator, ValidatedCertificate } from '../pki/types';
 
 /**
@@ -49,11 +49,7 @@ function certificateMemo(max = 1000): (c: PeerCertificate) => X509Certificate {
   };
 }
 
-/** The authenticated TLS client of a request, put in res.locals.client. */
-export interface ClientIdentity {
-  certificate: ValidatedCertificate;
-  participant: Participant;
-}
+export type { ClientIdentity };
 
 const FROM_CERT_CODE: Record<string, Art50Error['code']> = {
   'cert.revoked': 'auth.client_cert_revoked',

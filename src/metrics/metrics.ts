@@ -1,4 +1,3 @@
-import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DocumentVerifier } from '../documents/signed-document';
 import type { StatementIntake } from '../statements/intake';
@@ -153,24 +152,6 @@ export class Metrics {
   render(): Promise<string> {
     return this.registry.metrics();
   }
-}
-
-/**
- * Express middleware, mounted before every route: on finish, counts the request under its route
- * pattern (req.route of the matched route, joined to the router's mount path) and the problem code
- * that sendProblem put in res.locals.problemCode.
- */
-export function metricsMiddleware(metrics: Metrics) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    res.on('finish', () => {
-      const pattern = (req.route as { path?: unknown } | undefined)?.path;
-      const route = typeof pattern === 'string' ? `${req.baseUrl ?? ''}${pattern}` : UNMATCHED_ROUTE;
-      const problem = res.locals.problemCode as string | undefined;
-      const code = problem ?? (res.statusCode < 400 ? 'ok' : 'unknown');
-      metrics.recordRequest(route, req.method, res.statusCode, code);
-    });
-    next();
-  };
 }
 
 /**

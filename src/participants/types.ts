@@ -1,3 +1,5 @@
+import type { ValidatedCertificate } from '../pki/types';
+
 /** The participant registry file (schemas/participants.schema.json) and the identities derived from it. */
 
 export type OrgKind = 'police' | 'prosecutor_office' | 'bank' | 'auditor' | 'gateway';
@@ -42,4 +44,10 @@ export interface Participant {
   /** Absent for an organisation's system certificate (a bank back-office, the gateway). */
   person?: PersonEntry;
   roles: readonly Role[];
+}
+
+/** An authenticated TLS client: its validated certificate and who it is in the registry. */
+export interface ClientIdentity {
+  certificate: ValidatedCertificate;
+  participant: Participant;
 }

@@ -1,7 +1,7 @@
 import { Art50Error } from '../errors';
 import type { DocumentVerifier, SignedDocument } from '../documents/signed-document';
 import type { RequestDoc } from '../documents/types';
-import type { ClientIdentity } from '../http/client-auth';
+import type { ClientIdentity } from '../participants/types';
 import type { EventLog } from '../log/event-log';
 import type { Registry } from '../participants/registry';
 import type { Role } from '../participants/types';

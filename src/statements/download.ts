@@ -1,5 +1,5 @@
 import { Art50Error } from '../errors';
-import type { ClientIdentity } from '../http/client-auth';
+import type { ClientIdentity } from '../participants/types';
 import type { EventLog } from '../log/event-log';
 import type { LogActorRole } from '../log/entry';
 import type { Sealer } from '../receipts/sealer';

@@ -2,7 +2,7 @@ import { Art50Error } from '../errors';
 import { parseSignedData } from '../cms/verify';
 import type { SignedDocument } from '../documents/signed-document';
 import type { RequestDoc, StatementDoc } from '../documents/types';
-import type { ClientIdentity } from '../http/client-auth';
+import type { ClientIdentity } from '../participants/types';
 import type { EventLog } from '../log/event-log';
 import type { LogActorRole } from '../log/entry';
 import type { Registry } from '../participants/registry';
