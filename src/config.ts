@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Art50Error } from './errors';
 
@@ -86,7 +86,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir: abs(env.ART50_DATA_DIR ?? './var'),
     logLevel: env.ART50_LOG_LEVEL ?? 'info',
     keysDir,
-    usingDemoKeys: resolve(keysDir) === resolve(PACKAGE_ROOT, 'keys.example'),
+    usingDemoKeys: false,
     tls: { cert: abs(env.ART50_TLS_CERT ?? k('gateway/tls.pem')), key: abs(env.ART50_TLS_KEY ?? k('gateway/tls.key')) },
     seal: { cert: abs(env.ART50_SEAL_CERT ?? k('gateway/seal.pem')), key: abs(env.ART50_SEAL_KEY ?? k('gateway/seal.key')) },
     trustAnchors: list(env, 'ART50_TRUST', [k('ca/root.pem')]).map(abs),
@@ -111,6 +111,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     checkpointIntervalMs: int(env, 'ART50_CHECKPOINT_INTERVAL_MS', 1000, 10, 1000),
   };
   if (env.REDIS_URL) cfg.redisUrl = env.REDIS_URL;
+  cfg.usingDemoKeys = trustsDemoRoot(cfg.trustAnchors);
   for (const [name, path] of [
     ['ART50_TLS_CERT', cfg.tls.cert], ['ART50_TLS_KEY', cfg.tls.key], ['ART50_SEAL_CERT', cfg.seal.cert],
     ['ART50_SEAL_KEY', cfg.seal.key], ['ART50_REGISTRY', cfg.registry], ...cfg.trustAnchors.map((p) => ['ART50_TRUST', p]),
@@ -119,4 +120,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (!existsSync(path)) throw new Art50Error('config.invalid', `${name}: file ${path} does not exist`, { field: name });
   }
   return cfg;
+}
+
+/**
+ * True when a configured trust anchor is the published demo root (wherever it was copied to,
+ * e.g. a Docker volume): the gateway then warns loudly at start-up.
+ */
+function trustsDemoRoot(anchors: readonly string[]): boolean {
+  const demo = join(PACKAGE_ROOT, 'keys.example', 'ca', 'root.pem');
+  if (!existsSync(demo)) return false;
+  const blocks = (file: string): string[] =>
+    (readFileSync(file, 'latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((b) => b.replace(/\s+/g, ''));
+  const [demoRoot] = blocks(demo);
+  return demoRoot !== undefined && anchors.some((a) => existsSync(a) && blocks(a).includes(demoRoot));
 }

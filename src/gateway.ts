@@ -96,7 +96,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const redis = createRedis(opts.redisUrl, 'commands');
   const keys = new Keys(config.namespace);
   const subjectSecret = createHash('sha256').update('art50 subject key\0').update(seal.key.export({ format: 'der', type: 'pkcs8' })).digest();
-  const log = new EventLog(redis, config.namespace, subjectSecret, createLogEntryValidator(ajv));
+  const log = new EventLog(redis, config.namespace, subjectSecret, createLogEntryValidator(ajv), clock);
   const verifier = new DocumentVerifier({ validator, registry: getRegistry, validators: createDocumentValidators(ajv), maxJsonBytes: config.smallDocumentLimitBytes });
 
   const requests = new RequestStore(redis, keys, {

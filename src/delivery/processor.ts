@@ -68,7 +68,7 @@ export class DeliveryProcessor {
     };
     const outcome = await d.push.push(url, bundle);
     if (outcome.ok) {
-      await this.record(requestId, bic, deliveryId, digest, hours, 'push', '');
+      await this.record(requestId, bic, deliveryId, digest, hours, 'push', '', deadline);
       return true;
     }
     const attempts = job.opts.attempts ?? 1;
@@ -81,11 +81,12 @@ export class DeliveryProcessor {
     return false;
   }
 
-  private async record(requestId: string, bic: string, deliveryId: string, digest: string, hours: number, via: 'inbox' | 'push', pushFailedTemplate: string): Promise<void> {
+  /** `promised`: the deadline a push bundle already told the bank; otherwise counted from now. */
+  private async record(requestId: string, bic: string, deliveryId: string, digest: string, hours: number, via: 'inbox' | 'push', pushFailedTemplate: string, promised?: Date): Promise<void> {
     const d = this.d;
     const now = d.clock();
     const time = now.toISOString();
-    const deadline = new Date(now.getTime() + hours * d.deadlineHourMs);
+    const deadline = promised ?? new Date(now.getTime() + hours * d.deadlineHourMs);
     await d.deliveries.deliver({
       requestId, bic, deliveryId, now, deadline, via,
       deliveredTemplate: d.log.template({ event: 'delivery.delivered', time, requestId, bank: bic, digests: { request: digest }, via }),

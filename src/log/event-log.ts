@@ -13,6 +13,7 @@ export class EventLog {
     private readonly ns: string,
     private readonly subjectSecret: Buffer,
     private readonly validate?: LogEntryValidator,
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   template(fields: LogEntryFields): string {
@@ -20,7 +21,7 @@ export class EventLog {
   }
 
   appendStandalone(fields: Omit<LogEntryFields, 'time'> & { time?: string }): Promise<number> {
-    return appendStandalone(this.redis, this.ns, { time: new Date().toISOString(), ...fields }, this.validate);
+    return appendStandalone(this.redis, this.ns, { time: this.clock().toISOString(), ...fields }, this.validate);
   }
 
   /** HMAC-SHA256 of the subject's IIN: groups requests per subject in statistics without the IIN. */

@@ -73,7 +73,8 @@ export class SanctionService {
     }
     const sd = verifier.open(der, 'sanction');
     checkSanctionSigner(sd, request, registry());
-    checkSanctionBinding(sd.doc, requestId, request, now);
+    // The very sanction already recorded, sent again (a retry): a replay, even after validUntil.
+    if (request.sanctionDigest !== sd.digest) checkSanctionBinding(sd.doc, requestId, request, now);
     const { doc } = sd;
     const time = now.toISOString();
     const bics = doc.decision === 'granted' ? resolveBanks(request, registry()) : [];

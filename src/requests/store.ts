@@ -13,7 +13,7 @@ export type SanctionOutcome =
   | { kind: 'digest_mismatch' };
 
 /** What the sanction checks need of a stored request (no CMS bytes). */
-export type RequestHeader = Pick<StoredRequest, 'requestId' | 'digest' | 'state' | 'bodyBin' | 'erdrNumber' | 'banks'>;
+export type RequestHeader = Pick<StoredRequest, 'requestId' | 'digest' | 'state' | 'bodyBin' | 'erdrNumber' | 'banks' | 'sanctionDigest'>;
 
 type Reply = [number, number, Buffer | string, Buffer | string, Buffer | string];
 const text = (v: Buffer | string | undefined): string => (v === undefined ? '' : v.toString());
@@ -82,11 +82,12 @@ export class RequestStore {
   }
 
   async header(requestId: string): Promise<RequestHeader | undefined> {
-    const [digest, state, bodyBin, erdrNumber, banks] = await this.redis.hmget(this.keys.request(requestId), 'digest', 'state', 'bodyBin', 'erdrNumber', 'banks');
+    const [digest, state, bodyBin, erdrNumber, banks, sanctionDigest] = await this.redis.hmget(this.keys.request(requestId), 'digest', 'state', 'bodyBin', 'erdrNumber', 'banks', 'sanctionDigest');
     if (!digest) return undefined;
     return {
       requestId, digest, state: state as RequestState, bodyBin: bodyBin ?? '', erdrNumber: erdrNumber ?? '',
       banks: banks === 'all' ? 'all' : banks ? (JSON.parse(banks) as string[]) : [],
+      ...(sanctionDigest ? { sanctionDigest } : {}),
     };
   }
 

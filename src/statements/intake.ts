@@ -131,7 +131,9 @@ export class StatementIntake {
           code: e.code,
           digests: { statement: digest },
           ...(role ? { actor: { fingerprint: signerFp, role } } : {}),
-          ...(sd ? { bank: sd.doc.bank.bic, statementId: sd.doc.statementId } : {}),
+          // The bank that posted it (TLS client), not the one the document claims to be.
+          ...(client.participant.organisation.bic ? { bank: client.participant.organisation.bic } : {}),
+          ...(sd ? { statementId: sd.doc.statementId } : {}),
           ...(known ? { requestId: known.requestId } : {}),
         });
       }
