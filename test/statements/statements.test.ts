@@ -145,7 +145,9 @@ describe('refusals, each with its code', () => {
     const log = await logEntries(t);
     const refused = log.filter((e) => e.event === 'statement.refused' && e.statementId === s.statementId);
     expect(refused.length).toBe(2);
-    expect(refused[0]).toMatchObject({ code: 'participant.wrong_bank', bank: 'ALFAKZKA', actor: { role: 'bank' } });
+    // Logged under the bank that posted it (the TLS client), never the bank the document claims.
+    expect(refused[0]).toMatchObject({ code: 'participant.wrong_bank', bank: 'BETAKZKA', actor: { role: 'bank' } });
+    expect(refused[1]).toMatchObject({ code: 'participant.wrong_bank', bank: 'ALFAKZKA' });
   });
 
   it('ALFA TLS client posting a statement BETA signed for itself: participant.wrong_bank', async () => {
