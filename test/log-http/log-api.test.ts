@@ -87,10 +87,21 @@ describe('the transparency log over HTTP', () => {
     }, 'checkpoint');
     const status = await t.as(INV).get(`/v1/requests/${doc.requestId}`);
     const idx = status.body.receipts[0].logIndex;
-    await waitFor(async () => (await t.as(AUD).get('/v1/log/checkpoint')).body.treeSize > idx, 'integration');
+    // request.received, sanction.granted, delivery.queued: all three in the signed tree.
+    await waitFor(async () => (await t.as(AUD).get('/v1/log/checkpoint')).body.treeSize > idx + 2, 'integration');
     const size = (await t.as(AUD).get('/v1/log/checkpoint')).body.treeSize;
     expect((await t.as(INV).get(`/v1/log/proofs/inclusion?index=${idx}&treeSize=${size}`)).status).toBe(200);
     expect((await t.as('police/investigator-2').get(`/v1/log/proofs/inclusion?index=${idx}&treeSize=${size}`)).status).toBe(404);
+    // A bank: its own delivery entries only.
+    const raw: string[] = (await t.as(AUD).get(`/v1/log/entries?start=0&end=${size}`)).body.entries;
+    const queued = raw.map((e) => JSON.parse(e) as { index: number; event: string; requestId?: string; bank?: string })
+      .find((e) => e.event === 'delivery.queued' && e.requestId === doc.requestId && e.bank === 'BETAKZKA');
+    expect(queued).toBeDefined();
+    {
+      expect((await t.as('banks/BETAKZKA').get(`/v1/log/proofs/inclusion?index=${queued!.index}&treeSize=${size}`)).status).toBe(200);
+      expect((await t.as('banks/ALFAKZKA').get(`/v1/log/proofs/inclusion?index=${queued!.index}&treeSize=${size}`)).status).toBe(404);
+      expect((await t.as('banks/BETAKZKA').get(`/v1/log/proofs/inclusion?index=${idx}&treeSize=${size}`)).status).toBe(404);
+    }
     expect(cp.treeSize).toBeGreaterThan(0);
   });
 
