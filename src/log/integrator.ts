@@ -106,7 +106,7 @@ export class LogIntegrator {
     if (treeSize > cpSize && (cpSize < 0 || now.getTime() - this.lastCheckpointAt >= this.checkpointIntervalMs)) {
       const body: CheckpointBody = { origin: this.origin, treeSize, rootHash: range.root().toString('base64'), time: logTime(now) };
       const signed = await this.sign(encodeCheckpointBody(body));
-      await logScript(this.redis, 'checkpoint-3')([k.checkpoint, k.checkpointSize, k.checkpoints], [String(treeSize), signed]);
+      await logScript(this.redis, 'checkpoint-4')([k.checkpoint, k.checkpointSize, k.checkpoints, k.checkpointSizes], [String(treeSize), signed]);
       this.lastCheckpointAt = now.getTime();
       result.checkpoint = body;
     }

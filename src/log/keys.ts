@@ -17,6 +17,8 @@ export interface LogKeys {
   checkpointSize: string;
   /** HASH decimal treeSize → signed checkpoint bytes; every checkpoint ever issued. */
   checkpoints: string;
+  /** ZSET of the archived checkpoints' tree sizes (score = size), so they can be paged. */
+  checkpointSizes: string;
 }
 
 const NS = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -32,5 +34,6 @@ export function logKeys(ns: string): LogKeys {
     checkpoint: `${p}checkpoint`,
     checkpointSize: `${p}checkpoint:size`,
     checkpoints: `${p}checkpoints`,
+    checkpointSizes: `${p}checkpoint:sizes`,
   };
 }

@@ -110,6 +110,11 @@ export class LogReader {
   }
 
   /** Tree sizes that have a checkpoint, ascending. */
+  /** Up to `limit` archived checkpoint sizes greater than `after`, ascending (one ZRANGEBYSCORE). */
+  async checkpointSizesAfter(after: number, limit: number): Promise<number[]> {
+    return (await this.redis.zrangebyscore(this.keys.checkpointSizes, `(${after}`, '+inf', 'LIMIT', 0, limit)).map(Number);
+  }
+
   async checkpointSizes(): Promise<number[]> {
     return (await this.redis.hkeys(this.keys.checkpoints)).map(Number).sort((a, b) => a - b);
   }

@@ -9,7 +9,7 @@ export const LOG_LUA_DIR = resolve(__dirname, '..', '..', 'src', 'log', 'lua');
 /** Path of the snippet that state-changing scripts include (`--@include` it relative to their file). */
 export const APPEND_SNIPPET = resolve(LOG_LUA_DIR, 'append-entry.lua');
 
-export type LogScriptName = 'append-2' | 'integrate-2' | 'checkpoint-3';
+export type LogScriptName = 'append-2' | 'integrate-2' | 'checkpoint-4';
 
 const cache = new Map<LogScriptName, LuaScript>();
 

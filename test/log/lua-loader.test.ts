@@ -38,7 +38,7 @@ describe('lua loader', () => {
   });
 
   it('the log scripts load and document themselves', () => {
-    for (const f of ['append-2.lua', 'integrate-2.lua', 'checkpoint-3.lua']) {
+    for (const f of ['append-2.lua', 'integrate-2.lua', 'checkpoint-4.lua']) {
       expect(readLuaScript(join(__dirname, '..', '..', 'src', 'log', 'lua', f)).lua).toContain('KEYS[');
     }
   });

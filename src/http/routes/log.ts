@@ -39,7 +39,7 @@ export function logRoutes(d: { reader: LogReader; requests: RequestStore; regist
   r.get('/v1/log/checkpoints', auditor, async (req, res) => {
     const after = intParam(req, 'after', -1, -1, MAX);
     const limit = intParam(req, 'limit', 1000, 1, 10_000);
-    const sizes = (await d.reader.checkpointSizes()).filter((s) => s > after).slice(0, limit);
+    const sizes = await d.reader.checkpointSizesAfter(after, limit);
     const items: string[] = [];
     for (const s of sizes) {
       const c = await d.reader.checkpointAt(s);
