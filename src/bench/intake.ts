@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import { Agent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { signCms } from '../cms/sign';
-import { loadConfig, PACKAGE_ROOT } from '../config';
+import { loadConfig } from '../config';
 import { createGateway } from '../gateway';
 import type { ClientIdentity } from '../participants/types';
 import { createLogger } from '../logger';
@@ -12,7 +12,6 @@ import { ncaSubject } from '../pki/cert-info';
 import { demoIdentity } from '../pki/demo-identity';
 import { percentiles } from '../stats/aggregate';
 
-const KEYS = join(PACKAGE_ROOT, 'keys.example');
 
 
 interface Pair {
@@ -49,7 +48,7 @@ export function makePairs(n: number, banks: string[] | 'all'): Pair[] {
   return out;
 }
 
-function post(agent: Agent, port: number, path: string, body: Buffer): Promise<number> {
+export function post(agent: Agent, port: number, path: string, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/pkcs7-mime', 'content-length': body.length } }, (res) => {
       res.resume();
@@ -60,11 +59,18 @@ function post(agent: Agent, port: number, path: string, body: Buffer): Promise<n
   });
 }
 
-async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < items.length) await fn(items[next++]!);
   }));
+}
+
+/** What the load generator (load-client.ts, a child process) reports. */
+export interface LoadResult {
+  seconds: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface IntakeBenchResult {
@@ -88,24 +94,9 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
   const gw = createGateway({ config: loadConfig(env), redisUrl: opts.redisUrl, logger, workers: false });
   const port = await gw.start();
   try {
-    log(`signing ${opts.requests * 2} documents for the HTTP run…`);
-    const httpPairs = makePairs(opts.requests, ['ALFAKZKA']);
+    log(`HTTPS load from a separate process: ${opts.requests} request + sanction pairs, concurrency ${opts.concurrency}…`);
+    const load = await runLoadClient(port, opts.requests, opts.concurrency);
     const head = demoIdentity('police/head-1');
-    const pros = demoIdentity('prosecutor/prosecutor-1');
-    const policeAgent = new Agent({ keepAlive: true, maxSockets: opts.concurrency, cert: head.certPem, key: head.keyPem, ca: readFileSync(join(KEYS, 'ca/root.pem')) });
-    const prosAgent = new Agent({ keepAlive: true, maxSockets: opts.concurrency, cert: pros.certPem, key: pros.keyPem, ca: readFileSync(join(KEYS, 'ca/root.pem')) });
-    const lat: number[] = [];
-    const t0 = process.hrtime.bigint();
-    await runPool(httpPairs, opts.concurrency, async (p) => {
-      const s = process.hrtime.bigint();
-      const a = await post(policeAgent, port, '/v1/requests', p.request);
-      const b = await post(prosAgent, port, `/v1/requests/${p.requestId}/sanction`, p.sanction);
-      if (a !== 202 || b !== 201) throw new Error(`unexpected status ${a}/${b}`);
-      lat.push(Number(process.hrtime.bigint() - s) / 1e6);
-    });
-    const httpSec = Number(process.hrtime.bigint() - t0) / 1e9;
-    policeAgent.destroy();
-    prosAgent.destroy();
 
     log('ceiling: the same verifies and Redis writes without HTTP…');
     const bare = makePairs(opts.requests, ['ALFAKZKA']);
@@ -122,8 +113,7 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
       await gw.services.dispatcher.dispatch(p.requestId, out.queued);
     });
     const bareSec = Number(process.hrtime.bigint() - t1) / 1e9;
-    const pl = percentiles(lat);
-    const httpRate = opts.requests / httpSec;
+    const httpRate = opts.requests / load.seconds;
     const bareRate = opts.requests / bareSec;
     await gw.stop();
 
@@ -131,7 +121,7 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
     const inbox = await benchSanctionToInbox({ ...opts, env });
     return {
       requests: opts.requests, concurrency: opts.concurrency,
-      http: { perSec: httpRate, p50Ms: pl.p50Ms, p99Ms: pl.p99Ms },
+      http: { perSec: httpRate, p50Ms: load.p50Ms, p99Ms: load.p99Ms },
       ceiling: { perSec: bareRate },
       ratio: httpRate / bareRate,
       sanctionToInbox: inbox,
@@ -182,4 +172,21 @@ async function benchSanctionToInbox(opts: { redisUrl: string; inboxRate: number;
   } finally {
     await gw.stop();
   }
+}
+
+/** Forks the load generator (dist/bench/load-client.js) and waits for its result. */
+function runLoadClient(port: number, requests: number, concurrency: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'load-client.js'), [String(port), String(requests), String(concurrency)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('message', (m: { ready?: true; done?: true } & Partial<LoadResult>) => {
+      if (m.ready) child.send({ go: true });
+      if (m.done) {
+        resolve({ seconds: m.seconds!, p50Ms: m.p50Ms ?? null, p99Ms: m.p99Ms ?? null });
+        child.disconnect();
+      }
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`the load client exited with ${code}`));
+    });
+  });
 }

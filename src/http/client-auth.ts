@@ -63,11 +63,20 @@ const FROM_CERT_CODE: Record<string, Art50Error['code']> = {
  */
 export function clientAuth(validator: PathValidator, registry: () => Registry) {
   const parse = certificateMemo();
+  // The peer certificate of a connection never changes: read it once per socket (keep-alive
+  // clients send many requests). Validation itself runs on every request (cached by fingerprint
+  // and CRL version), so a revocation is noticed on an open connection too.
+  const peers = new WeakMap<TLSSocket, DetailedPeerCertificate | null>();
   return (req: Request, res: Response, next: NextFunction): void => {
     const socket = req.socket as TLSSocket;
-    // The detailed form keeps the chain the client sent (getPeerX509Certificate first would lose it).
-    const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : undefined;
-    if (!peer || !peer.raw) {
+    let peer = peers.get(socket);
+    if (peer === undefined) {
+      // The detailed form keeps the chain the client sent (getPeerX509Certificate first would lose it).
+      const detailed = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : undefined;
+      peer = detailed && detailed.raw ? detailed : null;
+      peers.set(socket, peer);
+    }
+    if (!peer) {
       next(new Art50Error('auth.client_cert_missing', 'this endpoint requires a TLS client certificate issued to a registered participant'));
       return;
     }
