@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signCms } from '../cms/sign';
 import { loadConfig, PACKAGE_ROOT } from '../config';
 import { createGateway, Gateway } from '../gateway';
 import { createLogger } from '../logger';
 import { ApiClient } from '../client/api-client';
-import { buildNextHopRequests, loadClientTrust, movementsCsv, ClientTrust } from '../client/documents';
+import { loadClientTrust, movementsCsv, ClientTrust } from '../client/documents';
+import { Command } from 'commander';
+import { registerPoliceCommands } from '../cli/commands/police';
 import { demoCoreFor, ReferenceBank, startPushServer, PushServer } from '../bank/reference-bank';
 import { demoMoneyTrail } from '../delivery/demo-core-banking';
 import type { RequestDoc, SanctionDoc, StatementDoc } from '../documents/types';
@@ -197,7 +199,24 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     print('\n— hop 2: follow the money to the mule accounts —');
     const found = hop1.find((s) => s.result === 'found' && (s.accounts ?? []).some((a) => (a.movements ?? []).length > 0));
     if (!found) throw new Error('demo: no statement with movements to follow');
-    const hops = buildNextHopRequests(found, first, { knownBanks: new Set(trust.registry.banks().map((b) => b.bic!)) });
+    // The investigator's own command: art50 police follow --statement S --hop.
+    const stmtFile = join(out, 'statements', first.requestId, `${found.statementId}.p7s`);
+    const parentFile = join(out, 'statements', first.requestId, 'request.json');
+    writeFileSync(parentFile, JSON.stringify(first, null, 2));
+    const hopsDir = join(out, 'hops');
+    const argv = ['node', 'art50', 'police', 'follow', '--statement', stmtFile, '--hop', '--out', hopsDir, '--request-template', parentFile, '--registry', registryFile];
+    print(`  $ art50 police follow --statement ${stmtFile} --hop --out ${hopsDir}`);
+    let followed = 0;
+    const cli = new Command('art50').exitOverride();
+    registerPoliceCommands(cli, (code) => {
+      followed = code;
+    });
+    await cli.parseAsync(argv);
+    if (followed !== 0) throw new Error(`demo: art50 police follow exited with ${followed}`);
+    const hops = readdirSync(hopsDir).filter((f) => f.endsWith('.request.json')).sort().map((f) => {
+      const request = JSON.parse(readFileSync(join(hopsDir, f), 'utf8')) as RequestDoc;
+      return { request, counterpartyIin: request.subject.iin };
+    });
     tl.note('investigator', `art50 police follow --hop: ${hops.length} next-hop request(s) from statement ${short(found.statementId)}`);
     const refusedHop = hops[hops.length - 1]!;
     for (const h of hops) await submit(h.request, `follow-up ${short(h.request.requestId)} (subject ${maskId(h.counterpartyIin)}, banks: ${Array.isArray(h.request.banks) ? h.request.banks.join(',') : h.request.banks})`);
