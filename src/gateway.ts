@@ -207,7 +207,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
       await within(3000, queues.close());
       validator.close();
       await statementPool.close();
-      for (const c of [redis, connection]) if (!(await within(2000, c.quit()))) c.disconnect();
+      for (const c of [redis, connection]) {
+        await within(2000, c.quit());
+        c.disconnect(); // no reconnection attempts (and their timers) after shutdown
+      }
     },
   };
 }
