@@ -6,9 +6,8 @@ import type { ApiClient } from '../../client/api-client';
 import { DEFAULT_CA } from '../../client/api-client';
 import { connect, CONNECTION_HELP, readIdentity, reportError, trustFor, UsageError } from '../../client/cli';
 import type { ClientTrust } from '../../client/documents';
+import type { SetExit } from '../set-exit';
 
-/** Same shape as SetExit in cli/main.ts; declared here so madge sees no main ⇄ command cycle. */
-type SetExit = (code: number) => void;
 
 interface BankOpts {
   cert: string;

@@ -8,9 +8,8 @@ import { verifyCms } from '../../cms/verify';
 import { loadTrust, readCertificates } from '../../pki/trust';
 import { createAjv } from '../../documents/ajv';
 import { loadRegistry } from '../../participants/registry';
+import type { SetExit } from '../set-exit';
 
-/** Same shape as SetExit in cli/main.ts; declared here so madge sees no main ⇄ command cycle. */
-type SetExit = (code: number) => void;
 
 /** Package root, from src/cli/commands (ts) and dist/cli/commands (built) alike. */
 const ROOT = resolve(__dirname, '..', '..', '..');

@@ -11,9 +11,8 @@ import { createAjv } from '../../documents/ajv';
 import { createDocumentValidators } from '../../documents/validators';
 import type { RequestDoc, StatementDoc } from '../../documents/types';
 import { Art50Error } from '../../errors';
+import type { SetExit } from '../set-exit';
 
-/** Same shape as SetExit in cli/main.ts; declared here so madge sees no main ⇄ command cycle. */
-type SetExit = (code: number) => void;
 
 interface Conn {
   gateway?: string;

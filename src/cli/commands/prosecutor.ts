@@ -10,18 +10,11 @@ import type { ClientTrust } from '../../client/documents';
 import type { RequestDoc, SanctionDecision, SanctionDoc } from '../../documents/types';
 import { Art50Error, isArt50Error } from '../../errors';
 import { ncaSubject } from '../../pki/cert-info';
+import type { SetExit } from '../set-exit';
+import type { ConnectionOptions } from '../../client/cli';
 
-/** Same shape as SetExit in cli/main.ts; declared here so madge sees no main ⇄ command cycle. */
-type SetExit = (code: number) => void;
 
-interface Conn {
-  gateway?: string;
-  ca?: string;
-  crl?: string[];
-  registry?: string;
-  cert: string;
-  key: string;
-}
+type Conn = ConnectionOptions;
 
 export interface PendingView {
   item: PendingItem;

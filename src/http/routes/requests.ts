@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { Art50Error } from '../../errors';
 import type { RequestIntake } from '../../requests/intake';
 import type { SanctionService } from '../../requests/sanction';
 import type { RequestStatusReader } from '../../requests/status';
@@ -7,7 +6,7 @@ import { pendingForProsecutor } from '../../requests/status';
 import type { RequestStore } from '../../requests/store';
 import type { Registry } from '../../participants/registry';
 import { clientOf, requireOrgKind, requireRole } from '../client-auth';
-import { bodyBuffer, intParam, signedBody, UUID_RE } from '../raw-body';
+import { bodyBuffer, intParam, signedBody, uuidParam } from '../raw-body';
 
 export interface RequestRoutesDeps {
   intake: RequestIntake;
@@ -20,11 +19,7 @@ export interface RequestRoutesDeps {
   onGranted: (requestId: string, bics: readonly string[]) => Promise<unknown>;
 }
 
-function requestIdParam(raw: unknown): string {
-  const id = typeof raw === 'string' ? raw : '';
-  if (!UUID_RE.test(id)) throw new Art50Error('request.not_found', `no request ${id.slice(0, 64)}`);
-  return id;
-}
+const requestIdParam = (raw: unknown): string => uuidParam(raw, 'request.not_found');
 
 export function requestRoutes(d: RequestRoutesDeps): Router {
   const r = Router();

@@ -1,22 +1,14 @@
 import { Router } from 'express';
-import { Art50Error } from '../../errors';
 import type { StatementReader } from '../../statements/download';
 import type { StatementIntake } from '../../statements/intake';
 import { clientOf, requireRole } from '../client-auth';
-import { bodyBuffer, PKCS7_MIME, signedBody, UUID_RE } from '../raw-body';
+import { bodyBuffer, PKCS7_MIME, signedBody, uuidParam } from '../raw-body';
 
 export interface StatementRoutesDeps {
   intake: StatementIntake;
   reader: StatementReader;
   /** Largest statement accepted (config.bodyLimitBytes): statements may be tens of MB. */
   bodyLimit: number;
-}
-
-/** Ids are used as the bank / investigator wrote them (as stored); malformed ids are simply not found. */
-function uuidParam(raw: unknown, code: 'request.not_found' | 'statement.not_found'): string {
-  const id = typeof raw === 'string' ? raw : '';
-  if (!UUID_RE.test(id)) throw new Art50Error(code, `no ${code.split('.')[0]} ${id.slice(0, 64)}`);
-  return id;
 }
 
 export function statementRoutes(d: StatementRoutesDeps): Router {
