@@ -6,7 +6,7 @@ COPY schemas ./schemas
 COPY bin ./bin
 COPY docs ./docs
 COPY keys.example ./keys.example
-RUN npm ci && npm prune --omit=dev
+RUN npm ci && npm prune --omit=dev && mkdir -p /app/var /data && chown node:node /app/var /data
 USER node
 EXPOSE 8443
 CMD ["node", "bin/art50.js", "serve"]
