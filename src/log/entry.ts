@@ -115,10 +115,19 @@ export function isCanonicalText(parsed: unknown, text: string): boolean {
 
 function keysSorted(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return true;
-  if (Array.isArray(v)) return v.every(keysSorted);
-  const keys = Object.keys(v);
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! >= keys[i]!) return false;
-  return keys.every((k) => keysSorted((v as Record<string, unknown>)[k]));
+  if (Array.isArray(v)) {
+    for (const x of v) if (!keysSorted(x)) return false;
+    return true;
+  }
+  // A plain loop: this runs once per entry of a million-entry audit.
+  let prev: string | undefined;
+  for (const k in v) {
+    if (prev !== undefined && prev >= k) return false;
+    prev = k;
+    const x = (v as Record<string, unknown>)[k];
+    if (typeof x === 'object' && x !== null && !keysSorted(x)) return false;
+  }
+  return true;
 }
 
 /** Canonical JSON as UTF-8 bytes. */
