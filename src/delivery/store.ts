@@ -62,8 +62,9 @@ export class DeliveryStore {
 
   async setReceipt(deliveryId: string, receipt: Buffer): Promise<Buffer> {
     const key = this.keys.delivery(deliveryId);
-    const res = (await this.redis.multi().hsetnx(key, 'receipt', receipt).hgetBuffer(key, 'receipt').exec()) ?? [];
-    return res[1]![1] as Buffer;
+    // HSETNX then HGET: once set a receipt never changes, so no transaction is needed.
+    await this.redis.hsetnx(key, 'receipt', receipt);
+    return (await this.redis.hgetBuffer(key, 'receipt')) ?? receipt;
   }
 
   async receipts(deliveryIds: string[]): Promise<Array<{ receipt: Buffer | null; index: number | null }>> {

@@ -8,7 +8,7 @@ export function createRedis(url: string, purpose: 'commands' | 'bullmq', extra: 
   const base: RedisOptions =
     purpose === 'bullmq'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 5000, commandTimeout: 10_000 };
+      : { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 5000, commandTimeout: 10_000, enableAutoPipelining: true };
   const redis = new Redis(url, { lazyConnect: false, ...base, ...extra });
   // Without a listener ioredis prints every reconnect failure as "Unhandled error event";
   // readiness (/readyz) and command errors already report an unreachable Redis.

@@ -104,9 +104,9 @@ export class RequestStore {
   /** Receipts are derived data, written after the state change; first writer wins. */
   async setReceipt(requestId: string, field: string, receipt: Buffer): Promise<Buffer> {
     const key = this.keys.request(requestId);
-    const [[, set], [, stored]] = (await this.redis.multi().hsetnx(key, field, receipt).hgetBuffer(key, field).exec()) as [[null, number], [null, Buffer]];
-    void set;
-    return stored;
+    // HSETNX then HGET: once set a receipt never changes, so no transaction is needed.
+    await this.redis.hsetnx(key, field, receipt);
+    return (await this.redis.hgetBuffer(key, field)) ?? receipt;
   }
 
   async getReceipt(requestId: string, field: string): Promise<Buffer | null> {

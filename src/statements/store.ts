@@ -95,8 +95,9 @@ export class StatementStore {
   /** Receipts are derived data, sealed after the state change; first writer wins. */
   async setReceipt(statementId: string, receipt: Buffer): Promise<Buffer> {
     const key = this.keys.statement(statementId);
-    const res = (await this.redis.multi().hsetnx(key, 'receipt', receipt).hgetBuffer(key, 'receipt').exec()) ?? [];
-    return res[1]![1] as Buffer;
+    // HSETNX then HGET: once set a receipt never changes, so no transaction is needed.
+    await this.redis.hsetnx(key, 'receipt', receipt);
+    return (await this.redis.hgetBuffer(key, 'receipt')) ?? receipt;
   }
 
   async getReceipt(statementId: string): Promise<Buffer | null> {

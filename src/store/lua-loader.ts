@@ -76,6 +76,10 @@ export function defineLuaScript(redis: Redis, script: LuaScript): LuaCommand {
   const methods = redis as unknown as Record<string, CommandFn | undefined>;
   if (typeof methods[script.name] !== 'function') {
     redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    // Scripts go out on their own: ioredis auto-pipelining mismatches replies of EVALSHA/EVAL
+    // retries inside a batch. Plain commands are still batched.
+    const ignored = (redis.options.autoPipeliningIgnoredCommands ??= []);
+    ignored.push(script.name);
   }
   const check = (keys: readonly string[]): void => {
     if (keys.length !== script.numberOfKeys) {
