@@ -43,7 +43,7 @@ import { RequestIntake } from './requests/intake';
 import { SanctionService } from './requests/sanction';
 import { RequestStatusReader } from './requests/status';
 import { RequestStore } from './requests/store';
-import { StatementReader } from './statements/download';
+import { StatementReader, startStatementSweeper } from './statements/download';
 import { StatementIntake } from './statements/intake';
 import { StatementStore } from './statements/store';
 import { statementVerification } from './statements/validate';
@@ -172,8 +172,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let workers: RunningWorkers | undefined;
   let listening = false;
   const runWorkers = opts.workers ?? config.workers.inProcess;
+  let stopSweeper: (() => void) | undefined;
   const background = (): void => {
     integrator.start(Math.min(250, config.checkpointIntervalMs));
+    // Statement payloads past retention are deleted by the background processes, once a minute.
+    stopSweeper = startStatementSweeper(statementReader, 60_000, (e) => logger.warn('statement retention sweep failed', { error: String(e) }));
     workers = startWorkers({ connection, names, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });
   };
 
@@ -203,6 +206,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (listening) await closeServer(server);
       await within(5000, dispatcher.stop());
       await within(5000, integrator.stop());
+      stopSweeper?.();
       if (workers && !(await within(15_000, workers.close()))) await within(2000, workers.close(true));
       await within(3000, queues.close());
       validator.close();
