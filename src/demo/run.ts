@@ -13,6 +13,7 @@ import { demoCoreFor, ReferenceBank, startPushServer, PushServer } from '../bank
 import { demoMoneyTrail } from '../delivery/demo-core-banking';
 import type { RequestDoc, SanctionDoc, StatementDoc } from '../documents/types';
 import { RemoteLogSource } from '../audit/remote-source';
+import { logKeys } from '../log/keys';
 import { gatewayTrust } from '../audit/trust';
 import { describeVerify, verifyLog } from '../audit/verify';
 import { DEMO_BIN, DEMO_IIN } from '../pki/demo-world';
@@ -261,7 +262,8 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     const stats = await auditor.api.get<{ requests: Record<string, number>; byBank: Record<string, { delivered: number; answered: number; overdueNow: number; responseTime: { p50Ms: number | null } }> }>('/v1/stats');
     print(table([['bank', 'delivered', 'answered', 'overdue now', 'answer p50 ms'], ...Object.entries(stats.byBank).map(([bic, b]) => [bic, String(b.delivered), String(b.answered), String(b.overdueNow), String(b.responseTime.p50Ms ?? '—')])]));
     const source = new RemoteLogSource(auditor.api);
-    const sequenced = (await auditor.api.get<{ treeSize: number }>('/v1/log/checkpoint')).treeSize;
+    // Every event so far (the last ones are the auditor's own stats read and downloads) must be in a signed checkpoint.
+    const sequenced = Number(await gateway.redis.get(logKeys(config.namespace).size));
     await until('a checkpoint covering every event', async () => (await auditor.api.get<{ treeSize: number }>('/v1/log/checkpoint')).treeSize >= sequenced);
     const gwTrust = gatewayTrust({ registry: registryFile });
     stops.push(async () => gwTrust.close());
