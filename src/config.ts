@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Art50Error } from './errors';
@@ -111,7 +112,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     checkpointIntervalMs: int(env, 'ART50_CHECKPOINT_INTERVAL_MS', 1000, 10, 1000),
   };
   if (env.REDIS_URL) cfg.redisUrl = env.REDIS_URL;
-  cfg.usingDemoKeys = trustsDemoRoot(cfg.trustAnchors);
   for (const [name, path] of [
     ['ART50_TLS_CERT', cfg.tls.cert], ['ART50_TLS_KEY', cfg.tls.key], ['ART50_SEAL_CERT', cfg.seal.cert],
     ['ART50_SEAL_KEY', cfg.seal.key], ['ART50_REGISTRY', cfg.registry], ...cfg.trustAnchors.map((p) => ['ART50_TRUST', p]),
@@ -119,6 +119,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   ] as const) {
     if (!existsSync(path)) throw new Art50Error('config.invalid', `${name}: file ${path} does not exist`, { field: name });
   }
+  cfg.usingDemoKeys = trustsDemoRoot(cfg.trustAnchors);
   return cfg;
 }
 
@@ -127,10 +128,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
  * e.g. a Docker volume): the gateway then warns loudly at start-up.
  */
 function trustsDemoRoot(anchors: readonly string[]): boolean {
-  const demo = join(PACKAGE_ROOT, 'keys.example', 'ca', 'root.pem');
-  if (!existsSync(demo)) return false;
-  const blocks = (file: string): string[] =>
-    (readFileSync(file, 'latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((b) => b.replace(/\s+/g, ''));
-  const [demoRoot] = blocks(demo);
-  return demoRoot !== undefined && anchors.some((a) => existsSync(a) && blocks(a).includes(demoRoot));
+  const fingerprints = (file: string): string[] => {
+    try {
+      const pems = readFileSync(file, 'latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+      return pems.map((p) => new X509Certificate(p).fingerprint256);
+    } catch {
+      return []; // unreadable or not PEM: the existence checks and the trust loader report it
+    }
+  };
+  const [demoRoot] = fingerprints(join(PACKAGE_ROOT, 'keys.example', 'ca', 'root.pem'));
+  return demoRoot !== undefined && anchors.some((a) => fingerprints(a).includes(demoRoot));
 }

@@ -30,9 +30,10 @@ export class OutboxDispatcher {
   async drain(max = 10_000): Promise<number> {
     const raw = await this.store.outboxPeek(max);
     if (raw.length === 0) return 0;
-    await this.add(raw.map(parseDeliveryId));
-    await this.store.outboxRemoveMany(raw);
-    return raw.length;
+    const items = this.parse(raw);
+    await this.add(items.map((i) => i.job));
+    await this.store.outboxRemoveMany(items.map((i) => i.raw));
+    return items.length;
   }
 
   private async sweep(): Promise<void> {
@@ -41,8 +42,20 @@ export class OutboxDispatcher {
     this.seen = new Set(raw.filter((r) => !this.seen.has(r)));
     if (stale.length === 0) return;
     this.logger.warn('dispatching outbox items left by an interrupted sanction', { count: stale.length });
-    await this.add(stale.map(parseDeliveryId));
-    await this.store.outboxRemoveMany(stale);
+    const items = this.parse(stale);
+    await this.add(items.map((i) => i.job));
+    await this.store.outboxRemoveMany(items.map((i) => i.raw));
+  }
+
+  /** An item that is not a delivery id stays in the outbox (and is reported), never becomes a broken job. */
+  private parse(raw: readonly string[]): Array<{ raw: string; job: DeliveryJob }> {
+    const out: Array<{ raw: string; job: DeliveryJob }> = [];
+    for (const r of raw) {
+      const job = parseDeliveryId(r);
+      if (job) out.push({ raw: r, job });
+      else this.logger.error('outbox item is not a delivery id; left in the outbox', { item: r.slice(0, 100) });
+    }
+    return out;
   }
 
   private async add(items: readonly DeliveryJob[]): Promise<void> {

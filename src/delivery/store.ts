@@ -72,7 +72,8 @@ export class DeliveryStore {
     const pipe = this.redis.pipeline();
     for (const id of deliveryIds) pipe.hmgetBuffer(this.keys.delivery(id), 'receipt', 'deliveredIndex');
     const res = (await pipe.exec()) ?? [];
-    return res.map(([, v]) => {
+    return res.map(([err, v]) => {
+      if (err) throw err;
       const [r, i] = v as [Buffer | null, Buffer | null];
       return { receipt: r, index: i ? Number(i.toString()) : null };
     });

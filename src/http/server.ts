@@ -1,3 +1,4 @@
+import { constants } from 'node:crypto';
 import { createServer, Server } from 'node:https';
 import type { Express } from 'express';
 
@@ -21,6 +22,9 @@ export function createHttpsServer(app: Express, tls: TlsMaterial): Server {
       requestCert: true,
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
+      // No TLS 1.2 renegotiation: a connection keeps the client certificate it was opened with
+      // (client-auth caches it per socket), and renegotiation is a cheap CPU attack.
+      secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
     },
     app,
   );

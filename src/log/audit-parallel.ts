@@ -19,15 +19,23 @@ export async function* checkEntriesInParallel(
   const batchSize = opts.batch ?? 4096;
   const workers = Array.from({ length: Math.max(1, opts.workers) }, () => new Worker(file));
   const waiting = new Map<number, { resolve: (r: AuditBatchResult) => void; reject: (e: Error) => void }>();
+  let failed: Error | undefined;
+  let closing = false;
   for (const w of workers) {
     w.on('message', (r: AuditBatchResult) => {
       waiting.get(r.seq)?.resolve(r);
       waiting.delete(r.seq);
     });
-    // A dead worker fails every batch still out: the audit stops with the error, it never hangs.
-    w.on('error', (e) => {
+    // A dead worker fails every batch still out and every later one: the audit stops with the
+    // error, it never hangs.
+    const die = (e: Error): void => {
+      failed ??= e;
       for (const p of waiting.values()) p.reject(e);
       waiting.clear();
+    };
+    w.on('error', die);
+    w.on('exit', (code) => {
+      if (!closing) die(new Error(`audit worker exited (${code})`));
     });
   }
   const inFlight: Array<Promise<AuditBatchResult>> = [];
@@ -49,7 +57,9 @@ export async function* checkEntriesInParallel(
     offsets[chunk.length] = at;
     const msg: AuditBatch = { seq, start, bytes, offsets, missing };
     const worker = workers[seq % workers.length]!;
-    const result = new Promise<AuditBatchResult>((resolve, reject) => waiting.set(msg.seq, { resolve, reject }));
+    const result = failed
+      ? Promise.reject(failed)
+      : new Promise<AuditBatchResult>((resolve, reject) => waiting.set(msg.seq, { resolve, reject }));
     result.catch(() => undefined); // awaited in order below; this only keeps an early failure from being "unhandled"
     inFlight.push(result);
     worker.postMessage(msg, [bytes.buffer, offsets.buffer, missing.buffer]);
@@ -80,6 +90,7 @@ export async function* checkEntriesInParallel(
     if (chunk.length > 0) send(chunk);
     yield* drain(0);
   } finally {
+    closing = true;
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -109,12 +109,18 @@ export class LogReader {
     return this.redis.hgetBuffer(this.keys.checkpoints, String(treeSize));
   }
 
-  /** Tree sizes that have a checkpoint, ascending. */
+  /** The archived checkpoints of these sizes, in order (one HMGET); sizes without one are skipped. */
+  async checkpointsAt(sizes: readonly number[]): Promise<Buffer[]> {
+    if (sizes.length === 0) return [];
+    return (await this.redis.hmgetBuffer(this.keys.checkpoints, ...sizes.map(String))).filter((b): b is Buffer => b !== null);
+  }
+
   /** Up to `limit` archived checkpoint sizes greater than `after`, ascending (one ZRANGEBYSCORE). */
   async checkpointSizesAfter(after: number, limit: number): Promise<number[]> {
     return (await this.redis.zrangebyscore(this.keys.checkpointSizes, `(${after}`, '+inf', 'LIMIT', 0, limit)).map(Number);
   }
 
+  /** Tree sizes that have a checkpoint, ascending. */
   async checkpointSizes(): Promise<number[]> {
     return (await this.redis.hkeys(this.keys.checkpoints)).map(Number).sort((a, b) => a - b);
   }

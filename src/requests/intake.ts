@@ -82,7 +82,8 @@ export class RequestIntake {
       checkRequestContent(sd.doc, registry(), now, this.deps.clockSkewSeconds);
     } catch (e) {
       // A refusal of a document whose signature verified is an auditable event; garbage is not.
-      if (e instanceof Art50Error && digest && signerFp) {
+      // 5xx (store unreachable, busy) says nothing about the document: not a refusal to record.
+      if (e instanceof Art50Error && e.status < 500 && digest && signerFp) {
         await log.appendStandalone({ event: 'request.refused', code: e.code, digests: { request: digest }, ...(refusedRole ? { actor: { fingerprint: signerFp, role: refusedRole } } : {}) });
       }
       throw e;
@@ -117,7 +118,7 @@ export class RequestIntake {
         signerFingerprint: sd.signer.fingerprint,
         scope: JSON.stringify(doc.scope),
       },
-      cms: der,
+      cms: sd.cms, // DER, also when the request was posted as PEM
       entryTemplate: template,
       receivedAtMs: now.getTime(),
     });

@@ -88,7 +88,7 @@ export class SanctionService {
       entryTemplate: log.template({ ...base, event: doc.decision === 'granted' ? 'sanction.granted' : 'sanction.refused', time, digests: { request: request.digest, sanction: sd.digest } }),
       bics,
       queuedTemplates: bics.map((bank) => log.template({ event: 'delivery.queued', time, requestId, bank, digests: { request: request.digest } })),
-      cms: der,
+      cms: sd.cms, // DER, also when the sanction was posted as PEM
       fields: {
         sanctionId: doc.sanctionId,
         decision: doc.decision,

@@ -120,7 +120,8 @@ export class RequestStore {
     for (const b of bodyBins) pipe.zrange(this.keys.pendingForBody(b), 0, limit - 1, 'WITHSCORES');
     const res = (await pipe.exec()) ?? [];
     const all: Array<[string, number]> = [];
-    for (const [, flat] of res) {
+    for (const [err, flat] of res) {
+      if (err) throw err;
       const list = flat as string[];
       for (let i = 0; i < list.length; i += 2) all.push([list[i]!, Number(list[i + 1])]);
     }

@@ -1,5 +1,5 @@
 import { Art50Error } from '../errors';
-import { parseSignedData } from '../cms/verify';
+import { decodeInput, parseSignedData } from '../cms/verify';
 import type { SignedDocument } from '../documents/signed-document';
 import type { RequestDoc, StatementDoc } from '../documents/types';
 import type { ClientIdentity } from '../participants/types';
@@ -69,7 +69,7 @@ export function checkStatementBinding(doc: StatementDoc, request: Pick<StoredReq
 
 /** The request document as stored: its signature was verified at intake, so only its content is read. */
 export function storedRequestDoc(cms: Buffer): RequestDoc {
-  return JSON.parse(parseSignedData(cms).content!.toString('utf8')) as RequestDoc;
+  return JSON.parse(parseSignedData(decodeInput(cms)).content!.toString('utf8')) as RequestDoc;
 }
 
 function actorRole(p: Participant | undefined): LogActorRole | undefined {
@@ -124,7 +124,8 @@ export class StatementIntake {
     } catch (e) {
       opened?.release();
       // A refusal of a statement whose signature verified is an auditable event; garbage is not.
-      if (e instanceof Art50Error && digest && signerFp) {
+      // 5xx (worker crashed, store unreachable) says nothing about the document: not a refusal to record.
+      if (e instanceof Art50Error && e.status < 500 && digest && signerFp) {
         const role = actorRole(signer);
         await log.appendStandalone({
           event: 'statement.refused',

@@ -11,11 +11,13 @@ export function statsFor(viewer: Participant, stats: Stats, registry: Registry):
   if (viewer.roles.includes('auditor')) return { ...stats, scope: 'national' };
   const bodies = registry.file.organisations.filter((o) => o.kind === 'police' && registry.supervises(viewer.organisation.bin, o.bin));
   const bins = new Set(bodies.map((b) => b.bin));
-  const regions = new Set(bodies.map((b) => b.region).filter((r): r is string => r !== undefined));
-  return {
-    ...stats,
-    byBody: Object.fromEntries(Object.entries(stats.byBody).filter(([bin]) => bins.has(bin))),
-    byRegion: Object.fromEntries(Object.entries(stats.byRegion).filter(([region]) => regions.has(region))),
-    scope: { bodies: [...bins] },
-  };
+  const byBody = Object.fromEntries(Object.entries(stats.byBody).filter(([bin]) => bins.has(bin)));
+  // Regions are summed from the supervised bodies only: a region total that included other
+  // bodies would give their numbers away by subtraction.
+  const byRegion: Record<string, number> = {};
+  for (const [bin, n] of Object.entries(byBody)) {
+    const region = registry.organisation(bin)?.region ?? 'unknown';
+    byRegion[region] = (byRegion[region] ?? 0) + n;
+  }
+  return { ...stats, byBody, byRegion, scope: { bodies: [...bins] } };
 }

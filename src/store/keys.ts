@@ -57,7 +57,21 @@ export function deliveryIdOf(requestId: string, bic: string): string {
   return `${requestId}.${bic}`;
 }
 
-export function parseDeliveryId(deliveryId: string): { requestId: string; bic: string } {
-  const dot = deliveryId.lastIndexOf('.');
-  return { requestId: deliveryId.slice(0, dot), bic: deliveryId.slice(dot + 1) };
+/** Parses a delivery id (also the JSON outbox items of earlier versions); undefined when it is neither. */
+export function parseDeliveryId(item: string): { requestId: string; bic: string } | undefined {
+  let requestId: unknown;
+  let bic: unknown;
+  if (item.startsWith('{')) {
+    try {
+      ({ requestId, bic } = JSON.parse(item) as { requestId?: unknown; bic?: unknown });
+    } catch {
+      return undefined;
+    }
+  } else {
+    const dot = item.lastIndexOf('.');
+    requestId = item.slice(0, dot);
+    bic = item.slice(dot + 1);
+  }
+  if (typeof requestId !== 'string' || typeof bic !== 'string') return undefined;
+  return /^[0-9a-f-]{36}$/.test(requestId) && /^[A-Z0-9]{8,11}$/.test(bic) ? { requestId, bic } : undefined;
 }

@@ -77,9 +77,10 @@ export function defineLuaScript(redis: Redis, script: LuaScript): LuaCommand {
   if (typeof methods[script.name] !== 'function') {
     redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
     // Scripts go out on their own: ioredis auto-pipelining mismatches replies of EVALSHA/EVAL
-    // retries inside a batch. Plain commands are still batched.
-    const ignored = (redis.options.autoPipeliningIgnoredCommands ??= []);
-    ignored.push(script.name);
+    // retries inside a batch. Plain commands are still batched. A fresh array per client: the
+    // default one is shared by every ioredis client of the process.
+    const ignored = redis.options.autoPipeliningIgnoredCommands ?? [];
+    if (!ignored.includes(script.name)) redis.options.autoPipeliningIgnoredCommands = [...ignored, script.name];
   }
   const check = (keys: readonly string[]): void => {
     if (keys.length !== script.numberOfKeys) {

@@ -18,6 +18,23 @@ const BETA = 'banks/BETAKZKA';
 const post = (doc: unknown, signer = ALFA, client = signer) => t.as(client).post('/v1/statements', sign(doc, signer));
 const download = (who: string, statementId: unknown) => t.as(who).get(`/v1/statements/${statementId}`).buffer(true).parse(binary);
 
+const pem = (der: Buffer): Buffer => Buffer.from(`-----BEGIN CMS-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CMS-----\n`);
+
+describe('documents posted as PEM', () => {
+  it('are stored and handed on as DER, and the bank can answer the request', async () => {
+    const doc = makeRequest({ banks: ['ALFAKZKA'] });
+    const r = await t.as(INV).post('/v1/requests', pem(sign(doc, INV)));
+    expect(r.status).toBe(202);
+    const s = await t.as(PROS).post(`/v1/requests/${doc.requestId}/sanction`, pem(sign(makeSanction(doc, r.body.digest), PROS)));
+    expect(s.status).toBe(201);
+    const item = await delivered(t, 'ALFAKZKA', doc.requestId) as unknown as { request: string; sanction: string };
+    expect(Buffer.from(item.request, 'base64')[0]).toBe(0x30);
+    expect(Buffer.from(item.sanction, 'base64')[0]).toBe(0x30);
+    const answered = await post(makeStatement(doc, r.body.digest, 'ALFAKZKA'));
+    expect(answered.status).toBe(201);
+  });
+});
+
 describe('full path: investigator → sanction → bank inbox → statement → investigator download', () => {
   it('delivers the bank\'s exact CMS bytes, which openssl verifies, with a sealed receipt; the request completes', async () => {
     const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA', 'BETAKZKA'] });

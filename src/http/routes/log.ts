@@ -40,11 +40,7 @@ export function logRoutes(d: { reader: LogReader; requests: RequestStore; regist
     const after = intParam(req, 'after', -1, -1, MAX);
     const limit = intParam(req, 'limit', 1000, 1, 10_000);
     const sizes = await d.reader.checkpointSizesAfter(after, limit);
-    const items: string[] = [];
-    for (const s of sizes) {
-      const c = await d.reader.checkpointAt(s);
-      if (c) items.push(c.toString('base64'));
-    }
+    const items = (await d.reader.checkpointsAt(sizes)).map((c) => c.toString('base64'));
     res.json({ items, next: sizes.length === limit ? sizes[sizes.length - 1] : null });
   });
 

@@ -7,9 +7,8 @@
 -- ARGV[2] signed checkpoint bytes
 -- Result: 1 if it became the latest checkpoint, 0 if a checkpoint of this size or larger exists
 --         (the archive keeps the first checkpoint issued for each size).
-if redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[2]) == 1 then
-  redis.call('ZADD', KEYS[4], ARGV[1], ARGV[1])
-end
+redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[4], 'NX', ARGV[1], ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[2]) or '-1')
 if tonumber(ARGV[1]) <= current then
   return 0
