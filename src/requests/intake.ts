@@ -1,12 +1,10 @@
 import { Art50Error } from '../errors';
-import type { DocumentVerifier, SignedDocument } from '../documents/signed-document';
+import type { SignedDocument } from '../documents/signed-document';
 import type { RequestDoc } from '../documents/types';
 import type { ClientIdentity } from '../participants/types';
-import type { EventLog } from '../log/event-log';
 import type { Registry } from '../participants/registry';
 import type { Role } from '../participants/types';
-import type { Sealer } from '../receipts/sealer';
-import type { RequestStore } from './store';
+import type { RequestServiceDeps } from './store';
 
 export const MAX_DEADLINE_HOURS = 72;
 
@@ -50,17 +48,7 @@ export function checkRequestContent(doc: RequestDoc, registry: Registry, now: Da
  * seal a receipt. Idempotent on requestId + digest.
  */
 export class RequestIntake {
-  constructor(
-    private readonly deps: {
-      verifier: DocumentVerifier;
-      registry: () => Registry;
-      store: RequestStore;
-      log: EventLog;
-      sealer: Sealer;
-      clock: () => Date;
-      clockSkewSeconds: number;
-    },
-  ) {}
+  constructor(private readonly deps: RequestServiceDeps & { clockSkewSeconds: number }) {}
 
   async submit(der: Buffer, client: ClientIdentity): Promise<IntakeResult> {
     const { verifier, registry, store, log, sealer, clock } = this.deps;

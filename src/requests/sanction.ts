@@ -1,11 +1,9 @@
 import { Art50Error } from '../errors';
-import type { DocumentVerifier, SignedDocument } from '../documents/signed-document';
+import type { SignedDocument } from '../documents/signed-document';
 import type { SanctionDoc } from '../documents/types';
-import type { EventLog } from '../log/event-log';
 import type { Registry } from '../participants/registry';
 import type { Participant } from '../participants/types';
-import type { Sealer } from '../receipts/sealer';
-import type { RequestStore } from './store';
+import type { RequestServiceDeps } from './store';
 import type { StoredRequest } from './types';
 
 export interface SanctionResult {
@@ -52,16 +50,7 @@ export function checkSanctionBinding(doc: SanctionDoc, requestId: string, reques
  * relay a sanction its prosecutor signed.
  */
 export class SanctionService {
-  constructor(
-    private readonly deps: {
-      verifier: DocumentVerifier;
-      registry: () => Registry;
-      store: RequestStore;
-      log: EventLog;
-      sealer: Sealer;
-      clock: () => Date;
-    },
-  ) {}
+  constructor(private readonly deps: RequestServiceDeps) {}
 
   async decide(requestId: string, der: Buffer, client: Participant): Promise<SanctionResult> {
     const { verifier, registry, store, log, sealer, clock } = this.deps;

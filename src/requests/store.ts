@@ -1,3 +1,7 @@
+import type { DocumentVerifier } from '../documents/signed-document';
+import type { EventLog } from '../log/event-log';
+import type { Registry } from '../participants/registry';
+import type { Sealer } from '../receipts/sealer';
 import type Redis from 'ioredis';
 import { Keys } from '../store/keys';
 import type { ScriptRunner } from '../store/scripts';
@@ -20,6 +24,16 @@ const text = (v: Buffer | string | undefined): string => (v === undefined ? '' :
 const bytes = (v: Buffer | string): Buffer | null => (v.length > 0 ? Buffer.from(v) : null);
 
 const STRING_FIELDS = ['requestId', 'digest', 'state', 'bodyBin', 'erdrNumber', 'article', 'region', 'createdAt', 'receivedAt', 'signerFingerprint', 'scope', 'sanctionDigest', 'decision', 'decisionReason', 'decidedAt', 'officeBin'] as const;
+
+/** What the request and sanction services are built from (composition root). */
+export interface RequestServiceDeps {
+  verifier: DocumentVerifier;
+  registry: () => Registry;
+  store: RequestStore;
+  log: EventLog;
+  sealer: Sealer;
+  clock: () => Date;
+}
 
 /** Request state in Redis. Every change goes through one Lua script together with its log entry. */
 export class RequestStore {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runDemo } from '../../demo/run';
-import { RedisMissingError } from '../../redis/embedded';
+import { orExplainMissingRedis } from '../redis-missing';
 import type { SetExit } from '../set-exit';
 
 export function registerDemoCommands(program: Command, setExit: SetExit): void {
@@ -9,15 +9,9 @@ export function registerDemoCommands(program: Command, setExit: SetExit): void {
     .description('play the whole Art. 50 flow: embedded Redis, the gateway, three reference banks, two hops, a refusal, an overdue bank, the audit')
     .option('--out <dir>', 'where to write statements and bank files (default var/demo/<time>)')
     .action(async (opts: { out?: string }) => {
-      try {
-        setExit(await runDemo({ ...(opts.out ? { outDir: opts.out } : {}), ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}) }));
-      } catch (e) {
-        if (e instanceof RedisMissingError) {
-          process.stderr.write(`${e.instruction}\n`);
-          setExit(2);
-          return;
-        }
-        throw e;
-      }
+      const code = await orExplainMissingRedis(setExit, () =>
+        runDemo({ ...(opts.out ? { outDir: opts.out } : {}), ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}) }),
+      );
+      if (code !== undefined) setExit(code);
     });
 }

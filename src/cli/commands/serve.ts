@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../config';
 import { createGateway, Gateway } from '../../gateway';
 import { createLogger } from '../../logger';
-import { EmbeddedRedis, RedisMissingError, startEmbeddedRedis } from '../../redis/embedded';
+import { EmbeddedRedis, startEmbeddedRedis } from '../../redis/embedded';
+import { orExplainMissingRedis } from '../redis-missing';
 import type { SetExit } from '../set-exit';
 
 /** REDIS_URL when set, otherwise a redis-server child with its data under ART50_DATA_DIR/redis. */
@@ -17,17 +18,8 @@ export async function redisForCli(redisUrl: string | undefined, dataDir: string,
 async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  let redis;
-  try {
-    redis = await redisForCli(config.redisUrl, config.dataDir, (m) => logger.info(m));
-  } catch (e) {
-    if (e instanceof RedisMissingError) {
-      process.stderr.write(`${e.instruction}\n`);
-      setExit(2);
-      return;
-    }
-    throw e;
-  }
+  const redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redisUrl, config.dataDir, (m) => logger.info(m)));
+  if (!redis) return;
   const gateway: Gateway = createGateway({ config, redisUrl: redis.url, logger, ...(mode === 'worker' ? { workers: true } : {}) });
   if (mode === 'serve') await gateway.start();
   else gateway.startBackground();
