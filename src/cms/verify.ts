@@ -18,17 +18,32 @@ import type { VerifiedCms } from './types';
  * Every algorithm decision is taken before any crypto runs.
  */
 
-const PEM = /-----BEGIN (CMS|PKCS7)-----([\s\S]*?)-----END \1-----/;
+const PEM_LABELS = ['CMS', 'PKCS7'] as const;
+const BASE64_BODY = /^[A-Za-z0-9+/=\s]*$/;
 
-/** DER as is; PEM ("CMS" or "PKCS7" label) decoded. Empty input is malformed. */
+/**
+ * DER as is; PEM ("CMS" or "PKCS7" label) decoded. Empty input is malformed. Linear in the input:
+ * the first BEGIN line, then its END line, are found with Buffer.indexOf (a backtracking regex over
+ * a body of repeated BEGIN lines took seconds per megabyte).
+ */
 export function decodeInput(input: Buffer): Buffer {
   if (input.length === 0) throw new Art50Error('cms.malformed', 'empty document');
   if (input[0] === 0x30) return input;
   const head = input.subarray(0, 64).toString('latin1');
   if (!head.includes('-----BEGIN')) throw new Art50Error('cms.malformed', 'not DER and not PEM');
-  const m = PEM.exec(input.toString('latin1'));
-  if (!m) throw new Art50Error('cms.malformed', 'PEM without a CMS or PKCS7 block');
-  const der = Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64');
+  let label: (typeof PEM_LABELS)[number] | undefined;
+  let begin = -1;
+  for (const l of PEM_LABELS) {
+    const at = input.indexOf(`-----BEGIN ${l}-----`, 0, 'latin1');
+    if (at >= 0 && (begin < 0 || at < begin)) [label, begin] = [l, at];
+  }
+  if (!label) throw new Art50Error('cms.malformed', 'PEM without a CMS or PKCS7 block');
+  const from = begin + `-----BEGIN ${label}-----`.length;
+  const end = input.indexOf(`-----END ${label}-----`, from, 'latin1');
+  if (end < 0) throw new Art50Error('cms.malformed', `PEM block ${label} without its END line`);
+  const body = input.subarray(from, end).toString('latin1');
+  if (!BASE64_BODY.test(body)) throw new Art50Error('cms.malformed', 'the PEM block is not base64');
+  const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
   if (der.length === 0) throw new Art50Error('cms.malformed', 'empty PEM block');
   return der;
 }
