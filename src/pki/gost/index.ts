@@ -1,0 +1,2 @@
+export { streebog } from './streebog';
+export type { GostBits } from './streebog';
