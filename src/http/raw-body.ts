@@ -24,17 +24,6 @@ export function bodyBuffer(req: Request): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
 
-/** Bounded integer query parameter, with a clear error naming it. */
-export function intParam(req: Request, name: string, def: number, min: number, max: number): number {
-  const raw = req.query[name];
-  if (raw === undefined || raw === '') return def;
-  const n = typeof raw === 'string' ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Art50Error('http.bad_request', `query parameter ${name} must be an integer from ${min} to ${max}`, { field: name });
-  }
-  return n;
-}
-
 /** Ids are lowercase UUIDs (the schemas say so too), so a path id matches its Redis key exactly. */
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

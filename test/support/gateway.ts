@@ -4,6 +4,7 @@ import type { Test } from 'supertest';
 import { loadConfig, Config } from '../../src/config';
 import { createGateway, Gateway } from '../../src/gateway';
 import { createLogger } from '../../src/logger';
+import { recordResponses } from './contract-recorder';
 import { identity, ROOT_PEM } from './identities';
 
 export interface TestGateway {
@@ -22,7 +23,10 @@ export function testNamespace(): string {
   return `t${randomBytes(6).toString('hex')}`;
 }
 
-/** A real gateway on a random port, against the suite's real redis-server, in its own namespace. */
+/**
+ * A real gateway on a random port, against the suite's real redis-server, in its own namespace.
+ * Its responses are validated against docs/openapi.yaml while the tests run.
+ */
 export async function startTestGateway(env: Record<string, string> = {}, opts: { workers?: boolean; clock?: () => Date } = {}): Promise<TestGateway> {
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is not set: the jest global setup starts redis-server');
@@ -32,6 +36,8 @@ export async function startTestGateway(env: Record<string, string> = {}, opts: {
     config, redisUrl, logger, workers: opts.workers ?? true,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
+  // Every response of every test gateway is checked against docs/openapi.yaml (contract-setup.ts).
+  recordResponses(gw.server);
   const port = await gw.start();
   const base = `https://127.0.0.1:${port}`;
   const ca = ROOT_PEM();

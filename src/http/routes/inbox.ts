@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { Art50Error } from '../../errors';
 import type { Inbox } from '../../delivery/inbox';
 import { clientOf, requireRole } from '../client-auth';
-import { intParam } from '../raw-body';
+import { intParam } from '../query-params';
 
 function bankBic(bic: string | undefined): string {
   if (!bic) throw new Art50Error('auth.forbidden', 'the client certificate is not a bank system certificate');

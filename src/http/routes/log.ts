@@ -9,7 +9,7 @@ import type { Participant } from '../../participants/types';
 import { canSeeRequest } from '../../requests/access';
 import type { RequestStore } from '../../requests/store';
 import { clientOf, requireRole } from '../client-auth';
-import { intParam } from '../raw-body';
+import { intParam } from '../query-params';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 

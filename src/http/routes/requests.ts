@@ -6,7 +6,8 @@ import { pendingForProsecutor } from '../../requests/status';
 import type { RequestStore } from '../../requests/store';
 import type { Registry } from '../../participants/registry';
 import { clientOf, requireOrgKind, requireRole } from '../client-auth';
-import { bodyBuffer, intParam, signedBody, uuidParam } from '../raw-body';
+import { intParam } from '../query-params';
+import { bodyBuffer, signedBody, uuidParam } from '../raw-body';
 
 export interface RequestRoutesDeps {
   intake: RequestIntake;

@@ -1,0 +1,108 @@
+import * as os from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:https';
+import { Contract, Exchange, Verdict } from './contract';
+
+/**
+ * Validates every response a test gateway sends against docs/openapi.yaml, whatever client the
+ * test uses (supertest, the ApiClient, a CLI child process). The recorder sits between Node's
+ * HTTPS server and the Express app, copies what goes on the wire, and checks it when the response
+ * has finished. Mismatches are kept until the test's afterEach (contract-setup.ts) fails the test.
+ */
+
+/** Binary bodies (statements: tens of MB) are kept only up to this size; their schema is `type: string` anyway. */
+const KEEP_BINARY_BYTES = 64 * 1024;
+
+interface WorkerState {
+  contract?: Contract;
+  violations: string[];
+  /** operation → statuses seen, for the coverage check of the contract test. */
+  seen: Map<string, Set<number>>;
+}
+
+/**
+ * One state per jest worker process, not per test file: jest gives every test file a fresh module
+ * registry (so a module-level cache would compile the spec again for each file), but Node's core
+ * modules are shared by all files of a worker.
+ */
+const KEY = Symbol.for('art50.test.contract');
+function state(): WorkerState {
+  const holder = os as unknown as Record<symbol, WorkerState | undefined>;
+  let s = holder[KEY];
+  if (!s) {
+    s = { violations: [], seen: new Map() };
+    Object.defineProperty(holder, KEY, { value: s, enumerable: false });
+  }
+  return s;
+}
+
+export function contract(): Contract {
+  const s = state();
+  s.contract ??= Contract.fromFile();
+  return s.contract;
+}
+
+export function record(ex: Exchange): Verdict {
+  const s = state();
+  let verdict: Verdict;
+  try {
+    verdict = contract().check(ex);
+  } catch (e) {
+    verdict = { operation: 'unrouted', errors: [`${ex.method} ${ex.url}: the contract check failed: ${(e as Error).message}`] };
+  }
+  const statuses = s.seen.get(verdict.operation) ?? new Set<number>();
+  statuses.add(ex.status);
+  s.seen.set(verdict.operation, statuses);
+  s.violations.push(...verdict.errors);
+  return verdict;
+}
+
+/** Mismatches found since the last call (and forgets them). */
+export function takeViolations(): string[] {
+  const s = state();
+  return s.violations.splice(0);
+}
+
+/** Operations answered since the worker started, with the statuses seen. */
+export function seenOperations(): ReadonlyMap<string, ReadonlySet<number>> {
+  return state().seen;
+}
+
+/** Puts the recorder in front of the app that `server` serves. Call before the server listens. */
+export function recordResponses(server: Server): void {
+  const listeners = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  if (listeners.length !== 1) throw new Error(`expected one request listener on the gateway server, found ${listeners.length}`);
+  const app = listeners[0]!;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    observe(req, res);
+    app(req, res);
+  });
+}
+
+function observe(req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let keep: boolean | undefined;
+  const take = (chunk: unknown, encoding: unknown): void => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    length += buf.length;
+    keep ??= !/^application\/pkcs7|^application\/octet-stream/.test(String(res.getHeader('content-type') ?? ''));
+    if (keep || length <= KEEP_BINARY_BYTES) chunks.push(buf);
+  };
+  const write = res.write.bind(res) as (...a: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.write = ((...a: unknown[]) => {
+    take(a[0], a[1]);
+    return write(...a);
+  }) as ServerResponse['write'];
+  res.end = ((...a: unknown[]) => {
+    take(a[0], a[1]);
+    return end(...a);
+  }) as ServerResponse['end'];
+  res.once('finish', () => {
+    const body = keep === false && length > KEEP_BINARY_BYTES ? undefined : Buffer.concat(chunks);
+    record({ method: req.method ?? 'GET', url: req.url ?? '/', status: res.statusCode, headers: res.getHeaders() as Exchange['headers'], body, bodyLength: length });
+  });
+}
