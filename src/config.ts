@@ -35,6 +35,8 @@ export interface Config {
   statementWorkerThresholdBytes: number;
   /** Least time between two signed checkpoints while entries arrive (DESIGN §6: at least every second). */
   checkpointIntervalMs: number;
+  /** A Redis without `appendfsync always`: refuse to start (strict, default) or only warn. */
+  redisDurability: 'strict' | 'warn';
 }
 
 type Env = Record<string, string | undefined>;
@@ -62,6 +64,13 @@ function list(env: Env, name: string, def: string[]): string[] {
   const raw = env[name];
   if (!raw) return def;
   return raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!(allowed as readonly string[]).includes(raw)) throw new Art50Error('config.invalid', `${name} must be one of ${allowed.join(', ')}, got "${raw}"`, { field: name });
+  return raw as T;
 }
 
 function bool(env: Env, name: string, def: boolean): boolean {
@@ -110,6 +119,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     statementRetentionDays: int(env, 'ART50_STATEMENT_RETENTION_DAYS', 30, 1, 3650),
     statementWorkerThresholdBytes: bytes(env, 'ART50_STATEMENT_WORKER_THRESHOLD', 2 * 1024 ** 2),
     checkpointIntervalMs: int(env, 'ART50_CHECKPOINT_INTERVAL_MS', 1000, 10, 1000),
+    redisDurability: oneOf(env, 'ART50_REDIS_DURABILITY', ['strict', 'warn'] as const, 'strict'),
   };
   if (env.REDIS_URL) cfg.redisUrl = env.REDIS_URL;
   for (const [name, path] of [

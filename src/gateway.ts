@@ -13,6 +13,7 @@ import { Inbox } from './delivery/inbox';
 import { PushClient } from './delivery/push-client';
 import { createQueues, DeliveryQueues, queueNames } from './delivery/queues';
 import { DeliveryStore } from './delivery/store';
+import { DeliveryReconciler } from './delivery/reconciler';
 import { RunningWorkers, startWorkers } from './delivery/workers';
 import { createApp } from './http/app';
 import { clientAuth } from './http/client-auth';
@@ -38,7 +39,9 @@ import { loadRegistry, Registry } from './participants/registry';
 import type { ChainValidator } from './pki/chain';
 import { loadTrust, readCertificates } from './pki/trust';
 import { Sealer } from './receipts/sealer';
-import { createRedis, pingWithin } from './redis/client';
+import { createRedis, pingWithin, whenReady } from './redis/client';
+import { checkRedisDurability } from './redis/durability';
+import { storeDeadline } from './http/store-deadline';
 import { RequestIntake } from './requests/intake';
 import { SanctionService } from './requests/sanction';
 import { RequestStatusReader } from './requests/status';
@@ -71,8 +74,8 @@ export interface Gateway {
   services: { intake: RequestIntake; sanctions: SanctionService; registry: () => Registry; dispatcher: OutboxDispatcher };
   /** Serves HTTPS (and runs workers when configured); resolves with the bound port. */
   start(): Promise<number>;
-  /** Runs only the background parts (workers, outbox dispatcher) for `art50 worker`. */
-  startBackground(): void;
+  /** Runs only the background parts (workers, outbox dispatcher, reconciler) for `art50 worker`. */
+  startBackground(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -101,21 +104,24 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   const requests = new RequestStore(redis, keys, {
     intake: scriptRunner(redis, 'requests/lua/intake-4.lua'),
-    sanction: scriptRunner(redis, 'requests/lua/sanction-6.lua'),
+    sanction: scriptRunner(redis, 'requests/lua/sanction-7.lua'),
   });
   const deliveries = new DeliveryStore(redis, keys, {
-    deliver: scriptRunner(redis, 'delivery/lua/deliver-6.lua'),
+    deliver: scriptRunner(redis, 'delivery/lua/deliver-7.lua'),
     ack: scriptRunner(redis, 'delivery/lua/ack-5.lua'),
     overdue: scriptRunner(redis, 'delivery/lua/overdue-4.lua'),
   });
   const names = queueNames(config.namespace);
   const connection = createRedis(opts.redisUrl, 'bullmq');
-  const queues = createQueues(connection, names, config.push, (e) => logger.warn('queue connection error', { error: e.message }));
+  const bankBics = registry.banks().map((b) => b.bic!).sort();
+  const queues = createQueues(connection, names, config.push, bankBics, (e) => logger.warn('queue connection error', { error: e.message }));
   const dispatcher = new OutboxDispatcher(deliveries, queues, logger);
 
   const trustPem = config.trustAnchors.map((f) => readFileSync(f));
   const push = new PushClient({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: trustPem }, config.push.timeoutMs);
   const processor = new DeliveryProcessor({ deliveries, requests, registry: getRegistry, log, sealer, push, queues, clock, deadlineHourMs: config.deadlineHourMs, logger });
+  // A delivery still queued this long after its sanction is looked at: twice the stalled-job takeover time.
+  const reconciler = new DeliveryReconciler({ deliveries, requests, queues, processor, logger, minAgeMs: Math.max(5000, 4 * config.workers.stalledIntervalMs) });
 
   const intake = new RequestIntake({ verifier, registry: getRegistry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds });
   const sanctions = new SanctionService({ verifier, registry: getRegistry, store: requests, log, sealer, clock });
@@ -143,7 +149,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const metrics = new Metrics({
     queueCounts: async () => {
       const states = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
-      return { delivery: await queues.delivery.getJobCounts(...states), deadline: await queues.deadline.getJobCounts(...states) };
+      const delivery: Record<string, number> = Object.fromEntries(states.map((st) => [st, 0]));
+      for (const q of queues.deliveryQueues()) {
+        for (const [st, n] of Object.entries(await q.getJobCounts(...states))) delivery[st] = (delivery[st] ?? 0) + n;
+      }
+      return { delivery, deadline: await queues.deadline.getJobCounts(...states) };
     },
     overdueCounts: () => deliveries.overdueCounts(),
     logSizes: async () => ({ sequenced: await logReader.sequencedSize(), integrated: await logReader.integratedSize() }),
@@ -154,12 +164,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   const app = createApp({
     logger,
-    before: [metricsMiddleware(metrics)],
+    // Every call answers within ~2 s while Redis is away (503 + Retry-After), whatever it was waiting on.
+    before: [metricsMiddleware(metrics), storeDeadline({ afterMs: 1500, storeUp: () => pingWithin(redis, 300).then(() => true, () => false) })],
     open: [livenessRoutes(), openApiRoutes({ onMissing: (e) => logger.warn('docs/openapi.yaml not found: /v1/openapi.json answers 404', { error: e.message }) })],
     authenticate: clientAuth(validator, getRegistry),
     authenticated: [
       readinessRoutes({ redisReady: () => pingWithin(redis, 1000) }),
-      requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: (id, bics) => dispatcher.dispatch(id, bics).catch((e: Error) => logger.warn('enqueue after sanction failed; the outbox sweep will retry', { requestId: id, error: e.message })) }),
+      requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: (id, bics) => within(500, dispatcher.dispatch(id, bics).catch((e: Error) => logger.warn('enqueue after sanction failed; the outbox sweep will retry', { requestId: id, error: e.message }))) }),
       inboxRoutes(inbox),
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
       logRoutes({ reader: logReader, requests, registry: getRegistry }),
@@ -177,7 +188,19 @@ export function createGateway(opts: GatewayOptions): Gateway {
     integrator.start(Math.min(250, config.checkpointIntervalMs));
     // Statement payloads past retention are deleted by the background processes, once a minute.
     stopSweeper = startStatementSweeper(statementReader, 60_000, (e) => logger.warn('statement retention sweep failed', { error: String(e) }));
-    workers = startWorkers({ connection, names, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });
+    workers = startWorkers({ connection, names, banks: bankBics, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });
+    reconciler.start(Math.max(1000, config.workers.stalledIntervalMs));
+  };
+  /** Waits (bounded) for Redis, then refuses or warns about a Redis that may lose acknowledged writes. */
+  const checkStore = async (): Promise<void> => {
+    if (await whenReady(redis, 5000)) {
+      await checkRedisDurability(redis, config.redisDurability, logger);
+      return;
+    }
+    logger.warn('Redis is not reachable at start-up: calls answer 503 until it is');
+    redis.once('ready', () => {
+      checkRedisDurability(redis, 'warn', logger).catch(() => undefined);
+    });
   };
 
   return {
@@ -188,6 +211,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     queues,
     services: { intake, sanctions, registry: getRegistry, dispatcher },
     async start() {
+      await checkStore();
       const port = await listen(server, config.port, config.host);
       listening = true;
       dispatcher.start();
@@ -196,7 +220,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       logger.info('art50 gateway listening', { port, host: config.host, namespace: config.namespace, workers: runWorkers });
       return port;
     },
-    startBackground() {
+    async startBackground() {
+      await checkStore();
       dispatcher.start();
       background();
       logger.info('art50 workers running', { namespace: config.namespace, concurrency: config.workers.concurrency });
@@ -205,6 +230,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       // Each step is bounded: with Redis unreachable, a graceful close would otherwise wait forever.
       if (listening) await closeServer(server);
       await within(5000, dispatcher.stop());
+      await within(5000, reconciler.stop());
       await within(5000, integrator.stop());
       stopSweeper?.();
       if (workers && !(await within(15_000, workers.close()))) await within(2000, workers.close(true));

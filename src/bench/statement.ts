@@ -15,7 +15,7 @@ import { loadRegistry } from '../participants/registry';
 import { DEMO_BANKS, DEMO_BIN } from '../pki/demo-world';
 import { loadTrust } from '../pki/trust';
 import { Sealer } from '../receipts/sealer';
-import { createRedis } from '../redis/client';
+import { createRedis, whenReady } from '../redis/client';
 import { RequestIntake } from '../requests/intake';
 import { RequestStore } from '../requests/store';
 import type { BankDelivery } from '../requests/types';
@@ -76,13 +76,14 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
   const registry = loadRegistry(ajv, resolve(KEYS_DIR, 'participants.json'));
   const trust = loadTrust({ anchors: [resolve(KEYS_DIR, 'ca/root.pem')], crls: [resolve(KEYS_DIR, 'ca/crl.pem')], crlOptions: { pollMs: 0 } });
   const redis = createRedis(opts.redisUrl, 'commands');
+  await whenReady(redis, 10_000);
   const closers: Array<() => Promise<unknown>> = [];
   try {
     const verifier = new DocumentVerifier({ validator: trust, registry: () => registry, validators: createDocumentValidators(ajv), maxJsonBytes: 1024 * 1024 });
     const log = new EventLog(redis, ns, randomBytes(32), createLogEntryValidator(ajv));
     const sealer = new Sealer(demoIdentity('gateway/seal'));
     const clock = (): Date => new Date();
-    const requests = new RequestStore(redis, keys, { intake: scriptRunner(redis, 'requests/lua/intake-4.lua'), sanction: scriptRunner(redis, 'requests/lua/sanction-6.lua') });
+    const requests = new RequestStore(redis, keys, { intake: scriptRunner(redis, 'requests/lua/intake-4.lua'), sanction: scriptRunner(redis, 'requests/lua/sanction-7.lua') });
     const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-8.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
     const client = (path: string): ClientIdentity => {
       const certificate = trust.validate(demoIdentity(path).cert, { purpose: 'tls-client' });

@@ -59,7 +59,9 @@ export class OutboxDispatcher {
   }
 
   private async add(items: readonly DeliveryJob[]): Promise<void> {
-    await this.queues.delivery.addBulk(items.map((data) => ({ name: 'deliver', data, opts: { jobId: deliveryIdOf(data.requestId, data.bic) } })));
+    const byBank = new Map<string, DeliveryJob[]>();
+    for (const item of items) byBank.set(item.bic, [...(byBank.get(item.bic) ?? []), item]);
+    await Promise.all([...byBank].map(([bic, jobs]) => this.queues.delivery(bic).addBulk(jobs.map((data) => ({ name: 'deliver', data, opts: { jobId: deliveryIdOf(data.requestId, data.bic) } })))));
   }
 
   start(intervalMs = 1000): void {

@@ -81,6 +81,27 @@ export class DeliveryProcessor {
     return false;
   }
 
+  /**
+   * The last resort for a delivery whose job failed for good (attempts spent, a job that stalled
+   * too often, a worker that died on every try): the bank finds it in its inbox. A push bank's
+   * fallback is logged as `delivery.push_failed`. Does nothing unless the delivery is still queued.
+   */
+  async fallback(requestId: string, bic: string, attempts: number, reason: string): Promise<'fell-back' | 'not-queued'> {
+    const d = this.d;
+    const deliveryId = deliveryIdOf(requestId, bic);
+    const request = await d.requests.get(requestId);
+    const bank = request ? (await d.requests.banks(requestId))[bic] : undefined;
+    if (!request || bank?.state !== 'queued') return 'not-queued';
+    const push = d.registry().bankByBic(bic)?.delivery?.mode === 'push';
+    const failed = push
+      ? d.log.template({ event: 'delivery.push_failed', time: d.clock().toISOString(), requestId, bank: bic, digests: { request: request.digest }, attempts: Math.min(1000, Math.max(1, attempts)) })
+      : '';
+    await this.record(requestId, bic, deliveryId, request.digest, request.deadlineHours, 'inbox', failed);
+    await this.afterDelivery(requestId, bic, deliveryId, request.digest);
+    d.logger.warn('delivery job failed for good; the delivery is in the inbox', { deliveryId, bank: bic, attempts, reason });
+    return 'fell-back';
+  }
+
   /** `promised`: the deadline a push bundle already told the bank; otherwise counted from now. */
   private async record(requestId: string, bic: string, deliveryId: string, digest: string, hours: number, via: 'inbox' | 'push', pushFailedTemplate: string, promised?: Date): Promise<void> {
     const d = this.d;

@@ -13,7 +13,8 @@ export interface DeadlineJob {
 
 export interface QueueNames {
   prefix: string;
-  delivery: string;
+  /** One delivery queue per bank: a slow or hung bank only ever holds its own workers. */
+  delivery(bic: string): string;
   deadline: string;
 }
 
@@ -22,11 +23,14 @@ export interface QueueNames {
  * queues live apart from the core keyspace ({ns}) that holds state and the log.
  */
 export function queueNames(ns: string): QueueNames {
-  return { prefix: `{${ns}-bull}`, delivery: 'delivery', deadline: 'deadline' };
+  return { prefix: `{${ns}-bull}`, delivery: (bic) => `delivery.${bic}`, deadline: 'deadline' };
 }
 
 export interface DeliveryQueues {
-  delivery: Queue<DeliveryJob>;
+  /** The delivery queue of one bank (created on first use). */
+  delivery(bic: string): Queue<DeliveryJob>;
+  /** Every delivery queue this process has opened (the registry's banks at least). */
+  deliveryQueues(): Array<Queue<DeliveryJob>>;
   deadline: Queue<DeadlineJob>;
   close(): Promise<void>;
 }
@@ -35,32 +39,43 @@ export function createQueues(
   connection: ConnectionOptions,
   names: QueueNames,
   push: { attempts: number; backoffMs: number },
+  banks: readonly string[],
   onError: (e: Error) => void = () => undefined,
 ): DeliveryQueues {
-  const delivery = new Queue<DeliveryJob>(names.delivery, {
-    connection,
-    prefix: names.prefix,
-    defaultJobOptions: {
-      attempts: push.attempts,
-      backoff: { type: 'exponential', delay: push.backoffMs },
-      // Completed jobs are kept for a week so a duplicate add with the same jobId stays a no-op.
-      removeOnComplete: { age: 7 * 24 * 3600 },
-      removeOnFail: false,
-    },
-  });
+  const perBank = new Map<string, Queue<DeliveryJob>>();
+  const delivery = (bic: string): Queue<DeliveryJob> => {
+    let q = perBank.get(bic);
+    if (!q) {
+      q = new Queue<DeliveryJob>(names.delivery(bic), {
+        connection,
+        prefix: names.prefix,
+        defaultJobOptions: {
+          attempts: push.attempts,
+          backoff: { type: 'exponential', delay: push.backoffMs },
+          // Completed jobs are kept for a week so a duplicate add with the same jobId stays a no-op.
+          removeOnComplete: { age: 7 * 24 * 3600 },
+          removeOnFail: false,
+        },
+      });
+      // Connection errors surface through readiness and failed adds; without a listener BullMQ prints each one.
+      q.on('error', onError);
+      perBank.set(bic, q);
+    }
+    return q;
+  };
+  for (const bic of banks) delivery(bic);
   const deadline = new Queue<DeadlineJob>(names.deadline, {
     connection,
     prefix: names.prefix,
     defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   });
-  // Connection errors surface through readiness and failed adds; without a listener BullMQ prints each one.
-  delivery.on('error', onError);
   deadline.on('error', onError);
   return {
     delivery,
+    deliveryQueues: () => [...perBank.values()],
     deadline,
     close: async () => {
-      await Promise.all([delivery.close(), deadline.close()]);
+      await Promise.all([...perBank.values(), deadline].map((q) => q.close()));
     },
   };
 }

@@ -27,7 +27,7 @@ export class DeliveryStore {
   }): Promise<{ kind: 'delivered' | 'already'; logIndex: number } | { kind: 'unknown' }> {
     const k = this.keys;
     const [code, idx] = (await this.scripts.deliver(
-      [k.request(a.requestId), k.requestBanks(a.requestId), k.delivery(a.deliveryId), k.inbox(a.bic), k.logSize(), k.logEntries()],
+      [k.request(a.requestId), k.requestBanks(a.requestId), k.delivery(a.deliveryId), k.inbox(a.bic), k.logSize(), k.logEntries(), k.queued()],
       [a.bic, a.deliveryId, a.now.toISOString(), String(a.now.getTime()), a.deadline.toISOString(), a.via, a.deliveredTemplate, a.ackTemplate, a.pushFailedTemplate],
     )) as [number, number];
     if (code === 3) return { kind: 'unknown' };
@@ -86,6 +86,18 @@ export class DeliveryStore {
   async overdueCounts(): Promise<Record<string, number>> {
     const h = await this.redis.hgetall(this.keys.overdue());
     return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+  }
+
+  /** Deliveries queued at least `minAgeMs` ago (by Redis's clock) and not delivered since, oldest first. */
+  async queuedSince(minAgeMs: number, limit: number): Promise<string[]> {
+    const [sec, usec] = await this.redis.time();
+    const cutoff = Number(sec) * 1000 + Math.floor(Number(usec) / 1000) - minAgeMs;
+    return this.redis.zrangebyscore(this.keys.queued(), '-inf', cutoff, 'LIMIT', 0, limit);
+  }
+
+  /** Drops a delivery from the queued index once it is no longer queued (the deliver script does this too). */
+  async unqueue(deliveryId: string): Promise<void> {
+    await this.redis.zrem(this.keys.queued(), deliveryId);
   }
 
   /** Outbox items written by the sanction script, oldest first. */

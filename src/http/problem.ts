@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Art50Error, ErrorCode, isArt50Error, titleOf } from '../errors';
 import type { Logger } from '../logger';
-import { isRedisUnavailable } from '../redis/errors';
+import { isRedisUnavailable, STORE_UNAVAILABLE } from '../redis/errors';
 
 /** RFC 9457 body. `type` is a stable URN per code, so clients may key on either. */
 export interface Problem {
@@ -62,7 +62,7 @@ function fromFramework(e: unknown): Art50Error | undefined {
     case 'stream.encoding.set':
       return new Art50Error('http.bad_request', 'the body could not be read completely');
     default:
-      if (isRedisUnavailable(e)) return new Art50Error('http.not_ready', 'the gateway cannot reach its store right now; nothing was recorded, please retry');
+      if (isRedisUnavailable(e)) return new Art50Error('http.not_ready', STORE_UNAVAILABLE);
       // Express 5 raises a URIError (status 400) for a path with broken percent-encoding.
       if (e instanceof URIError || (b.status ?? b.statusCode ?? 500) < 500) return new Art50Error('http.bad_request', 'the request could not be read (malformed URL, header or body)');
       return undefined;
@@ -72,6 +72,11 @@ function fromFramework(e: unknown): Art50Error | undefined {
 /** The one error handler: domain errors become problem+json; anything else is a logged 500 without a stack. */
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    // Already answered (e.g. 503 by the store deadline while Redis was away): the late outcome is only logged.
+    if (res.headersSent) {
+      logger.info('outcome after the response was sent', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
     const known = isArt50Error(err) ? err : fromFramework(err);
     if (known) {
       logger.info('request refused', { code: known.code, status: known.status, method: req.method, path: req.path, field: known.field });

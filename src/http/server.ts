@@ -45,13 +45,22 @@ export function listen(server: Server, port: number, host: string): Promise<numb
   });
 }
 
-/** Stops accepting, lets in-flight requests finish (bounded), then drops idle keep-alive sockets. */
+/**
+ * Stops accepting and closes idle keep-alive connections at once; a connection busy with a request
+ * is closed as soon as its response is out (answered with `Connection: close`), and whatever is
+ * left after `graceMs` is cut.
+ */
 export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
   return new Promise((ok) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
+    // A response finishing during shutdown leaves its socket idle: close those as they appear.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    sweep.unref();
+    server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(sweep);
       ok();
     });
     server.closeIdleConnections();

@@ -1,19 +1,36 @@
 import Redis, { RedisOptions } from 'ioredis';
 
 /**
- * Redis connections. Commands of the API fail fast when Redis is down (the client gets a 503, nothing
- * half-written); BullMQ workers need `maxRetriesPerRequest: null` and get their own connection.
+ * Redis connections. Commands fail at once while Redis is unreachable (no offline queue): an API
+ * call answers 503 at once instead of waiting for the reconnection, and a worker's job fails and
+ * is retried later. BullMQ needs `maxRetriesPerRequest: null` and gets its own connection.
  */
 export function createRedis(url: string, purpose: 'commands' | 'bullmq', extra: RedisOptions = {}): Redis {
   const base: RedisOptions =
     purpose === 'bullmq'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 5000, commandTimeout: 10_000, enableAutoPipelining: true };
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 10_000, enableAutoPipelining: true };
   const redis = new Redis(url, { lazyConnect: false, ...base, ...extra });
   // Without a listener ioredis prints every reconnect failure as "Unhandled error event";
   // readiness (/readyz) and command errors already report an unreachable Redis.
   redis.on('error', () => undefined);
   return redis;
+}
+
+/** Resolves when the connection is ready, or after `ms` (false) — a gateway also starts while Redis is down. */
+export function whenReady(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((done) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', ready);
+      done(false);
+    }, ms);
+    const ready = (): void => {
+      clearTimeout(timer);
+      done(true);
+    };
+    redis.once('ready', ready);
+  });
 }
 
 export async function pingWithin(redis: Redis, ms: number): Promise<void> {

@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 
 /**
  * A local `redis-server` child for `npm start`, the demo and the test suite when REDIS_URL is not
- * set. Persistence is on (appendonly) so an acknowledged request survives a SIGKILL of Redis.
+ * set. Persistence is on (appendonly, fsync before every reply) so an acknowledged write survives
+ * a SIGKILL of Redis and a power loss.
  */
 
 export interface EmbeddedRedis {
@@ -96,7 +97,7 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     bin,
     [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir,
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
+      '--appendonly', 'yes', '--appendfsync', 'always', '--save', '',
       '--daemonize', 'no', '--logfile', 'redis.log', '--protected-mode', 'yes',
     ],
     { stdio: 'ignore', detached: false },

@@ -76,7 +76,7 @@ export class RequestStore {
     const [code, index, receipt, state] = (await this.scripts.sanction.buffer(
       [
         this.keys.request(input.requestId), this.keys.pendingForBody(input.bodyBin), this.keys.requestBanks(input.requestId),
-        this.keys.outbox(), this.keys.logSize(), this.keys.logEntries(),
+        this.keys.outbox(), this.keys.logSize(), this.keys.logEntries(), this.keys.queued(),
       ],
       [input.requestDigest, input.sanctionDigest, input.decision, input.entryTemplate, JSON.stringify(input.bics), JSON.stringify(input.queuedTemplates), input.cms, ...pairs],
     )) as Reply;

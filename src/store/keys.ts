@@ -44,6 +44,10 @@ export class Keys {
   outbox(): string {
     return `${this.tag}:outbox`;
   }
+  /** ZSET deliveryId by time queued (ms): sanctioned deliveries not yet delivered, for the reconciler. */
+  queued(): string {
+    return `${this.tag}:deliveries:queued`;
+  }
   logSize(): string {
     return `${this.tag}:log:size`;
   }

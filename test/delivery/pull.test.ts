@@ -38,7 +38,7 @@ describe('pull delivery', () => {
     await t.gw.services.dispatcher.drain();
     await new Promise((r) => setTimeout(r, 200));
     expect((await inbox('ALFAKZKA')).filter((i) => i.requestId === doc.requestId)).toHaveLength(1);
-    const job = await t.gw.queues.delivery.getJob(`${doc.requestId}.ALFAKZKA`);
+    const job = await t.gw.queues.delivery('ALFAKZKA').getJob(`${doc.requestId}.ALFAKZKA`);
     expect(job?.attemptsMade).toBeLessThanOrEqual(1);
   });
 

@@ -21,8 +21,15 @@ async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
   const redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redisUrl, config.dataDir, (m) => logger.info(m)));
   if (!redis) return;
   const gateway: Gateway = createGateway({ config, redisUrl: redis.url, logger, ...(mode === 'worker' ? { workers: true } : {}) });
-  if (mode === 'serve') await gateway.start();
-  else gateway.startBackground();
+  try {
+    if (mode === 'serve') await gateway.start();
+    else await gateway.startBackground();
+  } catch (e) {
+    // e.g. a Redis that may lose acknowledged writes: say why, and leave nothing running.
+    await gateway.stop().catch(() => undefined);
+    await redis.embedded?.stop();
+    throw e;
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       logger.info('shutting down', { signal });

@@ -2,7 +2,7 @@
 -- inbox (pull, or push fallback) or pushed and acknowledged by a 2xx (push). Idempotent: a
 -- delivery that is no longer `queued` is left as it is.
 -- KEYS[1] request hash   KEYS[2] per-bank state hash   KEYS[3] delivery hash   KEYS[4] bank inbox zset
--- KEYS[5] log size       KEYS[6] log entries
+-- KEYS[5] log size       KEYS[6] log entries     KEYS[7] queued deliveries zset
 -- ARGV[1] bic  ARGV[2] deliveryId  ARGV[3] now (RFC 3339)  ARGV[4] now (ms)  ARGV[5] deadline (RFC 3339)
 -- ARGV[6] via: inbox | push
 -- ARGV[7] delivery.delivered entry template
@@ -13,6 +13,7 @@
 local raw = redis.call('HGET', KEYS[2], ARGV[1])
 if not raw then return {3, 0} end
 local bank = cjson.decode(raw)
+redis.call('ZREM', KEYS[7], ARGV[2])
 if bank.state ~= 'queued' then return {1, bank.deliveredIndex or 0} end
 if ARGV[9] ~= '' then bank.pushFailedIndex = art50_log_append(KEYS[5], KEYS[6], ARGV[9]) end
 local idx = art50_log_append(KEYS[5], KEYS[6], ARGV[7])

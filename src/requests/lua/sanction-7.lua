@@ -1,8 +1,10 @@
 -- Records a prosecutor's decision on a request, atomically with its log entries. A grant also
 -- marks every addressed bank `queued` and writes one outbox item (the deliveryId) per bank, which the dispatcher
--- turns into BullMQ delivery jobs (so a crash after this script never loses a delivery).
+-- turns into BullMQ delivery jobs (so a crash after this script never loses a delivery), and
+-- indexes it in the queued zset (by Redis time, ms) where the reconciler finds it until it is delivered.
 -- KEYS[1] request hash   KEYS[2] pending zset of the body   KEYS[3] per-bank state hash
 -- KEYS[4] outbox list    KEYS[5] log size                   KEYS[6] log entries
+-- KEYS[7] queued deliveries zset
 -- ARGV[1] digest the sanction binds to (requestDigest)
 -- ARGV[2] digest of the sanction
 -- ARGV[3] decision: granted | refused
@@ -34,10 +36,13 @@ if ARGV[3] == 'granted' then
   fields[#fields + 1] = 'sanctioned'
   local bics = cjson.decode(ARGV[5])
   local templates = cjson.decode(ARGV[6])
+  local t = redis.call('TIME')
+  local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   for i, bic in ipairs(bics) do
     local qi = art50_log_append(KEYS[5], KEYS[6], templates[i])
     redis.call('HSET', KEYS[3], bic, cjson.encode({state = 'queued', queuedIndex = qi, deliveryId = requestId .. '.' .. bic}))
     redis.call('RPUSH', KEYS[4], requestId .. '.' .. bic)
+    redis.call('ZADD', KEYS[7], nowMs, requestId .. '.' .. bic)
   end
 else
   fields[#fields + 1] = 'state'
