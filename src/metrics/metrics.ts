@@ -14,6 +14,35 @@ export interface MetricsSources {
   overdueCounts?: () => Promise<Record<string, number>>;
   /** Sequenced and integrated sizes of the transparency log. */
   logSizes?: () => Promise<{ sequenced: number; integrated: number }>;
+  /** Resolves when Redis answers (PING); rejects otherwise. Without it Redis is taken to be up. */
+  redisUp?: () => Promise<void>;
+}
+
+/**
+ * Time bounds of a scrape. A Prometheus scrape must answer within its timeout (10 s by default,
+ * often less) with what is known: while Redis is away the queue, overdue and log gauges stay
+ * empty and `redis_up` is 0, instead of the scrape waiting for Redis to come back.
+ */
+export interface ScrapeBudget {
+  /** How long the Redis PING may take before Redis counts as unreachable for this scrape. */
+  probeMs: number;
+  /** How long each Redis-backed source may take (they run in parallel). */
+  sourceMs: number;
+}
+
+const DEFAULT_BUDGET: ScrapeBudget = { probeMs: 500, sourceMs: 1000 };
+
+/** `p`, or a rejection after `ms`. The late settlement of `p` is swallowed (it is no longer awaited). */
+function withinMs<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  p.catch(() => undefined);
+  return Promise.race([
+    p,
+    new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`${what}: no answer within ${ms} ms`)), ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Upper bounds of the answer-time histogram: 1 min … 30 days (the legal deadline is in hours/days). */
@@ -38,7 +67,7 @@ export class Metrics {
   private readonly answer: Histogram<'bank'>;
   private readonly collectErrors: Counter<'source'>;
 
-  constructor(sources: MetricsSources = {}) {
+  constructor(sources: MetricsSources = {}, budget: ScrapeBudget = DEFAULT_BUDGET) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.httpRequests = new Counter({
@@ -68,6 +97,32 @@ export class Metrics {
       registers,
     });
     const errors = this.collectErrors;
+    // One PING per scrape, shared by the gauges prom-client collects in parallel.
+    let probe: { at: number; up: Promise<boolean> } | undefined;
+    const redisUp = (): Promise<boolean> => {
+      if (!sources.redisUp) return Promise.resolve(true);
+      const now = Date.now();
+      if (!probe || now - probe.at > budget.probeMs) probe = { at: now, up: withinMs(sources.redisUp(), budget.probeMs, 'redis').then(() => true, () => false) };
+      return probe.up;
+    };
+    /** A Redis-backed source, read within the budget; undefined when Redis is away or the source fails. */
+    const read = async <T>(source: (() => Promise<T>) | undefined, name: string): Promise<T | undefined> => {
+      if (!source || !(await redisUp())) return undefined;
+      try {
+        return await withinMs(source(), budget.sourceMs, name);
+      } catch {
+        errors.inc({ source: name });
+        return undefined;
+      }
+    };
+    new Gauge({
+      name: 'redis_up',
+      help: 'Whether Redis answered PING within the scrape budget (1) or not (0); queue, overdue and log gauges are empty while it is 0',
+      registers,
+      async collect() {
+        this.set((await redisUp()) ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'queue_depth',
       help: 'BullMQ jobs per queue and state, read at scrape time',
@@ -75,13 +130,8 @@ export class Metrics {
       registers,
       async collect() {
         this.reset();
-        if (!sources.queueCounts) return;
-        try {
-          for (const [queue, counts] of Object.entries(await sources.queueCounts())) {
-            for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
-          }
-        } catch {
-          errors.inc({ source: 'queue_depth' });
+        for (const [queue, counts] of Object.entries((await read(sources.queueCounts, 'queue_depth')) ?? {})) {
+          for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
         }
       },
     });
@@ -92,23 +142,10 @@ export class Metrics {
       registers,
       async collect() {
         this.reset();
-        if (!sources.overdueCounts) return;
-        try {
-          for (const [bank, n] of Object.entries(await sources.overdueCounts())) this.set({ bank }, n);
-        } catch {
-          errors.inc({ source: 'deliveries_overdue' });
-        }
+        for (const [bank, n] of Object.entries((await read(sources.overdueCounts, 'deliveries_overdue')) ?? {})) this.set({ bank }, n);
       },
     });
-    const logSizes = async (): Promise<{ sequenced: number; integrated: number } | undefined> => {
-      if (!sources.logSizes) return undefined;
-      try {
-        return await sources.logSizes();
-      } catch {
-        errors.inc({ source: 'log' });
-        return undefined;
-      }
-    };
+    const logSizes = (): Promise<{ sequenced: number; integrated: number } | undefined> => read(sources.logSizes, 'log');
     new Gauge({
       name: 'log_entries',
       help: 'Entries sequenced in the transparency log',
@@ -117,6 +154,7 @@ export class Metrics {
         this.reset();
         const s = await logSizes();
         if (s) this.set(s.sequenced);
+        else this.remove({}); // an unlabelled gauge would otherwise show 0, which is not what is known
       },
     });
     new Gauge({
@@ -127,6 +165,7 @@ export class Metrics {
         this.reset();
         const s = await logSizes();
         if (s) this.set(s.integrated);
+        else this.remove({});
       },
     });
   }

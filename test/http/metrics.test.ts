@@ -2,6 +2,7 @@ import { startTestGateway, TestGateway } from '../support/gateway';
 import { INV, sanctionedRequest } from '../support/flow';
 import { sign } from '../support/identities';
 import { delivered, makeStatement } from '../statements/helpers';
+import { Metrics } from '../../src/metrics/metrics';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -77,5 +78,30 @@ describe('GET /metrics', () => {
     const bank = await t.as('banks/ALFAKZKA').get('/metrics');
     expect(bank.status).toBe(403);
     expect((await t.as().get('/metrics')).status).toBe(401);
+  });
+
+  it('answers within the scrape budget with what it knows when Redis is away or a source hangs', async () => {
+    const never = (): Promise<never> => new Promise<never>(() => undefined);
+    const budget = { probeMs: 100, sourceMs: 200 };
+    const down = new Metrics({ queueCounts: never, overdueCounts: never, logSizes: never, redisUp: () => Promise.reject(new Error('ECONNREFUSED')) }, budget);
+    down.recordRequest('/v1/inbox', 'GET', 503, 'http.not_ready');
+    let started = Date.now();
+    const text = await down.render();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(samples(text, 'redis_up')).toEqual([[{}, 0]]);
+    expect(samples(text, 'queue_depth')).toEqual([]);
+    expect(samples(text, 'log_entries')).toEqual([]);
+    expect(samples(text, 'http_requests_total')).toEqual([[{ route: '/v1/inbox', method: 'GET', status: '503', code: 'http.not_ready' }, 1]]);
+
+    // Redis answers PING but a source hangs: that gauge stays empty and counts as a collect error.
+    const slow = new Metrics({ queueCounts: never, overdueCounts: async () => ({ ALFAKZKA: 2 }), redisUp: async () => undefined }, budget);
+    started = Date.now();
+    const text2 = await slow.render();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(samples(text2, 'redis_up')).toEqual([[{}, 1]]);
+    expect(samples(text2, 'deliveries_overdue')).toEqual([[{ bank: 'ALFAKZKA' }, 2]]);
+    expect(samples(text2, 'queue_depth')).toEqual([]);
+    // The error counter is rendered while the sources run, so a failure shows from the next scrape.
+    expect(samples(await slow.render(), 'metrics_collect_errors_total')).toEqual([[{ source: 'queue_depth' }, 1]]);
   });
 });
