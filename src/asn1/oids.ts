@@ -12,6 +12,7 @@ export const OID = {
   sha512: '2.16.840.1.101.3.4.2.3',
   // RFC 8017 / 4055
   rsaEncryption: '1.2.840.113549.1.1.1',
+  ecPublicKey: '1.2.840.10045.2.1',
   sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
   sha384WithRSAEncryption: '1.2.840.113549.1.1.12',
   sha512WithRSAEncryption: '1.2.840.113549.1.1.13',
@@ -27,7 +28,21 @@ export const OID = {
   subjectAltName: '2.5.29.17',
   basicConstraints: '2.5.29.19',
   crlNumber: '2.5.29.20',
+  nameConstraints: '2.5.29.30',
+  crlDistributionPoints: '2.5.29.31',
   certificatePolicies: '2.5.29.32',
+  policyConstraints: '2.5.29.36',
+  issuingDistributionPoint: '2.5.29.28',
+  deltaCrlIndicator: '2.5.29.27',
+  freshestCrl: '2.5.29.46',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  adOcsp: '1.3.6.1.5.5.7.48.1',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
+  ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
+  sha1: '1.3.14.3.2.26',
+  emailAddress: '1.2.840.113549.1.9.1',
   authorityKeyIdentifier: '2.5.29.35',
   extKeyUsage: '2.5.29.37',
   // X.520 attributes
@@ -38,4 +53,7 @@ export const OID = {
   // RFC 5280 EKU
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
+  // NCA RK owner kinds (extendedKeyUsage): the first head of a legal entity
+  ncaFirstHead: '1.2.398.3.3.4.1.2.1',
 } as const;

@@ -12,6 +12,7 @@ import type { SigningIdentity } from '../cms/types';
 import type { DeliveryBundle } from '../delivery/bundle';
 import { createCoreBanking, demoMoneyTrail, type CoreBanking, type PeerBank } from '../delivery/demo-core-banking';
 import type { RequestDoc, SanctionDoc, StatementDoc } from '../documents/types';
+import { requestSignerRole } from '../participants/request-signer';
 import { isArt50Error } from '../errors';
 import type { Registry } from '../participants/registry';
 import type { OrganisationEntry } from '../participants/types';
@@ -139,9 +140,12 @@ export class ReferenceBank {
     const request = req.doc;
     const sanction: SanctionDoc = san.doc;
     if (request.requestId !== bundle.requestId) throw new DeliveryRejected('bundle.mismatch', `the bundle names request ${bundle.requestId}, the signed request is ${request.requestId}`);
-    const reqRoles = req.participant.roles;
-    if (req.participant.organisation.kind !== 'police' || !(reqRoles.includes('investigator') || reqRoles.includes('head'))) {
-      throw new DeliveryRejected('participant.role', 'the request is not signed by an investigator or head of a criminal prosecution body');
+    if (req.participant.organisation.kind !== 'police') throw new DeliveryRejected('participant.role', 'the request is not signed by a member of a criminal prosecution body');
+    try {
+      requestSignerRole(req.participant, req.signer.cert);
+    } catch (e) {
+      if (isArt50Error(e)) throw new DeliveryRejected(e.code, `request: ${e.detail}`);
+      throw e;
     }
     if (req.participant.organisation.bin !== request.body.bin) throw new DeliveryRejected('participant.wrong_body', 'the request signer does not belong to the body named in the request');
     if (san.participant.organisation.kind !== 'prosecutor_office' || !san.participant.roles.includes('prosecutor')) {

@@ -9,7 +9,7 @@ import type { ClientIdentity } from '../participants/types';
 import { createLogger } from '../logger';
 import { DEMO_BIN, DEMO_IIN } from '../pki/demo-world';
 import { ncaSubject } from '../pki/cert-info';
-import { demoIdentity } from '../pki/demo-identity';
+import { demoSigner } from '../pki/demo-identity';
 import { percentiles } from '../stats/aggregate';
 
 
@@ -22,8 +22,8 @@ interface Pair {
 
 /** Signed request + sanction pairs, made before timing starts (signing is the clients' cost). */
 export function makePairs(n: number, banks: string[] | 'all'): Pair[] {
-  const head = demoIdentity('police/head-1');
-  const pros = demoIdentity('prosecutor/prosecutor-1');
+  const head = demoSigner('police/head-1');
+  const pros = demoSigner('prosecutor/prosecutor-1');
   const out: Pair[] = [];
   for (let i = 0; i < n; i++) {
     const requestId = randomUUID();
@@ -96,7 +96,7 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
   try {
     log(`HTTPS load from a separate process: ${opts.requests} request + sanction pairs, concurrency ${opts.concurrency}…`);
     const load = await runLoadClient(port, opts.requests, opts.concurrency);
-    const head = demoIdentity('police/head-1');
+    const head = demoSigner('police/head-1');
 
     log('ceiling: the same verifies and Redis writes without HTTP…');
     const bare = makePairs(opts.requests, ['ALFAKZKA']);
@@ -139,7 +139,7 @@ async function benchSanctionToInbox(opts: { redisUrl: string; inboxRate: number;
   try {
     const pairs = makePairs(opts.inboxCount, ['ALFAKZKA']);
     const reg = gw.services.registry();
-    const head = demoIdentity('police/head-1');
+    const head = demoSigner('police/head-1');
     const client: ClientIdentity = {
       certificate: { cert: head.cert, fingerprint: '', subject: ncaSubject(head.cert), notBefore: new Date(), notAfter: new Date(), chain: [] },
       participant: reg.identify({ iin: DEMO_IIN.head1, bin: DEMO_BIN.bodyA })!,

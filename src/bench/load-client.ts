@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const [port, requests, concurrency] = process.argv.slice(2).map(Number) as [number, number, number];
   const pairs = makePairs(requests, ['ALFAKZKA']);
   const ca = readFileSync(join(PACKAGE_ROOT, 'keys.example', 'ca', 'root.pem'));
+  // TLS with the AUTH keys (the documents were signed with the SIGN keys by makePairs).
   const head = demoIdentity('police/head-1');
   const pros = demoIdentity('prosecutor/prosecutor-1');
   const policeAgent = new Agent({ keepAlive: true, maxSockets: concurrency, cert: head.certPem, key: head.keyPem, ca });

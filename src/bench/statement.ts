@@ -1,4 +1,4 @@
-import { demoIdentity } from '../pki/demo-identity';
+import { demoIdentity, demoSigner } from '../pki/demo-identity';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -100,7 +100,7 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
       banks: ['ALFAKZKA'],
     };
     const reqIntake = new RequestIntake({ verifier, registry: () => registry, store: requests, log, sealer, clock, clockSkewSeconds: 300 });
-    const accepted = await reqIntake.submit(signCms(Buffer.from(JSON.stringify(request)), demoIdentity('police/investigator-1')), client('police/investigator-1'));
+    const accepted = await reqIntake.submit(signCms(Buffer.from(JSON.stringify(request)), demoSigner('police/investigator-1')), client('police/investigator-1'));
     const delivery: BankDelivery = { state: 'delivered', deliveryId: `${request.requestId}.ALFAKZKA`, deliveredAt: new Date().toISOString() };
     await redis.hset(keys.request(request.requestId), 'state', 'in_progress');
     await redis.hset(keys.requestBanks(request.requestId), 'ALFAKZKA', JSON.stringify(delivery));

@@ -15,7 +15,7 @@ const KEYS = resolve(__dirname, '..', '..', 'keys.example');
  */
 export async function benchVerify(iterations: number): Promise<{ opsPerSec: number; cpuMsPerVerify: number }> {
   const doc = Buffer.from(JSON.stringify({ type: 'request', version: 1, requestId: '00000000-0000-4000-8000-000000000000' }));
-  const docs = ['police/investigator-1', 'police/head-1'].map((p) =>
+  const docs = ['police/investigator-1.sign', 'police/head-1.sign'].map((p) =>
     signCms(doc, {
       cert: new X509Certificate(readFileSync(resolve(KEYS, `${p}.pem`))),
       key: createPrivateKey(readFileSync(resolve(KEYS, `${p}.key`))),

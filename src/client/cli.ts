@@ -1,8 +1,6 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { SigningIdentity } from '../cms/types';
 import { isArt50Error } from '../errors';
-import { ApiClient, apiClientFromFiles, DEFAULT_CA, DEFAULT_CRL, DEFAULT_REGISTRY, isApiError } from './api-client';
+import { ApiClient, DEFAULT_CA, gatewayUrl, DEFAULT_CRL, DEFAULT_REGISTRY, isApiError } from './api-client';
 import { ClientTrust, loadClientTrust } from './documents';
 
 /** Helpers shared by the police, prosecutor and bank command groups. */
@@ -12,8 +10,6 @@ export interface ConnectionOptions {
   ca?: string;
   crl?: string[];
   registry?: string;
-  cert: string;
-  key: string;
 }
 
 export const CONNECTION_HELP = {
@@ -33,19 +29,9 @@ function read(path: string, what: string): Buffer {
   }
 }
 
-export function readIdentity(certPath: string, keyPath: string): SigningIdentity {
-  try {
-    return { cert: new X509Certificate(read(certPath, 'certificate')), key: createPrivateKey(read(keyPath, 'private key')) };
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot load the identity ${certPath} / ${keyPath}: ${(e as Error).message}`);
-  }
-}
-
-export function connect(o: ConnectionOptions): ApiClient {
-  read(o.cert, 'certificate');
-  read(o.key, 'private key');
-  return apiClientFromFiles({ cert: o.cert, key: o.key, ...(o.gateway ? { gateway: o.gateway } : {}), ...(o.ca ? { ca: o.ca } : {}) });
+/** An API client authenticated with `tls` (PEM certificate and key, e.g. from cli/identity). */
+export function connect(o: ConnectionOptions, tls: { cert: Buffer; key: Buffer }): ApiClient {
+  return new ApiClient({ baseUrl: gatewayUrl(o.gateway), cert: tls.cert, key: tls.key, ca: read(o.ca ?? DEFAULT_CA, 'trust root') });
 }
 
 export function trustFor(o: { ca?: string; crl?: string[]; registry?: string }): ClientTrust {

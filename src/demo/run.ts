@@ -17,7 +17,7 @@ import { logKeys } from '../log/keys';
 import { gatewayTrust } from '../audit/trust';
 import { describeVerify, verifyLog } from '../audit/verify';
 import { DEMO_BIN, DEMO_IIN } from '../pki/demo-world';
-import { demoIdentity, DemoIdentity } from '../pki/demo-identity';
+import { demoIdentity, DemoIdentity, demoSigner } from '../pki/demo-identity';
 import { EmbeddedRedis, freePort, startEmbeddedRedis } from '../redis/embedded';
 import { maskId, table, Timeline } from './timeline';
 
@@ -38,7 +38,10 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 }
 
 interface Party {
+  /** AUTH key: the TLS client. */
   id: DemoIdentity;
+  /** SIGN key: documents (the same identity for systems). */
+  signer: DemoIdentity;
   api: ApiClient;
 }
 
@@ -70,7 +73,7 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     const ca = readFileSync(join(KEYS, 'ca/root.pem'));
     const party = (name: string): Party => {
       const id = demoIdentity(name);
-      return { id, api: new ApiClient({ baseUrl: gatewayUrl, cert: id.certPem, key: id.keyPem, ca }) };
+      return { id, signer: demoSigner(name), api: new ApiClient({ baseUrl: gatewayUrl, cert: id.certPem, key: id.keyPem, ca }) };
     };
     const registryFile = join(out, 'participants.json');
     const reg = JSON.parse(readFileSync(join(KEYS, 'participants.json'), 'utf8')) as { organisations: Array<Record<string, unknown>> };
@@ -137,7 +140,7 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     const example = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schemas', 'examples', 'request.json'), 'utf8')) as RequestDoc;
 
     const submit = async (doc: RequestDoc, label: string): Promise<string> => {
-      const der = signCms(Buffer.from(JSON.stringify(doc), 'utf8'), police.id);
+      const der = signCms(Buffer.from(JSON.stringify(doc), 'utf8'), police.signer);
       const r = await tl.step('investigator', `signs and submits ${label}`, () => police.api.submitRequest(der), (v) => `${v.state}, digest ${v.digest.slice(0, 12)}…, log #${v.logIndex}`);
       return r.digest;
     };
@@ -153,7 +156,7 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
         prosecutor: { iin: DEMO_IIN.prosecutor1, bin: DEMO_BIN.officeA, name: 'Gulnara Sadykova' },
         case: { erdrNumber: verified.doc.case.erdrNumber },
       };
-      const der = signCms(Buffer.from(JSON.stringify(sanction), 'utf8'), prosecutor.id);
+      const der = signCms(Buffer.from(JSON.stringify(sanction), 'utf8'), prosecutor.signer);
       await tl.step('prosecutor', `reviews ${short(requestId)} (signature, article ${verified.doc.case.article}) and signs: ${decision}`, () => prosecutor.api.sanction(requestId, der), (v) => v.state);
     };
     const answered = async (requestId: string): Promise<void> => {

@@ -29,7 +29,7 @@ export const LOG_EVENTS = [
 
 export type LogEvent = (typeof LOG_EVENTS)[number];
 
-export type LogActorRole = 'investigator' | 'head' | 'prosecutor' | 'bank' | 'bank_officer' | 'auditor' | 'gateway';
+export type LogActorRole = 'investigator' | 'first_head' | 'head' | 'prosecutor' | 'bank' | 'bank_officer' | 'auditor' | 'gateway';
 
 /** Lowercase hex SHA-256 digests of the signed documents' content bytes. */
 export interface LogDigests {

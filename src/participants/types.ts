@@ -3,7 +3,12 @@ import type { ValidatedCertificate } from '../pki/types';
 /** The participant registry file (schemas/participants.schema.json) and the identities derived from it. */
 
 export type OrgKind = 'police' | 'prosecutor_office' | 'bank' | 'auditor' | 'gateway';
-export type Role = 'investigator' | 'head' | 'prosecutor' | 'bank' | 'bank_officer' | 'auditor' | 'gateway';
+/**
+ * 'first_head': the first head of a criminal prosecution body, who may sign requests (Art. 50 para 7 b)
+ * when the certificate also says so; 'head': any other head (of a department), who may read the
+ * body's requests but not sign them.
+ */
+export type Role = 'investigator' | 'first_head' | 'head' | 'prosecutor' | 'bank' | 'bank_officer' | 'auditor' | 'gateway';
 
 export interface DeliveryConfig {
   mode: 'pull' | 'push';

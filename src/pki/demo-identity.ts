@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SigningIdentity } from '../cms/types';
 import { PACKAGE_ROOT } from '../config';
@@ -14,4 +14,9 @@ export function demoIdentity(path: string, keysDir = join(PACKAGE_ROOT, 'keys.ex
   const certPem = readFileSync(join(keysDir, `${path}.pem`));
   const keyPem = readFileSync(join(keysDir, `${path}.key`));
   return { cert: new X509Certificate(certPem), key: createPrivateKey(keyPem), certPem, keyPem };
+}
+
+/** The identity that signs documents for `path`: its SIGN key (`<path>.sign.*`) when it has one, else its one certificate. */
+export function demoSigner(path: string, keysDir = join(PACKAGE_ROOT, 'keys.example')): DemoIdentity {
+  return existsSync(join(keysDir, `${path}.sign.pem`)) ? demoIdentity(`${path}.sign`, keysDir) : demoIdentity(path, keysDir);
 }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import * as x509 from './x509';
 import { completeKzId } from '../documents/check-digits';
 import type { RegistryFile } from '../participants/types';
-import { crlPem, EKU, generateKey, issueCertificate, issueCrl, KeyPair, KeySpec, KU, privateKeyPem } from './issue';
+import { X509Certificate } from 'node:crypto';
+import { crlPem, EKU, generateKey, issueCertificate, issueCrl, KeyPair, KeySpec, KU, NCA_EKU, privateKeyPem } from './issue';
+import { writePkcs12 } from './pkcs12';
 
 /**
  * The demo trust world written by `art50 pki init`: a root CA, the gateway's seal and TLS
@@ -30,6 +32,7 @@ export const DEMO_BIN = {
 export const DEMO_IIN = {
   investigator1: completeKzId('85031530012'),
   head1: completeKzId('72110230023'),
+  deputyHead1: completeKzId('76051730112'),
   investigator2: completeKzId('90072040034'),
   prosecutor1: completeKzId('78042130045'),
   prosecutor2: completeKzId('81091940056'),
@@ -44,6 +47,9 @@ export const DEMO_BANKS = [
   { key: 'bankC', bic: 'GAMMKZKA', name: 'Demo Gamma Bank JSC', ibanCode: '333' },
 ] as const;
 
+/** The NCA owner-kind purposes of a person's certificates (NCA_EKU). */
+type OwnerKind = 'employee' | 'firstHead' | 'entitledToSign';
+
 interface Leaf {
   path: string;
   cn: string;
@@ -51,22 +57,27 @@ interface Leaf {
   bin: string;
   org: string;
   spec: KeySpec;
-  person: boolean;
+  /** People get an AUTH and a SIGN key pair, as NCA issues them; systems one certificate. */
+  person?: { kind: OwnerKind };
   tlsServer?: boolean;
   validity?: 'expired';
   revoked?: boolean;
 }
 
+/** Password of every .p12 in the demo world (stated in its README). */
+export const DEMO_P12_PASSWORD = 'art50-demo';
+
 function leaves(): Leaf[] {
   const A = 'Police Department of Almaty (demo)';
   const B = 'Police Department of Karaganda Region (demo)';
   const p = (path: string, cn: string, iin: string, bin: string, org: string, spec: KeySpec, extra: Partial<Leaf> = {}): Leaf =>
-    ({ path, cn, iin, bin, org, spec, person: true, ...extra });
+    ({ path, cn, iin, bin, org, spec, person: { kind: 'employee' }, ...extra });
   return [
-    { path: 'gateway/seal', cn: 'art50 gateway seal (demo)', bin: DEMO_BIN.gateway, org: 'art50 gateway operator (demo)', spec: 'p256', person: false },
-    { path: 'gateway/tls', cn: 'localhost', bin: DEMO_BIN.gateway, org: 'art50 gateway operator (demo)', spec: 'p256', person: false, tlsServer: true },
+    { path: 'gateway/seal', cn: 'art50 gateway seal (demo)', bin: DEMO_BIN.gateway, org: 'art50 gateway operator (demo)', spec: 'p256' },
+    { path: 'gateway/tls', cn: 'localhost', bin: DEMO_BIN.gateway, org: 'art50 gateway operator (demo)', spec: 'p256', tlsServer: true },
     p('police/investigator-1', 'Aibek Nurlanov', DEMO_IIN.investigator1, DEMO_BIN.bodyA, A, 'rsa2048'),
-    p('police/head-1', 'Saule Zhaksybekova', DEMO_IIN.head1, DEMO_BIN.bodyA, A, 'p256'),
+    p('police/head-1', 'Saule Zhaksybekova', DEMO_IIN.head1, DEMO_BIN.bodyA, A, 'p256', { person: { kind: 'firstHead' } }),
+    p('police/deputy-head-1', 'Timur Abenov', DEMO_IIN.deputyHead1, DEMO_BIN.bodyA, A, 'p256', { person: { kind: 'entitledToSign' } }),
     p('police/investigator-2', 'Daniyar Omarov', DEMO_IIN.investigator2, DEMO_BIN.bodyB, B, 'p256'),
     p('police/investigator-revoked', 'Yerlan Revokedov', DEMO_IIN.revoked, DEMO_BIN.bodyA, A, 'rsa2048', { revoked: true }),
     p('police/investigator-expired', 'Marat Expiredov', DEMO_IIN.expired, DEMO_BIN.bodyA, A, 'p256', { validity: 'expired' }),
@@ -75,7 +86,7 @@ function leaves(): Leaf[] {
     p('auditor/auditor-1', 'Asel Karimova', DEMO_IIN.auditor1, DEMO_BIN.auditor, 'Committee on Legal Statistics (demo)', 'p256'),
     ...DEMO_BANKS.map((b, i): Leaf => ({
       path: `banks/${b.bic}`, cn: `${b.name} art50 system`, bin: DEMO_BIN[b.key], org: b.name,
-      spec: i === 1 ? 'rsa2048' : 'p256', person: false, tlsServer: true,
+      spec: i === 1 ? 'rsa2048' : 'p256', tlsServer: true,
     })),
   ];
 }
@@ -94,7 +105,8 @@ export function demoRegistry(): RegistryFile {
     ],
     people: [
       { iin: DEMO_IIN.investigator1, name: 'Aibek Nurlanov', organisation: DEMO_BIN.bodyA, roles: ['investigator'], position: 'Senior investigator' },
-      { iin: DEMO_IIN.head1, name: 'Saule Zhaksybekova', organisation: DEMO_BIN.bodyA, roles: ['head'], position: 'Head of department' },
+      { iin: DEMO_IIN.head1, name: 'Saule Zhaksybekova', organisation: DEMO_BIN.bodyA, roles: ['first_head'], position: 'Head of the Police Department' },
+      { iin: DEMO_IIN.deputyHead1, name: 'Timur Abenov', organisation: DEMO_BIN.bodyA, roles: ['head'], position: 'Head of the investigation department' },
       { iin: DEMO_IIN.investigator2, name: 'Daniyar Omarov', organisation: DEMO_BIN.bodyB, roles: ['investigator'], position: 'Investigator' },
       { iin: DEMO_IIN.revoked, name: 'Yerlan Revokedov', organisation: DEMO_BIN.bodyA, roles: ['investigator'], position: 'Investigator' },
       { iin: DEMO_IIN.expired, name: 'Marat Expiredov', organisation: DEMO_BIN.bodyA, roles: ['investigator'], position: 'Investigator' },
@@ -105,11 +117,46 @@ export function demoRegistry(): RegistryFile {
   };
 }
 
-async function writePair(out: string, path: string, cert: x509.X509Certificate, key: KeyPair): Promise<void> {
+async function writePair(out: string, path: string, cert: x509.X509Certificate, key: KeyPair, root: x509.X509Certificate): Promise<string[]> {
   const file = join(out, path);
   await mkdir(join(file, '..'), { recursive: true });
   await writeFile(`${file}.pem`, cert.toString('pem') + '\n');
   await writeFile(`${file}.key`, privateKeyPem(key), { mode: 0o600 });
+  const p12 = writePkcs12({
+    key: key.privateKey, password: DEMO_P12_PASSWORD, friendlyName: path.split('/').pop()!,
+    certificates: [new X509Certificate(Buffer.from(cert.rawData)), new X509Certificate(Buffer.from(root.rawData))],
+  });
+  await writeFile(`${file}.p12`, p12, { mode: 0o600 });
+  return [`${path}.pem`, `${path}.key`, `${path}.p12`];
+}
+
+const OWNER_EKUS: Record<OwnerKind, string[]> = {
+  employee: [NCA_EKU.legalEntityEmployee, NCA_EKU.employee],
+  firstHead: [NCA_EKU.legalEntityEmployee, NCA_EKU.firstHead],
+  entitledToSign: [NCA_EKU.legalEntityEmployee, NCA_EKU.entitledToSign],
+};
+
+/**
+ * What each certificate is for. NCA profile for people: the AUTH key (clientAuth; TLS and console
+ * sign-in) and the SIGN key (emailProtection; documents, nonRepudiation), both with the owner kind.
+ * Systems: the seal signs only, the TLS certificate never signs documents, a bank's one certificate
+ * does TLS both ways and signs statements (emailProtection, which stock `openssl cms -verify` wants).
+ */
+function profiles(l: Leaf): { suffix: string; keyUsages: number; ekus: string[] }[] {
+  if (l.person) {
+    const owner = OWNER_EKUS[l.person.kind];
+    return [
+      { suffix: '', keyUsages: KU.digitalSignature | (l.spec === 'rsa2048' ? KU.keyEncipherment : 0), ekus: [EKU.clientAuth, ...owner] },
+      { suffix: '.sign', keyUsages: KU.digitalSignature | KU.nonRepudiation, ekus: [EKU.emailProtection, ...owner] },
+    ];
+  }
+  if (l.path === 'gateway/seal') return [{ suffix: '', keyUsages: KU.digitalSignature | KU.nonRepudiation, ekus: [EKU.emailProtection] }];
+  if (l.path === 'gateway/tls') return [{ suffix: '', keyUsages: KU.digitalSignature, ekus: [EKU.clientAuth, EKU.serverAuth] }];
+  return [{
+    suffix: '',
+    keyUsages: KU.digitalSignature | (l.tlsServer && l.spec === 'rsa2048' ? KU.keyEncipherment : 0),
+    ekus: [EKU.clientAuth, ...(l.tlsServer ? [EKU.serverAuth] : []), EKU.emailProtection],
+  }];
 }
 
 export async function writeDemoWorld(out: string, now = new Date()): Promise<{ files: string[] }> {
@@ -120,29 +167,27 @@ export async function writeDemoWorld(out: string, now = new Date()): Promise<{ f
     subjectKey: rootKey, notBefore, notAfter: new Date(now.getTime() + 20 * YEAR), ca: {},
   });
   const files: string[] = [];
-  await writePair(out, 'ca/root', root, rootKey);
+  await mkdir(join(out, 'ca'), { recursive: true });
+  await writeFile(join(out, 'ca/root.pem'), root.toString('pem') + '\n');
+  await writeFile(join(out, 'ca/root.key'), privateKeyPem(rootKey), { mode: 0o600 });
   files.push('ca/root.pem', 'ca/root.key');
   const revokedSerials: string[] = [];
   for (const l of leaves()) {
-    const key = await generateKey(l.spec);
-    // emailProtection on every document signer: stock `openssl cms -verify` checks the S/MIME
-    // purpose by default. The seal signs only; the TLS certificate never signs documents.
-    const signer = l.path !== 'gateway/tls';
-    const tlsClient = l.path !== 'gateway/seal';
-    const ekus = [...(tlsClient ? [EKU.clientAuth] : []), ...(l.tlsServer ? [EKU.serverAuth] : []), ...(signer ? [EKU.emailProtection] : [])];
-    const cert = await issueCertificate({
-      subject: { cn: l.cn, ou: `BIN${l.bin}`, o: l.org, c: 'KZ', ...(l.iin ? { serialNumber: `IIN${l.iin}` } : {}) },
-      subjectKey: key,
-      issuer: { cert: root, key: rootKey },
-      notBefore: l.validity === 'expired' ? new Date(now.getTime() - 3 * YEAR) : notBefore,
-      notAfter: l.validity === 'expired' ? new Date(now.getTime() - 2 * YEAR) : new Date(now.getTime() + 10 * YEAR),
-      keyUsages: l.person ? KU.digitalSignature | KU.nonRepudiation : KU.digitalSignature | (l.tlsServer && l.spec === 'rsa2048' ? KU.keyEncipherment : 0),
-      extKeyUsages: ekus,
-      ...(l.tlsServer ? { dnsNames: l.path === 'gateway/tls' ? ['localhost', 'gateway'] : ['localhost'], ipAddresses: ['127.0.0.1'] } : {}),
-    });
-    if (l.revoked) revokedSerials.push(cert.serialNumber);
-    await writePair(out, l.path, cert, key);
-    files.push(`${l.path}.pem`, `${l.path}.key`);
+    for (const profile of profiles(l)) {
+      const key = await generateKey(l.spec);
+      const cert = await issueCertificate({
+        subject: { cn: l.cn, ou: `BIN${l.bin}`, o: l.org, c: 'KZ', ...(l.iin ? { serialNumber: `IIN${l.iin}` } : {}) },
+        subjectKey: key,
+        issuer: { cert: root, key: rootKey },
+        notBefore: l.validity === 'expired' ? new Date(now.getTime() - 3 * YEAR) : notBefore,
+        notAfter: l.validity === 'expired' ? new Date(now.getTime() - 2 * YEAR) : new Date(now.getTime() + 10 * YEAR),
+        keyUsages: profile.keyUsages,
+        extKeyUsages: profile.ekus,
+        ...(l.tlsServer ? { dnsNames: l.path === 'gateway/tls' ? ['localhost', 'gateway'] : ['localhost'], ipAddresses: ['127.0.0.1'] } : {}),
+      });
+      if (l.revoked) revokedSerials.push(cert.serialNumber);
+      files.push(...(await writePair(out, `${l.path}${profile.suffix}`, cert, key, root)));
+    }
   }
   const crl = await issueCrl({
     issuer: { cert: root, key: rootKey }, revokedSerials, thisUpdate: notBefore,
@@ -161,18 +206,44 @@ Everything here was generated by \`art50 pki init --out keys.example\`. The priv
 published on purpose: **never use these keys, certificates or identifiers for anything real.**
 The IINs and BINs are invented; they only carry valid control digits.
 
+## The NCA RK profile
+
+Like NCA RK, the demo CA gives every **person** two key pairs:
+
+| files | key | extendedKeyUsage | used for |
+|---|---|---|---|
+| \`<name>.pem\`, \`<name>.key\`, \`<name>.p12\` | AUTH | clientAuth + owner kind | TLS client, signing in to the console |
+| \`<name>.sign.pem\`, \`<name>.sign.key\`, \`<name>.sign.p12\` | SIGN | emailProtection + owner kind | signing documents (keyUsage nonRepudiation) |
+
+Owner kinds (NCA OIDs in extendedKeyUsage): \`1.2.398.3.3.4.1.2\` employee of a legal entity, with
+\`1.2.398.3.3.4.1.2.1\` first head (police/head-1), \`1.2.398.3.3.4.1.2.2\` person entitled to sign
+(police/deputy-head-1) or \`1.2.398.3.3.4.1.2.5\` employee (everyone else). A document signed with an
+AUTH key is refused (\`cert.key_usage\`): documents need emailProtection.
+
+Systems (the gateway's seal and TLS keys, the banks' back-office systems) have one certificate each.
+
+Every \`.p12\` holds the key, its certificate and the root, protected by the password **\`art50-demo\`**:
+
+    openssl pkcs12 -in keys.example/police/investigator-1.sign.p12 -passin pass:art50-demo -nokeys
+    ART50_KEY_PASSWORD=art50-demo art50 sign --p12 keys.example/police/investigator-1.sign.p12 --in doc.json --out doc.p7s
+
+## Who is who
+
 | path | who | key |
 |---|---|---|
 | ca/root.pem, ca/root.key | "Demo NCA RK Root" (CA:TRUE) | RSA-2048 |
-| ca/crl.pem | CRL of the root, lists investigator-revoked | |
+| ca/crl.pem | CRL of the root, lists both keys of investigator-revoked | |
 | gateway/seal | seal of receipts and log checkpoints | ECDSA P-256 |
 | gateway/tls | HTTPS server (SAN localhost, 127.0.0.1) and push client | ECDSA P-256 |
-| police/investigator-1, police/head-1 | body A (Almaty) | RSA-2048, P-256 |
+| police/investigator-1 | body A (Almaty), investigator | RSA-2048 |
+| police/head-1 | body A, **first head** (registry role first_head, EKU 1.2.398.3.3.4.1.2.1) | P-256 |
+| police/deputy-head-1 | body A, head of a department, not the first head: may not sign requests | P-256 |
+| police/investigator-gost | body A, investigator with a GOST R 34.10-2012 (256) SIGN key and an RSA AUTH key | GOST / RSA-2048 |
 | police/investigator-2 | body B (Karaganda) | P-256 |
 | police/investigator-revoked | body A, revoked in ca/crl.pem | RSA-2048 |
 | police/investigator-expired | body A, validity entirely in the past | P-256 |
 | prosecutor/prosecutor-1, prosecutor/prosecutor-2 | supervise body A, body B | P-256, RSA-2048 |
-| banks/ALFAKZKA, banks/BETAKZKA, banks/GAMMKZKA | bank systems (client and server TLS) | P-256, RSA-2048, P-256 |
+| banks/ALFAKZKA, banks/BETAKZKA, banks/GAMMKZKA | bank systems (client and server TLS, statements) | P-256, RSA-2048, P-256 |
 | auditor/auditor-1 | auditor | P-256 |
 | participants.json | the participant registry (schemas/participants.schema.json) | |
 

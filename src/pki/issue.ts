@@ -94,6 +94,18 @@ export interface IssueOptions {
 export const KU = x509.KeyUsageFlags;
 export const EKU = { clientAuth: '1.3.6.1.5.5.7.3.2', serverAuth: '1.3.6.1.5.5.7.3.1', emailProtection: '1.3.6.1.5.5.7.3.4' };
 
+/**
+ * NCA RK's owner-kind purposes, carried in extendedKeyUsage beside the technical ones: who the
+ * holder is with respect to the organisation in OU (pki.gov.kz certificate profiles).
+ */
+export const NCA_EKU = {
+  individual: '1.2.398.3.3.4.1.1',
+  legalEntityEmployee: '1.2.398.3.3.4.1.2',
+  firstHead: '1.2.398.3.3.4.1.2.1',
+  entitledToSign: '1.2.398.3.3.4.1.2.2',
+  employee: '1.2.398.3.3.4.1.2.5',
+} as const;
+
 function randomSerial(): string {
   const b = randomBytes(16);
   b[0] = b[0]! & 0x7f; // positive INTEGER

@@ -5,6 +5,7 @@ import type { ClientIdentity } from '../participants/types';
 import type { Registry } from '../participants/registry';
 import type { Role } from '../participants/types';
 import type { RequestServiceDeps } from './store';
+import { requestSignerRole } from '../participants/request-signer';
 
 export const MAX_DEADLINE_HOURS = 72;
 
@@ -13,18 +14,17 @@ export interface IntakeResult {
   body: { requestId: string; digest: string; state: string; receipt: string; logIndex: number };
 }
 
-/** Signer must be an investigator or the head of the body the request names (Art. 50 para 7 b). */
-export function checkRequestSigner(sd: SignedDocument<RequestDoc>): void {
+/** Signer must be an investigator or the first head of the body the request names (Art. 50 para 7 b). */
+export function checkRequestSigner(sd: SignedDocument<RequestDoc>): 'investigator' | 'first_head' {
   const { participant, doc } = sd;
-  if (!participant.person || !participant.roles.some((r) => r === 'investigator' || r === 'head')) {
-    throw new Art50Error('participant.role', 'a request must be signed by an investigator or the head of the prosecuting body');
-  }
+  const role = requestSignerRole(participant, sd.signer.cert);
   if (participant.organisation.bin !== doc.body.bin) {
     throw new Art50Error('participant.wrong_body', `the signer belongs to body ${participant.organisation.bin}, not to body ${doc.body.bin} named in the request`, { field: '/body/bin' });
   }
-  if (participant.person.iin !== doc.signer.iin) {
+  if (participant.person!.iin !== doc.signer.iin) {
     throw new Art50Error('participant.wrong_body', 'signer.iin in the request is not the IIN of the signing certificate', { field: '/signer/iin' });
   }
+  return role;
 }
 
 export function checkRequestContent(doc: RequestDoc, registry: Registry, now: Date, skewSeconds: number): void {
@@ -57,13 +57,14 @@ export class RequestIntake {
     let refusedRole: Role | undefined;
     let digest: string | undefined;
     let sd: SignedDocument<RequestDoc>;
+    let role: 'investigator' | 'first_head';
     try {
       sd = verifier.open(der, 'request', (d, s) => {
         refusedRole = registry().identify({ iin: s.subject.iin, bin: s.subject.bin })?.roles[0];
         digest = d;
         signerFp = s.fingerprint;
       });
-      checkRequestSigner(sd);
+      role = checkRequestSigner(sd);
       if (client.participant.organisation.bin !== sd.doc.body.bin) {
         throw new Art50Error('participant.client_mismatch', `the TLS client belongs to ${client.participant.organisation.bin}, not to the requesting body ${sd.doc.body.bin}`);
       }
@@ -79,7 +80,6 @@ export class RequestIntake {
     const { doc } = sd;
     const body = registry().organisation(doc.body.bin);
     const receivedAt = now.toISOString();
-    const role = sd.participant.roles.includes('head') ? 'head' : 'investigator';
     const template = log.template({
       event: 'request.received',
       time: receivedAt,

@@ -96,7 +96,7 @@ export class StatementReader {
     if (!cms) {
       throw new Art50Error('statement.expired', `the payload of statement ${statementId} was deleted ${this.d.retentionDays} days after its first download; its digest ${s.digest} stays in the log`);
     }
-    const role = client.participant.roles.find((r): r is LogActorRole => r === 'investigator' || r === 'head') ?? client.participant.roles[0];
+    const role = client.participant.roles.find((r): r is LogActorRole => r === 'investigator' || r === 'first_head' || r === 'head') ?? client.participant.roles[0];
     await this.d.log.appendStandalone({
       event: 'statement.downloaded',
       time: now.toISOString(),

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { verifyCms } from '../../src/cms/verify';
@@ -23,9 +24,11 @@ async function run(args: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
+/** Signs DOC with `who`'s SIGN key (`<who>.sign.*`, people) or its one certificate (systems). */
 async function sign(who: string, extra: string[] = []): Promise<string> {
+  const base = existsSync(`${K}${who}.sign.pem`) ? `${who}.sign` : who;
   const out = join(scratch, `${who.replace(/\W/g, '_')}-${extra.join('')}.p7s`);
-  const r = await run(['sign', '--cert', `${K}${who}.pem`, '--key', `${K}${who}.key`, '--in', tmpFile(DOC, 'json'), '--out', out, ...extra]);
+  const r = await run(['sign', '--cert', `${K}${base}.pem`, '--key', `${K}${base}.key`, '--in', tmpFile(DOC, 'json'), '--out', out, ...extra]);
   expect(r.code).toBe(0);
   return out;
 }
@@ -79,4 +82,69 @@ test('a valid signature by a certificate unknown to the registry: participant.un
   const r = await run(['verify', '--in', file, '--registry', tmpFile(JSON.stringify(reg), 'json'), '--json']);
   expect(r.code).toBe(2);
   expect(JSON.parse(r.out)).toMatchObject({ valid: false, code: 'participant.unknown', signer: { cn: 'art50 gateway seal (demo)' } });
+});
+
+describe('keys as NCA hands them out', () => {
+  const out = (n: string): string => join(scratch, n);
+  afterEach(() => {
+    delete process.env.ART50_KEY_PASSWORD;
+  });
+
+  test('a document signed with the AUTH key (no emailProtection) is refused: cert.key_usage', async () => {
+    const file = out('auth-signed.p7s');
+    expect((await run(['sign', '--cert', `${K}police/investigator-1.pem`, '--key', `${K}police/investigator-1.key`, '--in', tmpFile(DOC, 'json'), '--out', file])).code).toBe(0);
+    const r = await run(['verify', '--in', file, '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out)).toMatchObject({ valid: false, code: 'cert.key_usage' });
+  });
+
+  test('--p12 with --password-file signs with the SIGN key; the chain comes from the file', async () => {
+    const pw = tmpFile('art50-demo\n', 'txt');
+    const file = out('p12-signed.p7s');
+    expect((await run(['sign', '--p12', `${K}police/investigator-1.sign.p12`, '--password-file', pw, '--in', tmpFile(DOC, 'json'), '--out', file])).code).toBe(0);
+    const r = await run(['verify', '--in', file, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ valid: true, roles: ['investigator'] });
+  });
+
+  test('--p12 with ART50_KEY_PASSWORD', async () => {
+    process.env.ART50_KEY_PASSWORD = 'art50-demo';
+    const file = out('p12-env.p7s');
+    expect((await run(['sign', '--p12', `${K}prosecutor/prosecutor-2.sign.p12`, '--in', tmpFile(DOC, 'json'), '--out', file])).code).toBe(0);
+    expect(JSON.parse((await run(['verify', '--in', file, '--json'])).out)).toMatchObject({ valid: true, roles: ['prosecutor'] });
+  });
+
+  test('a wrong PKCS#12 password is a usage error (exit 1) that says so', async () => {
+    const errs: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
+      errs.push(String(c));
+      return true;
+    });
+    const code = await main(['node', 'art50', 'sign', '--p12', `${K}police/head-1.sign.p12`, '--password-file', tmpFile('not-the-password', 'txt'), '--in', tmpFile(DOC, 'json'), '--out', out('x.p7s')]);
+    spy.mockRestore();
+    expect(code).toBe(1);
+    expect(errs.join('')).toMatch(/wrong password/);
+  });
+
+  test('no password available and no terminal: a usage error naming the options', async () => {
+    const errs: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
+      errs.push(String(c));
+      return true;
+    });
+    const code = await main(['node', 'art50', 'sign', '--p12', `${K}police/head-1.sign.p12`, '--in', tmpFile(DOC, 'json'), '--out', out('y.p7s')]);
+    spy.mockRestore();
+    expect(code).toBe(1);
+    expect(errs.join('')).toMatch(/--password-file/);
+  });
+
+  test('an encrypted PEM key works with its password', async () => {
+    const enc = createPrivateKey(readFileSync(`${K}police/head-1.sign.key`)).export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'секрет' });
+    const keyFile = out('head-1.sign.enc.key');
+    writeFileSync(keyFile, enc);
+    const pw = tmpFile('секрет', 'txt');
+    const file = out('enc-pem.p7s');
+    expect((await run(['sign', '--cert', `${K}police/head-1.sign.pem`, '--key', keyFile, '--password-file', pw, '--in', tmpFile(DOC, 'json'), '--out', file])).code).toBe(0);
+    expect(JSON.parse((await run(['verify', '--in', file, '--json'])).out)).toMatchObject({ valid: true, roles: ['first_head'] });
+  });
 });

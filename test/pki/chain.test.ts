@@ -31,10 +31,14 @@ describe('ChainValidator accepts', () => {
   });
   test('the demo world from keys.example with its CRL', () => {
     const v = loadTrust({ anchors: ['keys.example/ca/root.pem'], crls: ['keys.example/ca/crl.pem'], crlOptions: { pollMs: 0 } });
-    const cert = new X509Certificate(readFileSync('keys.example/police/investigator-1.pem'));
-    expect(v.validate(cert, { purpose: 'signature' }).subject.iin).toMatch(/^\d{12}$/);
-    expect(v.validate(cert, { purpose: 'tls-client' }).chain).toHaveLength(2);
-    expectCode(() => v.validate(cert, { purpose: 'tls-server' }), 'cert.key_usage');
+    const auth = new X509Certificate(readFileSync('keys.example/police/investigator-1.pem'));
+    const sign = new X509Certificate(readFileSync('keys.example/police/investigator-1.sign.pem'));
+    expect(v.validate(sign, { purpose: 'signature' }).subject.iin).toMatch(/^\d{12}$/);
+    expect(v.validate(auth, { purpose: 'tls-client' }).chain).toHaveLength(2);
+    expectCode(() => v.validate(auth, { purpose: 'tls-server' }), 'cert.key_usage');
+    // NCA profile: the AUTH key may not sign documents, the SIGN key may not open TLS sessions.
+    expectCode(() => v.validate(auth, { purpose: 'signature' }), 'cert.key_usage');
+    expectCode(() => v.validate(sign, { purpose: 'tls-client' }), 'cert.key_usage');
     v.close();
   });
   test('a cached signer is still re-checked against time and CRLs', () => {
@@ -76,8 +80,10 @@ describe('ChainValidator refuses, each with its own code', () => {
   });
   test('revoked in keys.example (investigator-revoked)', () => {
     const v = loadTrust({ anchors: ['keys.example/ca/root.pem'], crls: ['keys.example/ca/crl.pem'], crlOptions: { pollMs: 0 } });
-    const cert = new X509Certificate(readFileSync('keys.example/police/investigator-revoked.pem'));
-    expectCode(() => v.validate(cert, { purpose: 'signature' }), 'cert.revoked');
+    for (const f of ['investigator-revoked.pem', 'investigator-revoked.sign.pem']) {
+      const cert = new X509Certificate(readFileSync(`keys.example/police/${f}`));
+      expectCode(() => v.validate(cert, { purpose: f.includes('.sign') ? 'signature' : 'tls-client' }), 'cert.revoked');
+    }
   });
   test('stale CRL (fail closed)', () => {
     expectCode(() => validator([w.crls.rootStale]).validate(w.rsaLeaf.cert, { purpose: 'signature' }), 'cert.crl_stale');

@@ -69,7 +69,7 @@ export async function buildWorld(): Promise<World> {
     const k = o.keyPair ?? (await generateKey(o.spec ?? 'p256'));
     const c = await issueCertificate({
       subject: person(cn), subjectKey: k, issuer, notBefore: o.nb ?? nb, notAfter: o.na ?? na,
-      keyUsages: o.ku ?? KU.digitalSignature | KU.nonRepudiation, extKeyUsages: [EKU.clientAuth], extraExtensions: o.ext ?? [],
+      keyUsages: o.ku ?? KU.digitalSignature | KU.nonRepudiation, extKeyUsages: [EKU.clientAuth, EKU.emailProtection], extraExtensions: o.ext ?? [],
     });
     return party(c, k);
   };
@@ -84,7 +84,7 @@ export async function buildWorld(): Promise<World> {
   const foreignRoot = await party(foreignC, foreignKey);
 
   const selfKey = await generateKey('p256');
-  const selfC = await issueCertificate({ subject: person('Self Signed'), subjectKey: selfKey, notBefore: nb, notAfter: na, keyUsages: KU.digitalSignature });
+  const selfC = await issueCertificate({ subject: person('Self Signed'), subjectKey: selfKey, notBefore: nb, notAfter: na, keyUsages: KU.digitalSignature, extKeyUsages: [EKU.emailProtection] });
 
   const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const weakPair = await importKeyPair('rsa2048', weak.privateKey, weak.publicKey);

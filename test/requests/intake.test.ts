@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DEMO_BIN, DEMO_IIN } from '../../src/pki/demo-world';
 import { headSigner, makeRequest, makeSanction } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { identity, KEYS, sign } from '../support/identities';
+import { identity, KEYS, sign, signer } from '../support/identities';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -133,7 +133,7 @@ describe('POST /v1/requests', () => {
     const json = Buffer.from(JSON.stringify(doc));
     writeFileSync(join(dir, 'req.json'), json);
     const osslSign = (input: string, out: string, who: string) =>
-      execFileSync('openssl', ['cms', '-sign', '-nodetach', '-binary', '-md', 'sha256', '-outform', 'DER', '-in', join(dir, input), '-out', join(dir, out), '-signer', identity(who).certPath, '-inkey', identity(who).keyPath]);
+      execFileSync('openssl', ['cms', '-sign', '-nodetach', '-binary', '-md', 'sha256', '-outform', 'DER', '-in', join(dir, input), '-out', join(dir, out), '-signer', signer(who).certPath, '-inkey', signer(who).keyPath]);
     osslSign('req.json', 'req.p7s', INV);
     const res = await t.as(INV).post('/v1/requests', readFileSync(join(dir, 'req.p7s')));
     expect(res.status).toBe(202);

@@ -1,5 +1,5 @@
 import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { signCms } from '../../src/cms/sign';
 import type { SigningIdentity } from '../../src/cms/types';
@@ -32,9 +32,17 @@ export function identity(name: string): TestIdentity {
   return id;
 }
 
+/**
+ * The identity that signs documents for `name`: its NCA SIGN key (`<name>.sign.*`) when it has one
+ * (people), else the one certificate (systems: banks, the gateway's seal).
+ */
+export function signer(name: string): TestIdentity {
+  return existsSync(join(KEYS, `${name}.sign.pem`)) ? identity(`${name}.sign`) : identity(name);
+}
+
 export function sign(doc: unknown, who: string): Buffer {
   const bytes = Buffer.isBuffer(doc) ? doc : Buffer.from(JSON.stringify(doc), 'utf8');
-  return signCms(bytes, identity(who));
+  return signCms(bytes, signer(who));
 }
 
 export const ROOT_PEM = (): Buffer => readFileSync(join(KEYS, 'ca', 'root.pem'));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
-import { apiClientFromFiles, ApiClient, DEFAULT_CA, DEFAULT_CRL, DEFAULT_REGISTRY, isApiError } from '../../client/api-client';
+import { ApiClient, DEFAULT_CA, DEFAULT_CRL, DEFAULT_REGISTRY, isApiError } from '../../client/api-client';
 import { isArt50Error } from '../../errors';
 import { DirLogSource, exportLog } from '../../audit/files';
 import { proveReceipt } from '../../audit/prove';
@@ -10,14 +10,14 @@ import type { LogSource } from '../../audit/source';
 import { gatewayTrust, GatewayTrust } from '../../audit/trust';
 import { describeVerify, SavedCheckpoint, savedCheckpointOf, verifyLog, VerifyReport } from '../../audit/verify';
 import type { SetExit } from '../set-exit';
+import { connect, UsageError } from '../../client/cli';
+import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 
 /** Exit codes: 0 verified/proven, 1 usage or transport error, 2 the log/receipt does not verify, 3 not yet integrated. */
 export const EXIT = { ok: 0, error: 1, invalid: 2, notIntegrated: 3 } as const;
 
-interface Conn {
+interface Conn extends IdentityFlags {
   gateway?: string;
-  cert?: string;
-  key?: string;
   ca?: string;
 }
 
@@ -27,9 +27,9 @@ interface TrustOpts {
   registry: string;
 }
 
-function client(o: Conn): ApiClient {
-  if (!o.cert || !o.key) throw new Error('--cert and --key are required to talk to the gateway (or use --from DIR)');
-  return apiClientFromFiles({ cert: o.cert, key: o.key, ...(o.gateway ? { gateway: o.gateway } : {}), ...(o.ca ? { ca: o.ca } : {}) });
+async function client(o: Conn): Promise<ApiClient> {
+  if (!o.p12 && (!o.cert || !o.key)) throw new UsageError('--cert and --key (or --p12) are required to talk to the gateway (or use --from DIR)');
+  return connect(o, (await openIdentity(o, 'auditor')).tls);
 }
 
 function trustOf(o: TrustOpts): GatewayTrust {
@@ -63,10 +63,8 @@ function fail(e: unknown, what: string, setExit: SetExit): void {
 }
 
 function withConn(cmd: Command): Command {
-  return cmd
+  return identityFlags(cmd, 'auditor')
     .option('--gateway <url>', 'gateway base URL (default $ART50_GATEWAY or https://localhost:8443)')
-    .option('--cert <pem>', 'auditor client certificate (PEM)')
-    .option('--key <pem>', 'auditor client key (PEM)')
     .option('--ca <pem>', 'trust root for the gateway TLS certificate', DEFAULT_CA);
 }
 
@@ -105,7 +103,7 @@ export function registerAuditCommands(program: Command, setExit: SetExit): void 
         trust = trustOf(o);
         let source: LogSource;
         if (o.from) source = new DirLogSource(o.from);
-        else source = new RemoteLogSource((api = client(o)));
+        else source = new RemoteLogSource((api = await client(o)));
         const saved = o.since ? (JSON.parse(readFileSync(o.since, 'utf8')) as SavedCheckpoint) : undefined;
         const r = await verifyLog({
           source, trust,
@@ -136,7 +134,7 @@ export function registerAuditCommands(program: Command, setExit: SetExit): void 
       let api: ApiClient | undefined;
       const bar = progress('export');
       try {
-        api = client(o);
+        api = await client(o);
         const r = await exportLog(new RemoteLogSource(api), o.out, (read, total) => bar.update(read, total));
         bar.stop();
         process.stdout.write(`exported ${r.entries} entries and ${r.checkpoints} checkpoints to ${o.out}\n`);
@@ -160,7 +158,7 @@ export function registerAuditCommands(program: Command, setExit: SetExit): void 
       try {
         trust = trustOf(o);
         const receipt = readFileSync(o.receipt);
-        const r = await proveReceipt(o.from ? { receipt, trust, dir: o.from } : { receipt, trust, remote: new RemoteLogSource((api = client(o))) });
+        const r = await proveReceipt(o.from ? { receipt, trust, dir: o.from } : { receipt, trust, remote: new RemoteLogSource((api = await client(o))) });
         if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
         else process.stdout.write(`${r.verdict === 'proven' ? 'PROVEN' : r.verdict === 'not_integrated' ? 'NOT YET INTEGRATED' : 'NOT PROVEN'}: ${r.detail}\n`);
         setExit(r.verdict === 'proven' ? EXIT.ok : r.verdict === 'not_integrated' ? EXIT.notIntegrated : EXIT.invalid);

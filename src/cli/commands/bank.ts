@@ -4,14 +4,13 @@ import { resolve } from 'node:path';
 import { demoCoreFor, HandleOutcome, ReferenceBank, startPushServer } from '../../bank/reference-bank';
 import type { ApiClient } from '../../client/api-client';
 import { DEFAULT_CA } from '../../client/api-client';
-import { connect, CONNECTION_HELP, readIdentity, reportError, trustFor, UsageError } from '../../client/cli';
+import { connect, CONNECTION_HELP, reportError, trustFor, UsageError } from '../../client/cli';
+import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 import type { ClientTrust } from '../../client/documents';
 import type { SetExit } from '../set-exit';
 
 
-interface BankOpts {
-  cert: string;
-  key: string;
+interface BankOpts extends IdentityFlags {
   gateway?: string;
   ca?: string;
   crl?: string[];
@@ -41,17 +40,18 @@ function describe(o: HandleOutcome): string {
   }
 }
 
-function makeBank(o: BankOpts, log: (l: string) => void): { bank: ReferenceBank; api: ApiClient; trust: ClientTrust } {
-  const identity = readIdentity(o.cert, o.key);
+async function makeBank(o: BankOpts, log: (l: string) => void): Promise<{ bank: ReferenceBank; api: ApiClient; trust: ClientTrust; tls: { cert: Buffer; key: Buffer } }> {
+  const opened = await openIdentity(o, 'bank system');
+  const identity = await opened.signer();
   const trust = trustFor(o);
   try {
-    const api = connect(o);
+    const api = connect(o, opened.tls);
     const core = demoCoreFor(trust.registry, identity.cert, { seed: intOpt(o.seed, '--seed', 0), trail: o.trail !== false });
     const bank = new ReferenceBank({
       api, identity, registry: trust.registry, trust, core, log,
       ...(o.data ? { dataDir: resolve(o.data) } : {}), ...(o.ignoreRequests ? { ignoreRequests: true } : {}),
     });
-    return { bank, api, trust };
+    return { bank, api, trust, tls: opened.tls };
   } catch (e) {
     trust.close();
     throw e;
@@ -73,9 +73,7 @@ function untilSignal(): Promise<string> {
 }
 
 function common(c: Command): Command {
-  return c
-    .requiredOption('--cert <pem>', 'bank system certificate (TLS and statement signatures)')
-    .requiredOption('--key <pem>', 'its private key')
+  return identityFlags(c, 'bank system', { signs: true })
     .option('--gateway <url>', CONNECTION_HELP.gateway)
     .option('--ca <pem>', CONNECTION_HELP.ca)
     .option('--crl <file...>', CONNECTION_HELP.crl)
@@ -96,11 +94,11 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
     .option('--limit <n>', 'deliveries per poll', '50'))
     .action(async (o: BankOpts & { once?: boolean; interval: string; limit: string }) => {
       const log = (l: string): void => void process.stdout.write(`${new Date().toISOString()} ${l}\n`);
-      let made: ReturnType<typeof makeBank> | undefined;
+      let made: Awaited<ReturnType<typeof makeBank>> | undefined;
       try {
         const interval = intOpt(o.interval, '--interval', 10);
         const limit = intOpt(o.limit, '--limit', 1);
-        made = makeBank(o, () => undefined);
+        made = await makeBank(o, () => undefined);
         log(`bank ${made.bank.bic} polling ${made.api.baseUrl}${o.once ? ' once' : ` every ${interval} ms`}`);
         let stopped = false;
         const signal = o.once ? undefined : untilSignal().then(() => void (stopped = true));
@@ -132,12 +130,12 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
     .option('--path <path>', 'URL path of the endpoint', '/art50/deliveries'))
     .action(async (o: BankOpts & { port: string; host: string; path: string }) => {
       const log = (l: string): void => void process.stdout.write(`${new Date().toISOString()} ${l}\n`);
-      let made: ReturnType<typeof makeBank> | undefined;
+      let made: Awaited<ReturnType<typeof makeBank>> | undefined;
       try {
         const port = intOpt(o.port, '--port', 0);
-        made = makeBank(o, log);
+        made = await makeBank(o, log);
         const server = await startPushServer({
-          bank: made.bank, trust: made.trust, cert: readFileSync(o.cert), key: readFileSync(o.key), ca: readFileSync(o.ca ?? DEFAULT_CA),
+          bank: made.bank, trust: made.trust, cert: made.tls.cert, key: made.tls.key, ca: readFileSync(o.ca ?? DEFAULT_CA),
           port, host: o.host, path: o.path, log,
         });
         log(`bank ${made.bank.bic} push endpoint at https://${o.host}:${server.port}${o.path}; statements go to ${made.api.baseUrl}`);

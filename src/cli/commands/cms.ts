@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Art50Error, isArt50Error } from '../../errors';
@@ -9,6 +8,8 @@ import { loadTrust, readCertificates } from '../../pki/trust';
 import { createAjv } from '../../documents/ajv';
 import { loadRegistry } from '../../participants/registry';
 import type { SetExit } from '../set-exit';
+import { reportError } from '../../client/cli';
+import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 
 
 /** Package root, from src/cli/commands (ts) and dist/cli/commands (built) alike. */
@@ -76,28 +77,24 @@ function printReport(r: VerifyReport): string {
 }
 
 export function registerCmsCommands(program: Command, setExit: SetExit): void {
-  program
+  identityFlags(program
     .command('sign')
-    .description('sign a document as CMS SignedData (attached content, SHA-256)')
-    .requiredOption('--cert <pem>', 'signer certificate (PEM)')
-    .requiredOption('--key <pem>', 'signer private key (PEM)')
+    .description('sign a document as CMS SignedData (attached content); --cert/--key or --p12 name the signing (SIGN) key')
     .requiredOption('--in <file>', 'document to sign (bytes are signed exactly as they are)')
     .requiredOption('--out <file>', 'where to write the DER CMS')
     .option('--chain <pem>', 'extra certificates to include (PEM bundle)')
-    .option('--pss', 'RSA-PSS instead of PKCS#1 v1.5 (RSA keys only)')
-    .action((opts: { cert: string; key: string; in: string; out: string; chain?: string; pss?: boolean }) => {
+    .option('--pss', 'RSA-PSS instead of PKCS#1 v1.5 (RSA keys only)'), 'signer')
+    .action(async (opts: IdentityFlags & { in: string; out: string; chain?: string; pss?: boolean }) => {
       try {
-        const cert = new X509Certificate(readFile(opts.cert, 'certificate'));
-        const key = createPrivateKey(readFile(opts.key, 'key'));
+        const { auth } = await openIdentity(opts, 'signer');
+        const chain = [...(auth.chain ?? []), ...(opts.chain ? readCertificates(opts.chain) : [])];
         const der = signCms(readFile(opts.in, 'document'), {
-          cert, key, rsaPadding: opts.pss ? 'pss' : 'pkcs1', ...(opts.chain ? { chain: readCertificates(opts.chain) } : {}),
+          cert: auth.cert, key: auth.key, rsaPadding: opts.pss ? 'pss' : 'pkcs1', ...(chain.length ? { chain } : {}),
         });
         writeFileSync(opts.out, der);
         process.stdout.write(`signed ${opts.in} → ${opts.out} (${der.length} bytes)\n`);
       } catch (e) {
-        const code = isArt50Error(e) ? e.code : 'config.invalid';
-        process.stderr.write(`sign failed: ${code}: ${e instanceof Error ? e.message : String(e)}\n`);
-        setExit(1);
+        setExit(reportError('sign', e));
       }
     });
 

@@ -5,7 +5,8 @@ import { signCms } from '../../cms/sign';
 import { verifyCms } from '../../cms/verify';
 import type { ApiClient, RequestStatusView, SubmitResult } from '../../client/api-client';
 import { buildNextHopRequests, ClientTrust, movementsCsv, NextHop } from '../../client/documents';
-import { connect, CONNECTION_HELP, readIdentity, reportError, table, trustFor, UsageError } from '../../client/cli';
+import { connect, CONNECTION_HELP, reportError, table, trustFor, UsageError } from '../../client/cli';
+import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 import type { SigningIdentity } from '../../cms/types';
 import { createAjv } from '../../documents/ajv';
 import { createDocumentValidators } from '../../documents/validators';
@@ -222,16 +223,15 @@ function connOptions(cmd: Command, withTrust = false): Command {
 export function registerPoliceCommands(program: Command, setExit: SetExit): void {
   const police = program.command('police').description('police system: submit signed requests, read status, download statements, follow the money');
 
-  connOptions(police.command('submit')
-    .description('sign a request JSON (its exact bytes) and submit it; writes <name>.p7s and the gateway receipt <name>.receipt.p7s next to it')
-    .requiredOption('--request <json>', 'request document (schemas/request.schema.json)')
-    .requiredOption('--cert <pem>', 'investigator or head certificate (also the TLS client certificate)')
-    .requiredOption('--key <pem>', 'its private key'))
-    .action(async (o: Conn & { request: string; cert: string; key: string }) => {
+  connOptions(identityFlags(police.command('submit')
+    .description('sign a request JSON (its exact bytes) with the SIGN key and submit it; writes <name>.p7s and the gateway receipt <name>.receipt.p7s next to it')
+    .requiredOption('--request <json>', 'request document (schemas/request.schema.json)'), 'investigator or first head', { signs: true }))
+    .action(async (o: Conn & IdentityFlags & { request: string }) => {
       let api: ApiClient | undefined;
       try {
-        api = connect(o);
-        const r = await submitRequestFile(api, readIdentity(o.cert, o.key), o.request);
+        const id = await openIdentity(o);
+        api = connect(o, id.tls);
+        const r = await submitRequestFile(api, await id.signer(), o.request);
         process.stdout.write(`requestId: ${r.requestId}\ndigest:    ${r.digest}\nstate:     ${r.state}\nlog index: ${r.logIndex}\nreceipt:   ${r.receiptFile}\n`);
       } catch (e) {
         setExit(reportError('submit', e));
@@ -240,16 +240,14 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
       }
     });
 
-  connOptions(police.command('status')
+  connOptions(identityFlags(police.command('status')
     .description('state of a request per bank, deadlines and receipts')
     .argument('<requestId>')
-    .requiredOption('--cert <pem>', 'TLS client certificate')
-    .requiredOption('--key <pem>', 'its private key')
-    .option('--json', 'print the JSON answer'))
-    .action(async (id: string, o: Conn & { cert: string; key: string; json?: boolean }) => {
+    .option('--json', 'print the JSON answer'), 'police'))
+    .action(async (id: string, o: Conn & IdentityFlags & { json?: boolean }) => {
       let api: ApiClient | undefined;
       try {
-        api = connect(o);
+        api = connect(o, (await openIdentity(o)).tls);
         const s = await api.status(id);
         process.stdout.write(o.json ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s));
       } catch (e) {
@@ -259,17 +257,15 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
       }
     });
 
-  connOptions(police.command('fetch')
+  connOptions(identityFlags(police.command('fetch')
     .description('download every statement of a request, verify each, write <statementId>.p7s, .json, .movements.csv and .receipt.p7s')
     .argument('<requestId>')
-    .requiredOption('--out <dir>', 'output directory')
-    .requiredOption('--cert <pem>', 'TLS client certificate')
-    .requiredOption('--key <pem>', 'its private key'), true)
-    .action(async (id: string, o: Conn & { out: string; cert: string; key: string }) => {
+    .requiredOption('--out <dir>', 'output directory'), 'police'), true)
+    .action(async (id: string, o: Conn & IdentityFlags & { out: string }) => {
       let api: ApiClient | undefined;
       let trust: ClientTrust | undefined;
       try {
-        api = connect(o);
+        api = connect(o, (await openIdentity(o)).tls);
         trust = trustFor(o);
         const r = await fetchStatements(api, trust, id, o.out);
         if (r.written.length === 0 && r.refused.length === 0) process.stdout.write(`no statements yet for ${id}\n`);
@@ -290,25 +286,24 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
       }
     });
 
-  connOptions(police.command('follow')
+  connOptions(identityFlags(police.command('follow')
     .description('follow the money: one next-hop request per individual (IIN) the subject sent money to')
     .requiredOption('--statement <file>', 'statement: <id>.p7s (verified) or the <id>.json written by fetch')
     .option('--hop', 'build the next hop (the default; accepted for readability)')
     .option('--out <dir>', 'where to write hop-<iin>.request.json', '.')
     .option('--request-template <json>', 'the parent request (case, body, signer, scope are copied); default: a request JSON with the statement\'s requestId next to the statement')
-    .option('--submit', 'also sign and submit each next-hop request (needs --cert and --key)')
-    .option('--cert <pem>', 'investigator or head certificate (with --submit)')
-    .option('--key <pem>', 'its private key (with --submit)'), true)
-    .action(async (o: Conn & { statement: string; out: string; requestTemplate?: string; submit?: boolean; cert?: string; key?: string }) => {
+    .option('--submit', 'also sign and submit each next-hop request (needs --cert and --key, or --p12)'), 'investigator or first head (with --submit)', { signs: true }), true)
+    .action(async (o: Conn & IdentityFlags & { statement: string; out: string; requestTemplate?: string; submit?: boolean }) => {
       let api: ApiClient | undefined;
       let trust: ClientTrust | undefined;
       try {
-        if (o.submit && (!o.cert || !o.key)) throw new UsageError('--submit needs --cert and --key');
+        if (o.submit && !o.p12 && (!o.cert || !o.key)) throw new UsageError('--submit needs --cert and --key, or --p12');
         trust = trustFor(o);
         const statement = readStatementFile(o.statement, trust);
         const parent = findParentRequest(statement, o.statement, o.requestTemplate);
         const knownBanks = new Set(trust.registry.banks().map((b) => b.bic!));
-        const submit = o.submit ? { api: (api = connect({ ...o, cert: o.cert!, key: o.key! })), identity: readIdentity(o.cert!, o.key!) } : undefined;
+        const id = o.submit ? await openIdentity(o) : undefined;
+        const submit = id ? { api: (api = connect(o, id.tls)), identity: await id.signer() } : undefined;
         const r = await followStatement({ statement, parent, outDir: o.out, knownBanks, ...(submit ? { submit } : {}) });
         if (r.hops.length === 0) {
           process.stdout.write(`statement ${statement.statementId}: no outgoing transfers to individuals; nothing to follow\n`);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { signCms } from '../../cms/sign';
 import type { SigningIdentity } from '../../cms/types';
 import type { ApiClient, PendingItem, SanctionResult } from '../../client/api-client';
-import { connect, CONNECTION_HELP, readIdentity, reportError, table, trustFor, UsageError } from '../../client/cli';
+import { connect, CONNECTION_HELP, reportError, table, trustFor, UsageError } from '../../client/cli';
+import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 import type { ClientTrust } from '../../client/documents';
 import type { RequestDoc, SanctionDecision, SanctionDoc } from '../../documents/types';
 import { Art50Error, isArt50Error } from '../../errors';
@@ -14,7 +15,7 @@ import type { SetExit } from '../set-exit';
 import type { ConnectionOptions } from '../../client/cli';
 
 
-type Conn = ConnectionOptions;
+type Conn = ConnectionOptions & IdentityFlags;
 
 export interface PendingView {
   item: PendingItem;
@@ -99,9 +100,7 @@ function scopeText(r: RequestDoc): string {
 
 export function registerProsecutorCommands(program: Command, setExit: SetExit): void {
   const pros = program.command('prosecutor').description('prosecutor: review pending requests, sign sanctions');
-  const conn = (c: Command): Command => c
-    .requiredOption('--cert <pem>', 'prosecutor certificate (also the TLS client certificate)')
-    .requiredOption('--key <pem>', 'its private key')
+  const conn = (c: Command): Command => identityFlags(c, 'prosecutor', { signs: true })
     .option('--gateway <url>', CONNECTION_HELP.gateway)
     .option('--ca <pem>', CONNECTION_HELP.ca)
     .option('--crl <file...>', CONNECTION_HELP.crl)
@@ -112,7 +111,7 @@ export function registerProsecutorCommands(program: Command, setExit: SetExit): 
       let api: ApiClient | undefined;
       let trust: ClientTrust | undefined;
       try {
-        api = connect(o);
+        api = connect(o, (await openIdentity(o)).tls);
         trust = trustFor(o);
         const views = await pendingRequests(api, trust);
         if (o.json) {
@@ -151,9 +150,10 @@ export function registerProsecutorCommands(program: Command, setExit: SetExit): 
         if (o.decision !== 'granted' && o.decision !== 'refused') throw new UsageError('--decision must be granted or refused');
         const validHours = Number(o.validHours);
         if (!Number.isFinite(validHours) || validHours <= 0) throw new UsageError('--valid-hours must be a positive number');
-        api = connect(o);
+        const opened = await openIdentity(o);
+        api = connect(o, opened.tls);
         trust = trustFor(o);
-        const r = await sanctionRequest(api, trust, readIdentity(o.cert, o.key), id, {
+        const r = await sanctionRequest(api, trust, await opened.signer(), id, {
           decision: o.decision, validHours, ...(o.reason ? { reason: o.reason } : {}), ...(o.out ? { outDir: o.out } : {}),
         });
         process.stdout.write(`request:   ${r.requestId}\nsanction:  ${r.sanctionId} (${r.decision})\nbound to:  ${r.sanction.requestDigest}\nstate:     ${r.state}\nlog index: ${r.logIndex}\n${r.files.length ? `files:     ${r.files.join(', ')}\n` : ''}`);

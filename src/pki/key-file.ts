@@ -1,0 +1,75 @@
+import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
+import { Art50Error } from '../errors';
+import { looksLikePkcs12, readPkcs12, WrongPasswordError } from './pkcs12';
+
+/**
+ * Private keys the way people hold them: PEM (plain or encrypted PKCS#8 / traditional), DER, or a
+ * PKCS#12 file as NCA RK issues them. A password is asked for only when the file needs one, so a
+ * plain PEM key never triggers a prompt.
+ */
+
+/** Gives the password when asked; may throw (no password available) — asked at most once per file. */
+export type PasswordSource = (what: string) => string;
+
+export interface KeyWithCertificates {
+  key: KeyObject;
+  /** From a PKCS#12 file: the key's certificate first, then the rest of its chain. Empty for plain keys. */
+  certificates: X509Certificate[];
+}
+
+const ENCRYPTED_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
+
+export function isPkcs12File(path: string, bytes: Buffer): boolean {
+  return /\.(p12|pfx)$/i.test(path) || looksLikePkcs12(bytes);
+}
+
+/** True when loading this key file will ask for a password. */
+export function keyFileNeedsPassword(path: string, bytes: Buffer): boolean {
+  return isPkcs12File(path, bytes) || ENCRYPTED_PEM.test(bytes.toString('latin1'));
+}
+
+/** Loads a private key (and, from PKCS#12, its certificates). `what` names the file in errors. */
+export function loadKeyFile(bytes: Buffer, what: string, password: PasswordSource): KeyWithCertificates {
+  if (isPkcs12File(what, bytes)) {
+    const p12 = readPkcs12(bytes, password(what), what);
+    let key: KeyObject;
+    try {
+      key = createPrivateKey({ key: p12.keyDer, format: 'der', type: 'pkcs8' });
+    } catch (e) {
+      throw new Art50Error('config.invalid', `${what}: the private key's algorithm is not supported here`, { cause: e });
+    }
+    const certificates = p12.certificates.map((d, i) => {
+      try {
+        return new X509Certificate(d);
+      } catch (e) {
+        throw new Art50Error('config.invalid', `${what}: certificate ${i + 1} cannot be parsed`, { cause: e });
+      }
+    });
+    return { key, certificates };
+  }
+  const text = bytes.toString('latin1');
+  if (ENCRYPTED_PEM.test(text)) {
+    const passphrase = password(what);
+    try {
+      return { key: createPrivateKey({ key: bytes, format: 'pem', passphrase }), certificates: [] };
+    } catch (e) {
+      if (/bad decrypt|decrypt|passphrase/i.test((e as Error).message)) throw new WrongPasswordError(what);
+      throw new Art50Error('config.invalid', `${what} is not a readable private key: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  try {
+    const isPem = text.includes('-----BEGIN');
+    return { key: isPem ? createPrivateKey(bytes) : createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' }), certificates: [] };
+  } catch (e) {
+    throw new Art50Error('config.invalid', `${what} is not a readable private key (PEM, DER PKCS#8 or PKCS#12 expected): ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** A certificate from PEM or DER bytes. */
+export function parseCertificateFile(bytes: Buffer, what: string): X509Certificate {
+  try {
+    return new X509Certificate(bytes);
+  } catch (e) {
+    throw new Art50Error('config.invalid', `${what} is not a readable certificate (PEM or DER)`, { cause: e });
+  }
+}
