@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { PACKAGE_ROOT } from '../config';
 import { startEmbeddedRedis } from '../redis/embedded';
 import { benchAuditVerify } from './audit';
+import { benchGostVerify } from './gost';
 import { benchIntake } from './intake';
 import { benchLog } from './log';
 import { benchStatement } from './statement';
@@ -14,7 +15,7 @@ import { benchVerify } from './verify';
 /**
  * `npm run bench`: every performance target of the project in one run, printed as a table and
  * written as JSON. Options: --requests N --concurrency C --inbox-rate R --inbox-count N
- * --movements N --log-size N --out FILE --only intake,verify,statement,log
+ * --movements N --log-size N --out FILE --only intake,verify,gost,statement,log
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -49,6 +50,14 @@ async function main(): Promise<void> {
       const v = await benchVerify(20_000);
       results.verify = v;
       rows.push(['CMS verify + path (known signer)', `${v.cpuMsPerVerify.toFixed(3)} ms CPU`, '≤ 0.3 ms']);
+    }
+    if (want('gost')) {
+      say('GOST R 34.10-2012 verify (pure TypeScript)…');
+      const g = [benchGostVerify(256, 1000), benchGostVerify(512, 300)];
+      results.gost = g;
+      for (const c of g) {
+        rows.push([`GOST 2012-${c.bits} verify + Streebog of 300 B (known key; new key)`, `${c.cpuMsPerVerify.toFixed(3)} ms CPU; ${c.cpuMsPerVerifyNewKey.toFixed(3)} ms`, c.bits === 256 ? '≤ 2 ms' : '']);
+      }
     }
     if (want('intake')) {
       const r = await benchIntake({
