@@ -1,5 +1,6 @@
 import express, { Express, Router } from 'express';
 import type { Logger } from '../logger';
+import { methodNotAllowed, RouterLike } from './method-not-allowed';
 import { errorHandler, notFoundHandler } from './problem';
 
 export interface AppParts {
@@ -29,6 +30,7 @@ export function createApp(parts: AppParts): Express {
   for (const r of parts.open) app.use(r);
   app.use(parts.authenticate);
   for (const r of parts.authenticated) app.use(r);
+  app.use(methodNotAllowed(() => app.router as unknown as RouterLike));
   app.use(notFoundHandler);
   app.use(errorHandler(parts.logger));
   return app;
