@@ -116,7 +116,7 @@ const TC26_512_C: CurveParams = {
 };
 
 const P = GOST_OID.paramSet;
-/** Parameter-set OID → curve. Several OIDs name the same curve (RFC 7836 §A.1, RFC 4357 §10.3). */
+/** Parameter-set OID → curve. Several OIDs name the same curve (RFC 7836 §A.1, RFC 4357 §10.3, NCA). */
 const BY_OID: ReadonlyArray<[string, CurveParams]> = [
   [P.tc26_256_A, TC26_256_A],
   [P.tc26_256_B, CRYPTOPRO_A],
@@ -130,6 +130,8 @@ const BY_OID: ReadonlyArray<[string, CurveParams]> = [
   [P.tc26_512_A, TC26_512_A],
   [P.tc26_512_B, TC26_512_B],
   [P.tc26_512_C, TC26_512_C],
+  [GOST_OID.nca.paramSet256A, TC26_256_A],
+  [GOST_OID.nca.paramSet512A, TC26_512_A],
 ];
 
 const built = new Map<CurveParams, GostCurve>();

@@ -12,7 +12,8 @@
  *   gostPublicKey(priv), generateGostKey(paramSetOid)
  *   gostSign(priv, digest)               → s‖r octets (CMS SignerInfo.signature, X.509 signatureValue)
  *   gostVerify(pub, digest, signature)   → boolean, never throws
- *   GOST_OID                             algorithm, digest and parameter-set OIDs
+ *   GOST_OID                             algorithm, digest and parameter-set OIDs (tc26, CryptoPro, NCA)
+ *   kalkanSignatureToRfc(sig)            NCA/Kalkan signature octets (r‖s little-endian) ↔ RFC s‖r
  *
  * `digest` is always Streebog of the key's size over the signed bytes. Parsers throw Art50Error
  * with the caller's code (default 'cert.malformed'), never a raw exception.
@@ -27,3 +28,4 @@ export { parseGostSpki, encodeGostSpki } from './spki';
 export { parseGostPkcs8, encodeGostPkcs8 } from './pkcs8';
 export { generateGostKey, gostPublicKey, gostSign } from './sign';
 export { gostVerify } from './verify';
+export { kalkanSignatureToRfc } from './kalkan-signature';

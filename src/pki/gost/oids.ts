@@ -41,4 +41,20 @@ export const GOST_OID = {
     /** id-tc26-gost-3410-2012-512-paramSetC (a twisted Edwards curve, cofactor 4). */
     tc26_512_C: '1.2.643.7.1.2.1.2.3',
   },
+  /**
+   * Kazakhstan's NCA (pki.gov.kz, KalkanCrypt) names the same algorithms — GOST 34.10-2015 /
+   * 34.11-2015, identical to GOST R 34.10-2012 / 34.11-2012 — in its own arc. Its 512-bit
+   * parameter set is the tc26-512-A curve (checked against a Kalkan-made CMS signature), the
+   * 256-bit one tc26-256-A. Kalkan writes signature octets byte-reversed: see kalkanSignatureToRfc.
+   */
+  nca: {
+    key256: '1.2.398.3.10.1.1.2.1',
+    key512: '1.2.398.3.10.1.1.2.2',
+    paramSet256A: '1.2.398.3.10.1.1.2.1.1',
+    paramSet512A: '1.2.398.3.10.1.1.2.2.1',
+    digest256: '1.2.398.3.10.1.3.2',
+    digest512: '1.2.398.3.10.1.3.3',
+    signWithDigest256: '1.2.398.3.10.1.1.2.3.1',
+    signWithDigest512: '1.2.398.3.10.1.1.2.3.2',
+  },
 } as const;

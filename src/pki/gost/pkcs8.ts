@@ -52,6 +52,6 @@ function privateValue(buf: Buffer, len: number, q: bigint, code: ErrorCode): big
 
 /** PKCS#8 in the engine's default form (raw little-endian value), readable by `openssl pkey -engine gost`. */
 export function encodeGostPkcs8(priv: GostPrivateKey): Buffer {
-  return seq(int(0), algId(keyAlgorithmOid(priv.bits), encodeKeyParams(priv)), octetString(bigintToLe(priv.d, priv.bits / 8)));
+  return seq(int(0), algId(keyAlgorithmOid(priv), encodeKeyParams(priv)), octetString(bigintToLe(priv.d, priv.bits / 8)));
 }
 

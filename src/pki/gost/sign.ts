@@ -22,7 +22,9 @@ export function generateGostKey(paramSet: string): GostPrivateKey {
   return {
     bits: curve.bits,
     paramSet,
-    digestOid: curve.bits === 256 ? GOST_OID.digest256 : GOST_OID.digest512,
+    digestOid: paramSet.startsWith('1.2.398.') // an NCA parameter set: name the digest in the NCA arc too
+      ? curve.bits === 256 ? GOST_OID.nca.digest256 : GOST_OID.nca.digest512
+      : curve.bits === 256 ? GOST_OID.digest256 : GOST_OID.digest512,
     d: randomScalar(curve.q, curve.bits / 8),
   };
 }

@@ -38,5 +38,5 @@ export function parseGostSpki(spkiDer: Buffer, code: ErrorCode = 'cert.malformed
 export function encodeGostSpki(pub: GostPublicKey): Buffer {
   const len = pub.bits / 8;
   const point = octetString(Buffer.concat([bigintToLe(pub.x, len), bigintToLe(pub.y, len)]));
-  return seq(algId(keyAlgorithmOid(pub.bits), encodeKeyParams(pub)), tlv(0x03, Buffer.from([0]), point));
+  return seq(algId(keyAlgorithmOid(pub), encodeKeyParams(pub)), tlv(0x03, Buffer.from([0]), point));
 }
