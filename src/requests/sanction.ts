@@ -46,6 +46,18 @@ export function checkSanctionBinding(doc: SanctionDoc, requestId: string, reques
 }
 
 /**
+ * Who may post a sanction for a request of body `bodyBin`: the requesting body's system (relaying
+ * what its prosecutor signed) or a prosecutor's office that supervises the body. To every other
+ * client the request does not exist (404, as GET answers), so an id reveals nothing.
+ */
+export function maySubmitSanction(client: Participant, bodyBin: string, registry: Registry): boolean {
+  const org = client.organisation;
+  if (org.kind === 'police') return org.bin === bodyBin;
+  if (org.kind === 'prosecutor_office') return registry.supervises(org.bin, bodyBin);
+  return false;
+}
+
+/**
  * POST /v1/requests/{id}/sanction. The signature decides, not the TLS client: a police system may
  * relay a sanction its prosecutor signed.
  */
@@ -56,8 +68,8 @@ export class SanctionService {
     const { verifier, registry, store, log, sealer, clock } = this.deps;
     const now = clock();
     const request = await store.header(requestId);
-    // A relaying police system must be the requesting body; others do not learn the request exists.
-    if (!request || (client.organisation.kind === 'police' && client.organisation.bin !== request.bodyBin)) {
+    // Tenancy before anything else: to a client that may not act on the request it does not exist.
+    if (!request || !maySubmitSanction(client, request.bodyBin, registry())) {
       throw new Art50Error('request.not_found', `no request ${requestId}`);
     }
     const sd = verifier.open(der, 'sanction');

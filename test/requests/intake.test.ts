@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DEMO_BIN, DEMO_IIN } from '../../src/pki/demo-world';
 import { headSigner, makeRequest, makeSanction } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { identity, KEYS, sign, signer } from '../support/identities';
+import { KEYS, sign, signer } from '../support/identities';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -200,11 +200,11 @@ describe('sanctions', () => {
     expect(s.status).toBe(404);
   });
 
-  it('refuses a sanction by prosecutor-2, who does not supervise body A', async () => {
+  it('to prosecutor-2, who does not supervise body A, the request does not exist (404, as GET answers)', async () => {
     const { doc, digest } = await pending();
     const s = await sanction(doc.requestId, makeSanction(doc, digest, { prosecutor: { iin: DEMO_IIN.prosecutor2, bin: DEMO_BIN.officeB } }), 'prosecutor/prosecutor-2');
-    expect(s.status).toBe(403);
-    expect(s.body.code).toBe('participant.not_supervising');
+    expect(s.status).toBe(404);
+    expect(s.body.code).toBe('request.not_found');
   });
 
   it('refuses a sanction bound to another request digest', async () => {
