@@ -20,8 +20,11 @@ interface Entry {
 
 const cache = new Map<string, Entry>();
 
-/** The key's validated point, or null if it is not a point of the curve's prime-order group. */
-export function keyPoint(curve: GostCurve, pub: GostPublicKey): GostPoint | null {
+/**
+ * The key's validated point, or null if it is not a point of the curve's prime-order group.
+ * `use` false (a parser checking the key) caches the point without counting a use.
+ */
+export function keyPoint(curve: GostCurve, pub: GostPublicKey, use = true): GostPoint | null {
   const id = `${pub.paramSet}/${pub.x.toString(16)}/${pub.y.toString(16)}`;
   let entry = cache.get(id);
   if (entry) {
@@ -33,7 +36,7 @@ export function keyPoint(curve: GostCurve, pub: GostPublicKey): GostPoint | null
     if (cache.size >= MAX_KEYS) cache.delete(cache.keys().next().value!);
   }
   cache.set(id, entry);
-  entry.uses++;
+  if (use) entry.uses++;
   if (entry.uses === 2) walker(curve).createCache(entry.point, KEY_WINDOW);
   return entry.point;
 }

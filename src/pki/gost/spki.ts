@@ -3,6 +3,7 @@ import { algId, octetString, seq, tlv } from '../../asn1/der-write';
 import { Art50Error, ErrorCode } from '../../errors';
 import { gostCurve } from './curves';
 import { decodeKeyAlgorithm, encodeKeyParams, keyAlgorithmOid, withCode } from './key-params';
+import { keyPoint } from './key-points';
 import { bigintToLe, GostPublicKey, leToBigint } from './keys';
 
 /**
@@ -24,13 +25,8 @@ export function parseGostSpki(spkiDer: Buffer, code: ErrorCode = 'cert.malformed
     const len = bits / 8;
     if (point.length !== 2 * len) throw new Art50Error(code, `GOST public key: expected ${2 * len} octets of x‖y, found ${point.length}`);
     const pub: GostPublicKey = { bits, paramSet, digestOid, x: leToBigint(point.subarray(0, len)), y: leToBigint(point.subarray(len)) };
-    try {
-      const P = gostCurve(paramSet)!.Point.fromAffine({ x: pub.x, y: pub.y });
-      P.assertValidity();
-      if (P.is0()) throw new Error('point at infinity');
-    } catch (e) {
-      throw new Art50Error(code, 'GOST public key: not a point of the prime-order group of its curve', { cause: e });
-    }
+    // Validated once here and remembered, so the first verify with this key does not repeat it.
+    if (!keyPoint(gostCurve(paramSet)!, pub, false)) throw new Art50Error(code, 'GOST public key: not a point of the prime-order group of its curve');
     return pub;
   });
 }
