@@ -44,8 +44,11 @@ export const GOST_OID = {
   /**
    * Kazakhstan's NCA (pki.gov.kz, KalkanCrypt) names the same algorithms — GOST 34.10-2015 /
    * 34.11-2015, identical to GOST R 34.10-2012 / 34.11-2012 — in its own arc. Its 512-bit
-   * parameter set is the tc26-512-A curve (checked against a Kalkan-made CMS signature), the
-   * 256-bit one tc26-256-A. Kalkan writes signature octets byte-reversed: see kalkanSignatureToRfc.
+   * parameter set is the tc26-512-A curve (checked against a Kalkan-made CMS signature); the
+   * 256-bit one is tc26-256-A as other NCA implementations map it (no NCA-made 256-bit signature
+   * checked yet; a wrong curve would fail key validation, not accept a forgery). Kalkan writes
+   * signature octets byte-reversed: see kalkanSignatureToRfc. NCA's older GOST 34.310-2004 keys
+   * (1.2.398.3.10.1.1.1.x) use GOST 34.311-95 digests, not Streebog, and are not covered here.
    */
   nca: {
     key256: '1.2.398.3.10.1.1.2.1',
