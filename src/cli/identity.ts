@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { X509Certificate } from 'node:crypto';
+import { KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { SigningIdentity } from '../cms/types';
 import { UsageError } from '../client/cli';
@@ -94,11 +94,16 @@ function intermediates(certs: readonly X509Certificate[]): X509Certificate[] {
 export async function openIdentity(o: IdentityFlags, label = 'identity'): Promise<OpenedIdentity> {
   const auth = await openPair(o, o.cert, o.key, o.p12, label);
   let signer: Promise<SigningIdentity> | undefined;
+  const tlsKey = auth.key instanceof KeyObject ? auth.key : undefined;
   return {
     auth,
-    tls: {
-      cert: Buffer.from([auth.cert, ...(auth.chain ?? [])].map((c) => c.toString()).join('')),
-      key: Buffer.from(auth.key.export({ format: 'pem', type: 'pkcs8' }) as string),
+    get tls() {
+      // node's TLS (OpenSSL without the gost engine) speaks RSA and EC only: NCA's AUTH keys for TLS are RSA.
+      if (!tlsKey) throw new UsageError(`${label}: a GOST key cannot open a TLS connection; use the RSA or EC AUTH key for --cert/--key or --p12`);
+      return {
+        cert: Buffer.from([auth.cert, ...(auth.chain ?? [])].map((c) => c.toString()).join('')),
+        key: Buffer.from(tlsKey.export({ format: 'pem', type: 'pkcs8' }) as string),
+      };
     },
     signer: () => (signer ??= openSigner(o, auth, label)),
   };

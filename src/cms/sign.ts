@@ -1,4 +1,5 @@
-import { constants, createHash, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import { constants, createHash, KeyObject, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import { GOST_OID, GostPrivateKey, gostSign, streebog } from '../pki/gost';
 import { Art50Error } from '../errors';
 import { algId, cmsTime, explicit, int, octetString, oid, seq, setOf, tlv } from '../asn1/der-write';
 import { OID } from '../asn1/oids';
@@ -6,7 +7,7 @@ import { certInfo } from '../pki/cert-info';
 import type { SigningIdentity } from './types';
 
 /**
- * CMS SignedData (RFC 5652) with the content attached, as DESIGN §3 prescribes: SHA-256,
+ * CMS SignedData (RFC 5652) with the content attached, as DESIGN §3 prescribes: SHA-256 (Streebog for GOST keys),
  * signed attributes contentType + messageDigest + signingTime, signer certificate (+ chain)
  * included, SignerIdentifier issuerAndSerialNumber, version 1. Only the structure is built in JS;
  * the private-key operation is one node:crypto (OpenSSL) call.
@@ -24,22 +25,48 @@ const PSS_SHA256 = algId(
   seq(explicit(0, SHA256), explicit(1, algId(OID.mgf1, SHA256)), explicit(2, int(32))),
 );
 
-function signatureAlgorithmFor(id: SigningIdentity): { alg: Buffer; sign: (data: Buffer) => Buffer } {
+interface SigningAlgorithm {
+  /** SignerInfo.signatureAlgorithm */
+  alg: Buffer;
+  /** SignerInfo.digestAlgorithm (also listed in SignedData.digestAlgorithms) and its hash. */
+  digestAlg: Buffer;
+  hash: (content: Buffer) => Buffer;
+  sign: (data: Buffer) => Buffer;
+}
+
+const sha256 = (d: Buffer): Buffer => createHash('sha256').update(d).digest();
+
+function signatureAlgorithmFor(id: SigningIdentity): SigningAlgorithm {
   const { key } = id;
+  if (!(key instanceof KeyObject)) return gostAlgorithm(key);
   if (key.type !== 'private') throw new Art50Error('config.invalid', 'signing key is not a private key');
   const type = key.asymmetricKeyType;
   if (type === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
     if (curve !== 'prime256v1' && curve !== 'secp384r1') throw new Art50Error('config.invalid', `EC curve ${String(curve)} is not accepted`);
-    return { alg: algId(OID.ecdsaWithSHA256), sign: (d) => cryptoSign('sha256', d, { key, dsaEncoding: 'der' }) };
+    return { alg: algId(OID.ecdsaWithSHA256), digestAlg: SHA256, hash: sha256, sign: (d) => cryptoSign('sha256', d, { key, dsaEncoding: 'der' }) };
   }
   if (type === 'rsa') {
     if (id.rsaPadding === 'pss') {
-      return { alg: PSS_SHA256, sign: (d) => cryptoSign('sha256', d, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }) };
+      return { alg: PSS_SHA256, digestAlg: SHA256, hash: sha256, sign: (d) => cryptoSign('sha256', d, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }) };
     }
-    return { alg: algId(OID.sha256WithRSAEncryption), sign: (d) => cryptoSign('sha256', d, { key, padding: constants.RSA_PKCS1_PADDING }) };
+    return { alg: algId(OID.sha256WithRSAEncryption), digestAlg: SHA256, hash: sha256, sign: (d) => cryptoSign('sha256', d, { key, padding: constants.RSA_PKCS1_PADDING }) };
   }
   throw new Art50Error('config.invalid', `key type ${String(type)} cannot sign documents`);
+}
+
+/**
+ * GOST R 34.10-2012 (pure TypeScript, pki/gost) with the Streebog digest of the key's size; the
+ * signatureAlgorithm is the key algorithm OID, as OpenSSL's gost engine writes it in CMS.
+ */
+function gostAlgorithm(key: GostPrivateKey): SigningAlgorithm {
+  const bits = key.bits;
+  return {
+    alg: algId(bits === 256 ? GOST_OID.key256 : GOST_OID.key512),
+    digestAlg: algId(bits === 256 ? GOST_OID.digest256 : GOST_OID.digest512),
+    hash: (d) => streebog(bits, d),
+    sign: (d) => gostSign(key, streebog(bits, d)),
+  };
 }
 
 function attribute(type: string, value: Buffer): Buffer {
@@ -55,8 +82,8 @@ function issuerAndSerial(cert: X509Certificate): Buffer {
 }
 
 export function signCms(content: Buffer, id: SigningIdentity, opts: SignOptions = {}): Buffer {
-  const { alg, sign } = signatureAlgorithmFor(id);
-  const digest = createHash('sha256').update(content).digest();
+  const { alg, digestAlg, hash, sign } = signatureAlgorithmFor(id);
+  const digest = hash(content);
   const attrs = [
     attribute(OID.contentType, oid(OID.data)),
     attribute(OID.signingTime, cmsTime(opts.signingTime ?? new Date())),
@@ -70,7 +97,7 @@ export function signCms(content: Buffer, id: SigningIdentity, opts: SignOptions 
   const signerInfo = seq(
     int(1),
     issuerAndSerial(id.cert),
-    SHA256,
+    digestAlg,
     signedAttrsImplicit,
     alg,
     octetString(signature),
@@ -78,7 +105,7 @@ export function signCms(content: Buffer, id: SigningIdentity, opts: SignOptions 
   const certs = [id.cert, ...(id.chain ?? [])].map((c) => c.raw);
   const signedData = seq(
     int(1),
-    setOf(SHA256),
+    setOf(digestAlg),
     seq(oid(OID.data), explicit(0, octetString(content))),
     tlv(0xa0, ...[...certs].sort(Buffer.compare)),
     setOf(signerInfo),

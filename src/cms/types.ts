@@ -1,9 +1,11 @@
-import type { KeyObject, X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import type { SignerKey } from '../pki/suites';
 
 /** A signing identity: certificate plus private key, used by cms/sign. */
 export interface SigningIdentity {
   cert: X509Certificate;
-  key: KeyObject;
+  /** node:crypto's KeyObject (RSA, EC), or a GOST R 34.10-2012 key. */
+  key: SignerKey;
   /** Extra certificates to include (the chain), optional. */
   chain?: readonly X509Certificate[];
   /** RSA padding; PKCS#1 v1.5 unless 'pss'. Ignored for ECDSA. */

@@ -4,7 +4,7 @@ import { Asn1, children, childrenOf, content, decode, expect, intHex, isContext,
 import { OID } from '../asn1/oids';
 import { certInfo } from '../pki/cert-info';
 import type { CertificateCache } from '../pki/cert-cache';
-import { digestAlgorithm, HashName, schemeFitsKey, SignatureScheme, signatureAlgorithm, verifySignature } from '../pki/signature-algorithms';
+import { digest as computeDigest, digestAlgorithm, DigestName, publicKeyOf, SignatureScheme, signatureAlgorithm, verifySignature } from '../pki/suites';
 import type { VerifiedCms } from './types';
 
 /**
@@ -188,9 +188,9 @@ export function findSigner(sid: SignerInfoParts['sid'], certs: X509Certificate[]
 }
 
 /** The scheme's own hash (sha256WithRSA, ecdsa-with-SHA256, PSS params) must equal the digest algorithm. */
-function signatureHash(scheme: SignatureScheme, digest: HashName): HashName {
+function signatureHash(scheme: SignatureScheme, digest: DigestName): DigestName {
   if (scheme.hash !== undefined && scheme.hash !== digest) {
-    throw new Art50Error('cms.algorithm_unsupported', `signature hash ${scheme.hash} differs from digest algorithm ${digest}`);
+    throw new Art50Error('cms.unsupported_algorithm', `signature hash ${scheme.hash} differs from digest algorithm ${digest}`);
   }
   return digest;
 }
@@ -212,14 +212,15 @@ export function verifyCms(input: Buffer, opts: VerifyCmsOptions = {}): VerifiedC
   if (sd.eContentType !== OID.data) throw new Art50Error('cms.unsupported', `eContentType ${sd.eContentType} is not id-data: art50 documents are plain JSON`);
   if (!attrs.signingTime) throw new Art50Error('cms.signing_time_missing', 'signed attribute signingTime is missing');
   const sha256 = createHash('sha256').update(sd.content).digest();
-  const digest = digestAlg === 'sha256' ? sha256 : createHash(digestAlg).update(sd.content).digest();
+  const digest = digestAlg === 'sha256' ? sha256 : computeDigest(digestAlg, sd.content);
   if (!digest.equals(attrs.messageDigest)) throw new Art50Error('cms.digest_mismatch', 'the content does not match the signed messageDigest');
   const certs = opts.certificates ? sd.certificates.map((d) => opts.certificates!.get(d)) : parseCertificates(sd.certificates);
   const signer = findSigner(si.sid, certs);
-  if (!schemeFitsKey(scheme, signer.publicKey)) {
-    throw new Art50Error('cms.signature_invalid', `signature algorithm ${scheme.kind} does not fit the signer's ${String(signer.publicKey.asymmetricKeyType)} key`);
+  const key = publicKeyOf(signer);
+  if (!scheme.suite.fits(key)) {
+    throw new Art50Error('cms.signature_invalid', `signature algorithm ${scheme.suite.name} does not fit the signer's ${key.kind === 'gost' ? 'GOST' : String(key.key.asymmetricKeyType)} key`);
   }
-  if (!verifySignature(scheme, hash, attrs.signedBytes, signer.publicKey, si.signature)) {
+  if (!verifySignature(scheme, hash, attrs.signedBytes, key, si.signature)) {
     throw new Art50Error('cms.signature_invalid', 'the signature does not verify with the signer certificate');
   }
   return {

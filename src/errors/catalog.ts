@@ -32,8 +32,9 @@ export const CATALOG = {
   'cms.digest_mismatch': { status: 400, title: 'Content digest mismatch' },
   'cms.signature_invalid': { status: 400, title: 'Signature invalid' },
   'cms.signer_cert_missing': { status: 400, title: 'Signer certificate not included' },
-  'cms.algorithm_unsupported': { status: 400, title: 'Algorithm not accepted' },
+  'cms.unsupported_algorithm': { status: 422, title: 'Algorithm not accepted' },
   'cms.signing_time_missing': { status: 400, title: 'Signing time missing' },
+  'cms.signing_time_future': { status: 400, title: 'Signing time in the future' },
   // certificate path
   'cert.malformed': { status: 400, title: 'Malformed certificate' },
   'cert.untrusted': { status: 403, title: 'Certificate not issued by a trusted CA' },
@@ -48,6 +49,10 @@ export const CATALOG = {
   'cert.path_length': { status: 403, title: 'Path length constraint exceeded' },
   'cert.critical_extension': { status: 403, title: 'Unknown critical extension' },
   'cert.weak_key': { status: 403, title: 'Key type or size not accepted' },
+  'cert.name_constraints': { status: 403, title: 'Name constraints violated' },
+  'cert.profile': { status: 403, title: 'Certificate does not follow the RFC 5280 profile' },
+  'cert.ocsp_unavailable': { status: 503, title: 'Certificate status unavailable' },
+  'cert.ocsp_unknown': { status: 403, title: 'Certificate unknown to its OCSP responder' },
   // participants and roles
   'participant.unknown': { status: 403, title: 'Unknown participant' },
   'participant.role': { status: 403, title: 'Signer does not hold the required role' },
@@ -62,6 +67,8 @@ export const CATALOG = {
   'document.type': { status: 422, title: 'Wrong document type' },
   'document.created_in_future': { status: 422, title: 'Creation time is in the future' },
   'document.unknown_bank': { status: 422, title: 'Unknown bank' },
+  'document.duplicate_key': { status: 422, title: 'Duplicate member name' },
+  'document.too_costly': { status: 422, title: 'Document too costly to verify' },
   // requests and sanctions
   'request.not_found': { status: 404, title: 'Request not found' },
   'request.conflict': { status: 409, title: 'Request id already used with other content' },

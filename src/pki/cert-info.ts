@@ -36,6 +36,22 @@ export interface CertInfo {
   keyUsage?: { has(bit: number): boolean };
   extKeyUsage?: string[];
   subjectKeyId?: Buffer;
+  /** keyIdentifier of authorityKeyIdentifier; `hasAuthorityKeyId` says whether the extension is there at all. */
+  authorityKeyId?: Buffer;
+  hasAuthorityKeyId: boolean;
+  /** Issuer and subject are the same Name (RFC 5280 "self-issued"). */
+  selfIssued: boolean;
+  /** The subject is an empty sequence of RDNs. */
+  subjectEmpty: boolean;
+  /** X.509 version as encoded (1, 2 or 3). */
+  version: number;
+  /** subjectPublicKeyInfo algorithm OID, and the tag of its parameters (an EC key must name its curve: OID). */
+  keyAlgorithm: string;
+  keyParamsTag: number | undefined;
+  /** OIDs of every extension marked critical. */
+  critical: ReadonlySet<string>;
+  /** extnValue of extensions read on demand by other modules (SAN, nameConstraints, CRL DP, AIA). */
+  extensionValues: ReadonlyMap<string, Buffer>;
   /** OIDs of critical extensions this gateway does not process. */
   unknownCritical: string[];
 }
@@ -43,12 +59,16 @@ export interface CertInfo {
 /**
  * Extensions we process or may ignore when critical. certificatePolicies: the gateway accepts any
  * policy (RFC 5280 initial-policy-set = anyPolicy), so a critical policies extension is honoured by
- * accepting all. nameConstraints is NOT processed, so a critical one is refused.
+ * accepting all. nameConstraints is processed by name-constraints.ts. policyConstraints,
+ * policyMappings and inhibitAnyPolicy are not processed, so a critical one is refused.
  */
 const KNOWN = new Set<string>([
   OID.basicConstraints, OID.keyUsage, OID.extKeyUsage, OID.subjectAltName, OID.certificatePolicies,
-  OID.subjectKeyIdentifier, OID.authorityKeyIdentifier,
+  OID.subjectKeyIdentifier, OID.authorityKeyIdentifier, OID.nameConstraints,
 ]);
+
+/** Values kept for other modules (read there, only when needed). */
+const KEEP = new Set<string>([OID.subjectAltName, OID.nameConstraints, OID.crlDistributionPoints, OID.authorityInfoAccess, OID.policyConstraints]);
 
 const memo = new WeakMap<X509Certificate, CertInfo>();
 
@@ -70,21 +90,33 @@ function parse(der: Buffer): CertInfo {
     const top = childrenOf(decode(der, { code: 'cert.malformed' }), TAG.SEQUENCE, 'Certificate');
     const tbs = childrenOf(top[0], TAG.SEQUENCE, 'tbsCertificate');
     let i = 0;
-    if (isContext(tbs[0], 0)) i++;
-    const serial = intHex(tbs[i++], 'serialNumber');
+    let version = 1;
+    if (isContext(tbs[0], 0)) version = smallInt(children(tbs[i++]!)[0], 'version') + 1;
+    const serialNode = tbs[i++];
+    checkSerial(serialNode);
+    const serial = intHex(serialNode, 'serialNumber');
     i++; // signature AlgorithmIdentifier (node checks it when verifying)
     const issuer = raw(expect(tbs[i++], TAG.SEQUENCE, 'issuer'));
     const validity = childrenOf(tbs[i++], TAG.SEQUENCE, 'validity');
     const subjectNode = expect(tbs[i++], TAG.SEQUENCE, 'subject');
-    i++; // subjectPublicKeyInfo
+    const spkiAlg = childrenOf(childrenOf(tbs[i++], TAG.SEQUENCE, 'subjectPublicKeyInfo')[0], TAG.SEQUENCE, 'algorithm');
+    const subjectName = raw(subjectNode);
     const info: CertInfo = {
       fingerprint: createHash('sha256').update(der).digest('hex'),
       serial,
       issuer,
-      subjectName: raw(subjectNode),
+      subjectName,
       notBefore: time(validity[0], 'notBefore'),
       notAfter: time(validity[1], 'notAfter'),
       subject: nameFields(subjectNode),
+      hasAuthorityKeyId: false,
+      selfIssued: issuer.equals(subjectName),
+      subjectEmpty: children(subjectNode).length === 0,
+      version,
+      keyAlgorithm: oid(spkiAlg[0], 'key algorithm'),
+      keyParamsTag: spkiAlg[1]?.tag,
+      critical: new Set<string>(),
+      extensionValues: new Map<string, Buffer>(),
       unknownCritical: [],
     };
     const extsWrapper = tbs.slice(i).find((n) => isContext(n, 3));
@@ -105,6 +137,8 @@ function readExtensions(exts: Asn1[], info: CertInfo): void {
     seen.add(id);
     const critical = parts.length === 3 ? bool(parts[1], 'critical') : false;
     const value = content(expect(parts[parts.length - 1], TAG.OCTET_STRING, 'extnValue'));
+    if (critical) (info.critical as Set<string>).add(id);
+    if (KEEP.has(id)) (info.extensionValues as Map<string, Buffer>).set(id, value);
     if (!KNOWN.has(id)) {
       if (critical) info.unknownCritical.push(id);
       continue;
@@ -126,14 +160,29 @@ function readExtensions(exts: Asn1[], info: CertInfo): void {
       }
       case OID.extKeyUsage:
         info.extKeyUsage = childrenOf(v, TAG.SEQUENCE, 'extKeyUsage').map((n) => oid(n, 'keyPurposeId'));
+        if (info.extKeyUsage.length === 0) throw new Art50Error('cert.malformed', 'extKeyUsage is an empty sequence');
         break;
       case OID.subjectKeyIdentifier:
         info.subjectKeyId = content(expect(v, TAG.OCTET_STRING, 'subjectKeyIdentifier'));
         break;
+      case OID.authorityKeyIdentifier: {
+        info.hasAuthorityKeyId = true;
+        const keyId = childrenOf(v, TAG.SEQUENCE, 'authorityKeyIdentifier').find((n) => isContext(n, 0));
+        if (keyId) info.authorityKeyId = content(keyId);
+        break;
+      }
       default:
         break;
     }
   }
+}
+
+/** RFC 5280 §4.1.2.2: a positive INTEGER of at most 20 octets. */
+function checkSerial(node: Asn1 | undefined): void {
+  const b = content(expect(node, TAG.INTEGER, 'serialNumber'));
+  if (b.length === 0 || b.length > 21 || (b.length === 21 && b[0] !== 0)) throw new Art50Error('cert.malformed', 'serialNumber is longer than 20 octets');
+  if (b[0]! & 0x80) throw new Art50Error('cert.malformed', 'serialNumber is negative');
+  if (b.every((x) => x === 0)) throw new Art50Error('cert.malformed', 'serialNumber is zero');
 }
 
 function nameFields(name: Asn1): NcaSubject {

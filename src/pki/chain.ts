@@ -1,24 +1,36 @@
 import type { X509Certificate } from 'node:crypto';
-import { Art50Error } from '../errors';
+import { Art50Error, isArt50Error } from '../errors';
 import { OID } from '../asn1/oids';
+import { TAG } from '../asn1/der';
 import { CertInfo, certInfo, KeyUsageBit } from './cert-info';
 import { CrlSource, crlSignedBy } from './crl';
+import { certificateSignedBy, checkKeyPolicy as checkSuiteKeyPolicy, publicKeyOf } from './suites';
+import { applyNameConstraints, nameConstraintsOf } from './name-constraints';
 import type { CertificatePurpose, PathValidator, ValidatedCertificate } from './types';
 
 /**
- * Path validation to configured trust anchors (DESIGN §2–3). Policy:
- *  - every certificate in the path must be valid both at the signing time (`opts.at`) and now;
+ * Path validation to configured trust anchors (DESIGN §2–3, RFC 5280 §6). Policy:
+ *  - every certificate in the path must be valid both at the signing time (`opts.at`) and now
+ *    (times compared to the second: X.509 times have no fractions);
  *  - revocation is fail-closed: with revocation 'required' (the default) every non-anchor
  *    certificate needs a CRL from its issuer (else cert.crl_missing) whose signature verifies and
  *    whose nextUpdate has not passed (else cert.crl_stale). Trust anchors are not revocation-checked
  *    (an anchor is removed from configuration, not revoked);
- *  - keys: RSA ≥ 2048, EC P-256/P-384;
- *  - unknown critical extensions are refused (see cert-info KNOWN; nameConstraints is not processed).
+ *  - keys: RSA ≥ 2048, EC P-256/P-384 — trust anchors included;
+ *  - the path builder backtracks: every issuer candidate (anchors first) is tried until a path
+ *    passes every check, so a cross-signed CA or a rolled-over root still validates; the search is
+ *    bounded (signature checks per build, logical intermediates);
+ *  - the trust anchor's own certificate is checked like any CA (basicConstraints CA:TRUE and
+ *    critical, key policy, critical extensions, key identifiers, non-empty subject), and its
+ *    nameConstraints apply to the path;
+ *  - RFC 5280 profile rules the checks rely on are enforced (cert.profile), name constraints are
+ *    processed (name-constraints.ts), unknown critical extensions are refused.
  *
  * The expensive part (path building, certificate signatures, extension checks) is cached per leaf
  * fingerprint + purpose; what depends on time or CRLs (validity windows, revocation, CRL freshness)
  * is re-checked on every call and costs a few map lookups. So a known signer costs no signature
- * check here at all — only the CMS signature itself.
+ * check here at all — only the CMS signature itself. A cached path that has fallen out of its
+ * validity window is rebuilt once (another issuer may still be valid).
  */
 
 export interface ChainValidatorOptions {
@@ -36,15 +48,10 @@ interface CachedPath {
   infos: CertInfo[];
 }
 
-const MAX_RSA_BITS = 16384;
 
+/** Key policy of the certificate's signature suite (pki/suites): RSA 2048–16384, EC P-256/P-384, GOST R 34.10-2012. */
 export function checkKey(cert: X509Certificate): void {
-  const k = cert.publicKey;
-  const d = k.asymmetricKeyDetails ?? {};
-  const t = k.asymmetricKeyType;
-  if ((t === 'rsa' || t === 'rsa-pss') && (d.modulusLength ?? 0) >= 2048 && (d.modulusLength ?? 0) <= MAX_RSA_BITS) return;
-  if (t === 'ec' && (d.namedCurve === 'prime256v1' || d.namedCurve === 'secp384r1')) return;
-  throw new Art50Error('cert.weak_key', `key ${String(t)} ${String(d.modulusLength ?? d.namedCurve ?? '')} is not accepted (RSA ≥ 2048, EC P-256/P-384)`);
+  checkSuiteKeyPolicy(publicKeyOf(cert));
 }
 
 export function checkPurpose(info: CertInfo, purpose: CertificatePurpose): void {
@@ -58,6 +65,9 @@ export function checkPurpose(info: CertInfo, purpose: CertificatePurpose): void 
     case 'seal':
       // Fail closed: a signing certificate must say so (NCA certificates always carry keyUsage).
       if (!ku || !(ku.has(KeyUsageBit.digitalSignature) || ku.has(KeyUsageBit.nonRepudiation))) refuse('keyUsage lacks digitalSignature/nonRepudiation');
+      // NCA issues a SIGN key (emailProtection) for documents and an AUTH key (clientAuth) for
+      // TLS and sign-in: a document signed with the AUTH key is refused, as `openssl cms -verify` does.
+      if (!eku || !eku.includes(OID.emailProtection)) refuse('extKeyUsage lacks emailProtection (documents are signed with the SIGN key, not the AUTH key)');
       return;
     case 'tls-client':
       if (ku && !ku.has(KeyUsageBit.digitalSignature)) refuse('keyUsage lacks digitalSignature');
@@ -70,13 +80,14 @@ export function checkPurpose(info: CertInfo, purpose: CertificatePurpose): void 
   }
 }
 
-/** Both the signing time and now must fall inside [notBefore, notAfter]. */
+/** Both the signing time and now (each floored to the second) must fall inside [notBefore, notAfter]. */
 export function checkValidity(info: CertInfo, at: Date, now: Date, what: string): void {
   for (const t of [at, now]) {
-    if (t.getTime() > info.notAfter.getTime()) {
+    const secs = Math.floor(t.getTime() / 1000) * 1000;
+    if (secs > info.notAfter.getTime()) {
       throw new Art50Error('cert.expired', `${what} expired on ${info.notAfter.toISOString()} (checked at ${t.toISOString()})`);
     }
-    if (t.getTime() < info.notBefore.getTime()) {
+    if (secs < info.notBefore.getTime()) {
       throw new Art50Error('cert.not_yet_valid', `${what} is valid from ${info.notBefore.toISOString()} (checked at ${t.toISOString()})`);
     }
   }
@@ -110,13 +121,16 @@ export class ChainValidator implements PathValidator {
     const leafInfo = certInfo(leaf);
     const key = `${leafInfo.fingerprint}/${opts.purpose}`;
     let path = this.cache.get(key);
+    if (path && !path.infos.every((info) => withinValidity(info, at, now))) {
+      this.cache.delete(key);
+      path = undefined;
+    }
     if (!path) {
-      path = this.buildPath(leaf, leafInfo, opts.purpose, opts.intermediates ?? []);
+      path = this.buildPath(leaf, leafInfo, opts.purpose, opts.intermediates ?? [], at, now);
       if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(key, path);
     }
     const { chain, infos } = path;
-    infos.forEach((info, i) => checkValidity(info, at, now, i === 0 ? 'the certificate' : `issuer "${info.subject.cn ?? '?'}"`));
     if (this.revocation === 'required') {
       for (let i = 0; i < chain.length - 1; i++) this.checkRevocation(infos[i]!, chain[i + 1]!, now);
     }
@@ -150,56 +164,200 @@ export class ChainValidator implements PathValidator {
     if (crl.revoked.has(info.serial)) throw new Art50Error('cert.revoked', `certificate "${who}" (serial ${info.serial}) is revoked`);
   }
 
-  private buildPath(leaf: X509Certificate, leafInfo: CertInfo, purpose: CertificatePurpose, intermediates: readonly X509Certificate[]): CachedPath {
-    checkKey(leaf);
+  private buildPath(
+    leaf: X509Certificate, leafInfo: CertInfo, purpose: CertificatePurpose, intermediates: readonly X509Certificate[], at: Date, now: Date,
+  ): CachedPath {
+    checkKeyPolicy(leaf);
     if (leafInfo.unknownCritical.length > 0) throw new Art50Error('cert.critical_extension', `unknown critical extension ${leafInfo.unknownCritical.join(', ')}`);
     checkPurpose(leafInfo, purpose);
-    const chain: X509Certificate[] = [leaf];
-    const infos: CertInfo[] = [leafInfo];
-    if (this.anchorPrints.has(leafInfo.fingerprint)) return { chain, infos };
-    if (leafInfo.issuer.equals(leafInfo.subjectName) && leaf.verify(leaf.publicKey)) {
+    const isAnchor = this.anchorPrints.has(leafInfo.fingerprint);
+    if (!isAnchor && leafInfo.selfIssued && signedBy(leaf, leaf)) {
       throw new Art50Error('cert.self_signed', 'the certificate is self-signed and not a trust anchor');
     }
-    let current = leaf;
-    let currentInfo = leafInfo;
-    for (;;) {
-      const anchor = this.anchors.find((a) => a.info.subjectName.equals(currentInfo.issuer) && current.verify(a.cert.publicKey));
-      if (anchor) {
-        chain.push(anchor.cert);
-        infos.push(anchor.info);
-        break;
-      }
-      if (chain.length - 1 >= this.maxIntermediates) throw new Art50Error('cert.untrusted', 'no trust anchor within the allowed path length');
-      const next = intermediates.find((c) => {
-        const ci = certInfo(c);
-        return ci.subjectName.equals(currentInfo.issuer) && !infos.some((x) => x.fingerprint === ci.fingerprint) && current.verify(c.publicKey);
-      });
-      if (!next) throw new Art50Error('cert.untrusted', `no trusted issuer found for "${currentInfo.subject.cn ?? currentInfo.serial}"`);
-      chain.push(next);
-      infos.push(certInfo(next));
-      current = next;
-      currentInfo = certInfo(next);
+    checkEndEntityProfile(leafInfo, isAnchor);
+    if (isAnchor) {
+      checkValidity(leafInfo, at, now, 'the certificate');
+      return { chain: [leaf], infos: [leafInfo] };
     }
-    this.checkIssuers(chain, infos);
-    return { chain, infos };
+    const search = new PathSearch(this.anchors, intermediates, this.maxIntermediates, (chain, infos) => checkPath(chain, infos, at, now));
+    return search.run(leaf, leafInfo);
+  }
+}
+
+/** Signature checks one path build may spend before it gives up (pathological intermediates). */
+const SEARCH_BUDGET = 64;
+
+/**
+ * Depth-first path building with backtracking (RFC 4158 in its simplest form): from the leaf,
+ * try every certificate whose subject is the current issuer name and whose key verifies the
+ * current signature — trust anchors first, then the supplied intermediates — and accept the first
+ * complete path that passes `accept`. When none does, the error of the most promising dead end is
+ * thrown: a complete path's refusal before "no issuer found".
+ */
+class PathSearch {
+  private spent = 0;
+  private pathError: unknown;
+  private otherError: unknown;
+
+  constructor(
+    private readonly anchors: readonly { cert: X509Certificate; info: CertInfo }[],
+    private readonly intermediates: readonly X509Certificate[],
+    private readonly maxLogical: number,
+    private readonly accept: (chain: X509Certificate[], infos: CertInfo[]) => void,
+  ) {}
+
+  run(leaf: X509Certificate, leafInfo: CertInfo): CachedPath {
+    const found = this.extend([leaf], [leafInfo]);
+    if (found) return found;
+    throw this.pathError ?? this.otherError ?? new Art50Error('cert.untrusted', `no trusted issuer found for "${leafInfo.subject.cn ?? leafInfo.serial}"`);
   }
 
-  /** CA:TRUE, keyCertSign, pathLen, key strength and critical extensions of every issuer. */
-  private checkIssuers(chain: X509Certificate[], infos: CertInfo[]): void {
-    for (let i = 1; i < chain.length; i++) {
-      const info = infos[i]!;
-      const isAnchor = i === chain.length - 1;
-      const name = `issuer "${info.subject.cn ?? info.serial}"`;
-      const bc = info.basicConstraints;
-      // Anchors are trusted by configuration; an anchor that says CA:FALSE is still refused.
-      if (!isAnchor ? !bc?.ca : bc !== undefined && !bc.ca) throw new Art50Error('cert.not_ca', `${name} is not a CA (basicConstraints CA:TRUE missing)`);
-      if (info.keyUsage && !info.keyUsage.has(KeyUsageBit.keyCertSign)) throw new Art50Error('cert.key_usage', `${name} may not sign certificates (keyCertSign missing)`);
-      const below = i - 1; // intermediates between this issuer and the leaf
-      if (bc?.pathLen !== undefined && below > bc.pathLen) throw new Art50Error('cert.path_length', `${name} allows ${bc.pathLen} intermediates below it, the path has ${below}`);
-      if (!isAnchor) {
-        checkKey(chain[i]!);
-        if (info.unknownCritical.length > 0) throw new Art50Error('cert.critical_extension', `${name} has unknown critical extension ${info.unknownCritical.join(', ')}`);
+  private verifies(cert: X509Certificate, issuer: X509Certificate): boolean {
+    if (this.spent++ >= SEARCH_BUDGET) {
+      this.otherError ??= new Art50Error('cert.untrusted', `path building gave up after ${SEARCH_BUDGET} signature checks`);
+      return false;
+    }
+    return signedBy(cert, issuer);
+  }
+
+  private extend(chain: X509Certificate[], infos: CertInfo[]): CachedPath | undefined {
+    const current = chain[chain.length - 1]!;
+    const currentInfo = infos[infos.length - 1]!;
+    const inPath = (fp: string): boolean => infos.some((x) => x.fingerprint === fp);
+    for (const a of this.anchors) {
+      if (!a.info.subjectName.equals(currentInfo.issuer) || inPath(a.info.fingerprint) || !this.verifies(current, a.cert)) continue;
+      const full = { chain: [...chain, a.cert], infos: [...infos, a.info] };
+      try {
+        this.accept(full.chain, full.infos);
+        return full;
+      } catch (e) {
+        this.pathError ??= e;
       }
+    }
+    for (const c of this.intermediates) {
+      let ci: CertInfo;
+      try {
+        ci = certInfo(c);
+      } catch (e) {
+        this.otherError ??= e;
+        continue;
+      }
+      if (!ci.subjectName.equals(currentInfo.issuer) || inPath(ci.fingerprint)) continue;
+      const next = [...infos, ci];
+      if (logicalIntermediates(next) > this.maxLogical || next.length - 1 > 2 * this.maxLogical + 2) {
+        this.otherError ??= new Art50Error('cert.untrusted', 'no trust anchor within the allowed path length');
+        continue;
+      }
+      if (!this.verifies(current, c)) continue;
+      const found = this.extend([...chain, c], next);
+      if (found) return found;
+    }
+    return undefined;
+  }
+}
+
+/** Intermediates that count toward path lengths: self-issued ones do not (RFC 5280 §6.1.4 (l)). */
+function logicalIntermediates(infos: readonly CertInfo[]): number {
+  let n = 0;
+  for (let i = 1; i < infos.length; i++) if (!infos[i]!.selfIssued) n++;
+  return n;
+}
+
+/**
+ * Does `issuer`'s key verify `cert`'s signature? The one place certificate signatures are checked;
+ * a key node:crypto cannot decode (a malformed issuer key) simply does not verify.
+ */
+export function signedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
+  return certificateSignedBy(cert, issuer);
+}
+
+/** checkKey, plus: named EC curves only, RSA moduli a whole number of bytes; undecodable keys refused, not thrown raw. */
+function checkKeyPolicy(cert: X509Certificate): void {
+  const info = certInfo(cert);
+  if (info.keyAlgorithm === OID.ecPublicKey && info.keyParamsTag !== TAG.OID) {
+    throw new Art50Error('cert.weak_key', 'EC key with explicit curve parameters (a named curve is required, RFC 5480)');
+  }
+  try {
+    checkKey(cert);
+  } catch (e) {
+    if (isArt50Error(e)) throw e;
+    throw new Art50Error('cert.weak_key', 'the public key cannot be decoded', { cause: e });
+  }
+}
+
+function withinValidity(info: CertInfo, at: Date, now: Date): boolean {
+  try {
+    checkValidity(info, at, now, '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Everything a complete path leaf → anchor must satisfy (chain[last] is the anchor). */
+function checkPath(chain: X509Certificate[], infos: CertInfo[], at: Date, now: Date): void {
+  checkIssuers(chain, infos);
+  checkNameConstraints(infos);
+  infos.forEach((info, i) => checkValidity(info, at, now, i === 0 ? 'the certificate' : `issuer "${info.subject.cn ?? '?'}"`));
+}
+
+/** Profile rules for the end certificate (RFC 5280 §4.2). */
+function checkEndEntityProfile(info: CertInfo, isAnchor: boolean): void {
+  const who = `certificate "${info.subject.cn ?? info.serial}"`;
+  checkCommonProfile(info, who);
+  if (!(isAnchor && info.selfIssued) && !info.hasAuthorityKeyId) throw new Art50Error('cert.profile', `${who} has no authorityKeyIdentifier`);
+  if (info.keyUsage?.has(KeyUsageBit.keyCertSign) && !info.basicConstraints?.ca) throw new Art50Error('cert.profile', `${who} asserts keyCertSign but is not a CA`);
+  if (info.extensionValues.has(OID.nameConstraints) && !info.basicConstraints?.ca) throw new Art50Error('cert.profile', `${who} carries nameConstraints but is not a CA`);
+}
+
+/** Rules for every certificate in a path. */
+function checkCommonProfile(info: CertInfo, who: string): void {
+  if (info.critical.has(OID.authorityKeyIdentifier)) throw new Art50Error('cert.profile', `${who} marks authorityKeyIdentifier critical`);
+  if (info.critical.has(OID.subjectKeyIdentifier)) throw new Art50Error('cert.profile', `${who} marks subjectKeyIdentifier critical`);
+  if (info.extensionValues.has(OID.policyConstraints) && !info.critical.has(OID.policyConstraints)) {
+    throw new Art50Error('cert.profile', `${who} has a non-critical policyConstraints`);
+  }
+  if (info.subjectEmpty && !info.critical.has(OID.subjectAltName)) {
+    throw new Art50Error('cert.profile', `${who} has an empty subject without a critical subjectAltName`);
+  }
+}
+
+/**
+ * CA:TRUE (critical), keyCertSign, pathLen (self-issued intermediates exempt), key strength,
+ * critical extensions and key identifiers of every issuer — the trust anchor included.
+ */
+function checkIssuers(chain: X509Certificate[], infos: CertInfo[]): void {
+  for (let i = 1; i < chain.length; i++) {
+    const info = infos[i]!;
+    const isAnchor = i === chain.length - 1;
+    const name = `${isAnchor ? 'trust anchor' : 'issuer'} "${info.subject.cn ?? info.serial}"`;
+    const bc = info.basicConstraints;
+    if (!bc?.ca) throw new Art50Error('cert.not_ca', `${name} is not a CA (basicConstraints CA:TRUE missing)`);
+    if (!info.critical.has(OID.basicConstraints)) throw new Art50Error('cert.profile', `${name} does not mark basicConstraints critical`);
+    if (info.keyUsage && !info.keyUsage.has(KeyUsageBit.keyCertSign)) throw new Art50Error('cert.key_usage', `${name} may not sign certificates (keyCertSign missing)`);
+    const below = logicalIntermediates(infos.slice(0, i)); // intermediates between this issuer and the leaf
+    if (bc.pathLen !== undefined && below > bc.pathLen) throw new Art50Error('cert.path_length', `${name} allows ${bc.pathLen} intermediates below it, the path has ${below}`);
+    checkKeyPolicy(chain[i]!);
+    if (info.unknownCritical.length > 0) throw new Art50Error('cert.critical_extension', `${name} has unknown critical extension ${info.unknownCritical.join(', ')}`);
+    checkCommonProfile(info, name);
+    if (info.subjectEmpty) throw new Art50Error('cert.profile', `${name} has an empty subject`);
+    if (!info.subjectKeyId) throw new Art50Error('cert.profile', `${name} has no subjectKeyIdentifier`);
+    // Only a self-signed anchor may omit it (RFC 5280 §4.2.1.1) — a cross-signed one may not.
+    if (!(isAnchor && info.selfIssued) && !info.hasAuthorityKeyId) throw new Art50Error('cert.profile', `${name} has no authorityKeyIdentifier`);
+  }
+}
+
+/** Each CA's nameConstraints over every certificate below it; self-issued intermediates are exempt. */
+function checkNameConstraints(infos: CertInfo[]): void {
+  for (let i = infos.length - 1; i >= 1; i--) {
+    const ca = infos[i]!;
+    const nc = nameConstraintsOf(ca);
+    if (!nc) continue;
+    const by = `"${ca.subject.cn ?? ca.serial}"`;
+    if (!ca.critical.has(OID.nameConstraints)) throw new Art50Error('cert.name_constraints', `${by} does not mark nameConstraints critical (RFC 5280 §4.2.1.10)`);
+    for (let j = i - 1; j >= 0; j--) {
+      if (j > 0 && infos[j]!.selfIssued) continue;
+      applyNameConstraints(nc, infos[j]!, by);
     }
   }
 }

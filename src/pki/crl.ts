@@ -1,9 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { Art50Error, isArt50Error } from '../errors';
-import { children, childrenOf, decode, expect, intHex, isContext, raw, TAG, time, bitString } from '../asn1/der';
+import { Asn1, bitString, bool, children, childrenOf, content, decode, expect, intHex, isContext, oid, raw, TAG, time } from '../asn1/der';
+import { OID } from '../asn1/oids';
 import { certInfo, KeyUsageBit } from './cert-info';
-import { HashName, schemeFitsKey, SignatureScheme, signatureAlgorithm, verifySignature } from './signature-algorithms';
+import { DigestName, publicKeyOf, SignatureScheme, signatureAlgorithm, verifySignature } from './suites';
 
 /**
  * Certificate revocation lists: parsed with asn1/der, signature checked (with node:crypto) against
@@ -20,6 +21,8 @@ export interface Crl {
   nextUpdate: Date | undefined;
   /** Revoked serial numbers, lowercase hex without leading zero octets. */
   revoked: ReadonlySet<string>;
+  /** cRLNumber (RFC 5280 §5.2.3): orders CRLs of one issuer. */
+  crlNumber: bigint;
   tbs: Buffer;
   scheme: SignatureScheme;
   signature: Buffer;
@@ -46,13 +49,18 @@ export function parseCrl(input: Buffer, source: string): Crl {
     if (tbs[i] && (tbs[i]!.tag === TAG.UTCTime || tbs[i]!.tag === TAG.GeneralizedTime)) nextUpdate = time(tbs[i++], 'nextUpdate');
     const revoked = new Set<string>();
     if (tbs[i]?.tag === TAG.SEQUENCE) {
-      for (const entry of children(tbs[i++]!)) revoked.add(intHex(childrenOf(entry, TAG.SEQUENCE, 'revokedCertificate')[0], 'userCertificate'));
+      for (const entry of children(tbs[i++]!)) {
+        const fields = childrenOf(entry, TAG.SEQUENCE, 'revokedCertificate');
+        revoked.add(intHex(fields[0], 'userCertificate'));
+        if (fields[2]) checkEntryExtensions(fields[2], source);
+      }
     }
     if (tbs[i] && !isContext(tbs[i], 0)) throw new Art50Error('config.invalid', `${source}: unexpected field in tbsCertList`);
+    const crlNumber = completeCrlNumber(tbs[i] ? children(tbs[i]!)[0] : undefined, source);
     const { bytes, unused } = bitString(sigValue, 'signatureValue');
     if (unused !== 0) throw new Art50Error('config.invalid', `${source}: signature has unused bits`);
     return {
-      source, issuer, thisUpdate, nextUpdate, revoked,
+      source, issuer, thisUpdate, nextUpdate, revoked, crlNumber,
       tbs: Buffer.from(raw(tbsNode)),
       scheme: signatureAlgorithm(sigAlg, 'config.invalid'),
       signature: Buffer.from(bytes),
@@ -60,6 +68,53 @@ export function parseCrl(input: Buffer, source: string): Crl {
   } catch (e) {
     if (isArt50Error(e) && e.code !== 'config.invalid') throw new Art50Error('config.invalid', `${source}: ${e.detail}`, { cause: e });
     throw e;
+  }
+}
+
+/**
+ * The CRL extensions (RFC 5280 §5.2). Only complete CRLs are used, so anything that makes a CRL
+ * partial is refused rather than taken as complete: a delta CRL (deltaCRLIndicator — a delta must
+ * never replace its base, or certificates revoked in the base would pass), a partitioned or
+ * indirect CRL (issuingDistributionPoint). cRLNumber is required and must not be critical; any
+ * other critical extension is refused. Returns the cRLNumber.
+ */
+function completeCrlNumber(exts: Asn1 | undefined, source: string): bigint {
+  const refuse = (why: string): never => {
+    throw new Art50Error('config.invalid', `${source}: ${why}`);
+  };
+  let crlNumber: bigint | undefined;
+  for (const ext of exts ? childrenOf(exts, TAG.SEQUENCE, 'crlExtensions') : []) {
+    const parts = childrenOf(ext, TAG.SEQUENCE, 'extension');
+    const id = oid(parts[0], 'extnID');
+    const critical = parts.length === 3 ? bool(parts[1], 'critical') : false;
+    const value = content(expect(parts[parts.length - 1], TAG.OCTET_STRING, 'extnValue'));
+    switch (id) {
+      case OID.crlNumber:
+        if (critical) refuse('cRLNumber must not be critical (RFC 5280 §5.2.3)');
+        if (crlNumber !== undefined) refuse('cRLNumber appears twice');
+        crlNumber = BigInt(`0x${intHex(decode(value, { code: 'config.invalid' }), 'cRLNumber')}`);
+        break;
+      case OID.deltaCrlIndicator:
+        refuse('delta CRLs are not used (only complete CRLs; a delta never stands in for its base)');
+        break;
+      case OID.issuingDistributionPoint:
+        refuse('partitioned or indirect CRL (issuingDistributionPoint): only complete CRLs are used');
+        break;
+      default:
+        if (critical) refuse(`unknown critical CRL extension ${id}`);
+    }
+  }
+  if (crlNumber === undefined) return refuse('no cRLNumber (RFC 5280 §5.2.3 requires it)');
+  return crlNumber;
+}
+
+/** A critical entry extension (e.g. certificateIssuer of an indirect CRL) cannot be honoured. */
+function checkEntryExtensions(exts: Asn1, source: string): void {
+  for (const ext of childrenOf(exts, TAG.SEQUENCE, 'crlEntryExtensions')) {
+    const parts = childrenOf(ext, TAG.SEQUENCE, 'extension');
+    if (parts.length === 3 && bool(parts[1], 'critical')) {
+      throw new Art50Error('config.invalid', `${source}: critical CRL entry extension ${oid(parts[0], 'extnID')}`);
+    }
   }
 }
 
@@ -71,9 +126,14 @@ export function crlSignedBy(crl: Crl, issuer: X509Certificate): boolean {
   if (done?.has(info.fingerprint)) return true;
   if (!info.subjectName.equals(crl.issuer)) return false;
   if (info.keyUsage && !info.keyUsage.has(KeyUsageBit.cRLSign)) return false;
-  const key = issuer.publicKey;
-  const hash: HashName = crl.scheme.hash ?? 'sha256';
-  if (!schemeFitsKey(crl.scheme, key) || !verifySignature(crl.scheme, hash, crl.tbs, key, crl.signature)) return false;
+  const hash: DigestName = crl.scheme.hash ?? 'sha256';
+  let key;
+  try {
+    key = publicKeyOf(issuer);
+  } catch {
+    return false;
+  }
+  if (!verifySignature(crl.scheme, hash, crl.tbs, key, crl.signature)) return false;
   verified.set(crl, new Set([...(done ?? []), info.fingerprint]));
   return true;
 }
@@ -95,7 +155,7 @@ export class StaticCrlSource implements CrlSource {
     for (const c of crls) {
       const k = c.issuer.toString('hex');
       const prev = this.byIssuer.get(k);
-      if (!prev || prev.thisUpdate < c.thisUpdate) this.byIssuer.set(k, c);
+      if (!prev || prev.crlNumber < c.crlNumber || (prev.crlNumber === c.crlNumber && prev.thisUpdate < c.thisUpdate)) this.byIssuer.set(k, c);
     }
   }
   get configured(): boolean {
@@ -165,7 +225,7 @@ export class FileCrlSource implements CrlSource {
         const s = stamp(f);
         if (prev && prev.stamp === s) continue;
         const crl = parseCrl(readOrThrow(f), f);
-        if (prev && crl.thisUpdate < prev.crl.thisUpdate) throw new Art50Error('config.invalid', `${f}: CRL is older than the one in force`);
+        if (prev && (crl.thisUpdate < prev.crl.thisUpdate || crl.crlNumber < prev.crl.crlNumber)) throw new Art50Error('config.invalid', `${f}: CRL is older than the one in force`);
         this.loaded.set(f, { stamp: s, crl });
         changed = true;
       } catch (e) {

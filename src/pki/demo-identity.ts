@@ -1,4 +1,5 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import { loadKeyFile } from './key-file';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SigningIdentity } from '../cms/types';
@@ -13,7 +14,7 @@ export interface DemoIdentity extends SigningIdentity {
 export function demoIdentity(path: string, keysDir = join(PACKAGE_ROOT, 'keys.example')): DemoIdentity {
   const certPem = readFileSync(join(keysDir, `${path}.pem`));
   const keyPem = readFileSync(join(keysDir, `${path}.key`));
-  return { cert: new X509Certificate(certPem), key: createPrivateKey(keyPem), certPem, keyPem };
+  return { cert: new X509Certificate(certPem), key: loadKeyFile(keyPem, path, () => '').key, certPem, keyPem };
 }
 
 /** The identity that signs documents for `path`: its SIGN key (`<path>.sign.*`) when it has one, else its one certificate. */

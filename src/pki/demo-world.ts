@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import * as x509 from './x509';
 import { completeKzId } from '../documents/check-digits';
 import type { RegistryFile } from '../participants/types';
-import { X509Certificate } from 'node:crypto';
+import { KeyObject, X509Certificate } from 'node:crypto';
+import { encodeGostPkcs8, encodeGostSpki, generateGostKey, GOST_OID, gostPublicKey } from './gost';
 import { crlPem, EKU, generateKey, issueCertificate, issueCrl, KeyPair, KeySpec, KU, NCA_EKU, privateKeyPem } from './issue';
 import { writePkcs12 } from './pkcs12';
 
@@ -33,6 +34,7 @@ export const DEMO_IIN = {
   investigator1: completeKzId('85031530012'),
   head1: completeKzId('72110230023'),
   deputyHead1: completeKzId('76051730112'),
+  investigatorGost: completeKzId('91020330123'),
   investigator2: completeKzId('90072040034'),
   prosecutor1: completeKzId('78042130045'),
   prosecutor2: completeKzId('81091940056'),
@@ -59,6 +61,8 @@ interface Leaf {
   spec: KeySpec;
   /** People get an AUTH and a SIGN key pair, as NCA issues them; systems one certificate. */
   person?: { kind: OwnerKind };
+  /** The SIGN key is GOST R 34.10-2012 (256, tc26 paramSetA) instead of `spec`; AUTH stays `spec` (TLS). */
+  gostSign?: boolean;
   tlsServer?: boolean;
   validity?: 'expired';
   revoked?: boolean;
@@ -78,6 +82,7 @@ function leaves(): Leaf[] {
     p('police/investigator-1', 'Aibek Nurlanov', DEMO_IIN.investigator1, DEMO_BIN.bodyA, A, 'rsa2048'),
     p('police/head-1', 'Saule Zhaksybekova', DEMO_IIN.head1, DEMO_BIN.bodyA, A, 'p256', { person: { kind: 'firstHead' } }),
     p('police/deputy-head-1', 'Timur Abenov', DEMO_IIN.deputyHead1, DEMO_BIN.bodyA, A, 'p256', { person: { kind: 'entitledToSign' } }),
+    p('police/investigator-gost', 'Nurlan Gostov', DEMO_IIN.investigatorGost, DEMO_BIN.bodyA, A, 'rsa2048', { gostSign: true }),
     p('police/investigator-2', 'Daniyar Omarov', DEMO_IIN.investigator2, DEMO_BIN.bodyB, B, 'p256'),
     p('police/investigator-revoked', 'Yerlan Revokedov', DEMO_IIN.revoked, DEMO_BIN.bodyA, A, 'rsa2048', { revoked: true }),
     p('police/investigator-expired', 'Marat Expiredov', DEMO_IIN.expired, DEMO_BIN.bodyA, A, 'p256', { validity: 'expired' }),
@@ -107,6 +112,7 @@ export function demoRegistry(): RegistryFile {
       { iin: DEMO_IIN.investigator1, name: 'Aibek Nurlanov', organisation: DEMO_BIN.bodyA, roles: ['investigator'], position: 'Senior investigator' },
       { iin: DEMO_IIN.head1, name: 'Saule Zhaksybekova', organisation: DEMO_BIN.bodyA, roles: ['first_head'], position: 'Head of the Police Department' },
       { iin: DEMO_IIN.deputyHead1, name: 'Timur Abenov', organisation: DEMO_BIN.bodyA, roles: ['head'], position: 'Head of the investigation department' },
+      { iin: DEMO_IIN.investigatorGost, name: 'Nurlan Gostov', organisation: DEMO_BIN.bodyA, roles: ['investigator'], position: 'Investigator' },
       { iin: DEMO_IIN.investigator2, name: 'Daniyar Omarov', organisation: DEMO_BIN.bodyB, roles: ['investigator'], position: 'Investigator' },
       { iin: DEMO_IIN.revoked, name: 'Yerlan Revokedov', organisation: DEMO_BIN.bodyA, roles: ['investigator'], position: 'Investigator' },
       { iin: DEMO_IIN.expired, name: 'Marat Expiredov', organisation: DEMO_BIN.bodyA, roles: ['investigator'], position: 'Investigator' },
@@ -117,13 +123,17 @@ export function demoRegistry(): RegistryFile {
   };
 }
 
-async function writePair(out: string, path: string, cert: x509.X509Certificate, key: KeyPair, root: x509.X509Certificate): Promise<string[]> {
+/** `key`: node:crypto's private key, or PKCS#8 DER (GOST). */
+async function writePair(out: string, path: string, cert: x509.X509Certificate, key: KeyObject | Buffer, root: x509.X509Certificate): Promise<string[]> {
   const file = join(out, path);
   await mkdir(join(file, '..'), { recursive: true });
   await writeFile(`${file}.pem`, cert.toString('pem') + '\n');
-  await writeFile(`${file}.key`, privateKeyPem(key), { mode: 0o600 });
+  const pem = key instanceof KeyObject
+    ? (key.export({ format: 'pem', type: 'pkcs8' }) as string)
+    : `-----BEGIN PRIVATE KEY-----\n${key.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`;
+  await writeFile(`${file}.key`, pem, { mode: 0o600 });
   const p12 = writePkcs12({
-    key: key.privateKey, password: DEMO_P12_PASSWORD, friendlyName: path.split('/').pop()!,
+    key, password: DEMO_P12_PASSWORD, friendlyName: path.split('/').pop()!,
     certificates: [new X509Certificate(Buffer.from(cert.rawData)), new X509Certificate(Buffer.from(root.rawData))],
   });
   await writeFile(`${file}.p12`, p12, { mode: 0o600 });
@@ -142,12 +152,12 @@ const OWNER_EKUS: Record<OwnerKind, string[]> = {
  * Systems: the seal signs only, the TLS certificate never signs documents, a bank's one certificate
  * does TLS both ways and signs statements (emailProtection, which stock `openssl cms -verify` wants).
  */
-function profiles(l: Leaf): { suffix: string; keyUsages: number; ekus: string[] }[] {
+function profiles(l: Leaf): { suffix: string; keyUsages: number; ekus: string[]; gost?: boolean }[] {
   if (l.person) {
     const owner = OWNER_EKUS[l.person.kind];
     return [
       { suffix: '', keyUsages: KU.digitalSignature | (l.spec === 'rsa2048' ? KU.keyEncipherment : 0), ekus: [EKU.clientAuth, ...owner] },
-      { suffix: '.sign', keyUsages: KU.digitalSignature | KU.nonRepudiation, ekus: [EKU.emailProtection, ...owner] },
+      { suffix: '.sign', keyUsages: KU.digitalSignature | KU.nonRepudiation, ekus: [EKU.emailProtection, ...owner], ...(l.gostSign ? { gost: true } : {}) },
     ];
   }
   if (l.path === 'gateway/seal') return [{ suffix: '', keyUsages: KU.digitalSignature | KU.nonRepudiation, ekus: [EKU.emailProtection] }];
@@ -174,7 +184,8 @@ export async function writeDemoWorld(out: string, now = new Date()): Promise<{ f
   const revokedSerials: string[] = [];
   for (const l of leaves()) {
     for (const profile of profiles(l)) {
-      const key = await generateKey(l.spec);
+      const gost = profile.gost ? generateGostKey(GOST_OID.paramSet.tc26_256_A) : undefined;
+      const key = gost ? { spki: encodeGostSpki(gostPublicKey(gost)) } : await generateKey(l.spec);
       const cert = await issueCertificate({
         subject: { cn: l.cn, ou: `BIN${l.bin}`, o: l.org, c: 'KZ', ...(l.iin ? { serialNumber: `IIN${l.iin}` } : {}) },
         subjectKey: key,
@@ -186,7 +197,7 @@ export async function writeDemoWorld(out: string, now = new Date()): Promise<{ f
         ...(l.tlsServer ? { dnsNames: l.path === 'gateway/tls' ? ['localhost', 'gateway'] : ['localhost'], ipAddresses: ['127.0.0.1'] } : {}),
       });
       if (l.revoked) revokedSerials.push(cert.serialNumber);
-      files.push(...(await writePair(out, `${l.path}${profile.suffix}`, cert, key, root)));
+      files.push(...(await writePair(out, `${l.path}${profile.suffix}`, cert, gost ? encodeGostPkcs8(gost) : (key as KeyPair).privateKey, root)));
     }
   }
   const crl = await issueCrl({

@@ -74,9 +74,14 @@ export function buildName(s: SubjectFields): x509.Name {
   return new x509.Name(parts);
 }
 
+/** A subject key known only by its SubjectPublicKeyInfo (a GOST key, which WebCrypto cannot hold). */
+export interface SpkiOnly {
+  spki: Buffer;
+}
+
 export interface IssueOptions {
   subject: SubjectFields;
-  subjectKey: KeyPair;
+  subjectKey: KeyPair | SpkiOnly;
   issuer?: { cert: x509.X509Certificate; key: KeyPair };
   notBefore: Date;
   notAfter: Date;
@@ -131,18 +136,20 @@ export async function issueCertificate(o: IssueOptions): Promise<x509.X509Certif
     ...(o.ipAddresses ?? []).map((v) => ({ type: 'ip' as const, value: v })),
   ];
   if (sans.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(sans, false));
-  extensions.push(await x509.SubjectKeyIdentifierExtension.create(o.subjectKey.cryptoKeys.publicKey, false));
+  const publicKey: x509.PublicKeyType = 'spki' in o.subjectKey ? new Uint8Array(o.subjectKey.spki) : o.subjectKey.cryptoKeys.publicKey;
+  extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey, false));
   if (o.issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(o.issuer.cert, false));
   extensions.push(...(o.extraExtensions ?? []));
 
   const issuerKey = o.issuer ? o.issuer.key : o.subjectKey;
+  if ('spki' in issuerKey) throw new Error('a self-signed certificate needs the subject\'s private key');
   return x509.X509CertificateGenerator.create({
     serialNumber: o.serial ?? randomSerial(),
     subject: name,
     issuer: o.issuer ? o.issuer.cert.subjectName : name,
     notBefore: o.notBefore,
     notAfter: o.notAfter,
-    publicKey: o.subjectKey.cryptoKeys.publicKey,
+    publicKey,
     signingKey: issuerKey.cryptoKeys.privateKey,
     signingAlgorithm: signingAlgorithm(issuerKey.spec),
     extensions,

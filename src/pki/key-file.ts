@@ -1,4 +1,6 @@
-import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { parseGostPkcs8 } from './gost';
+import type { SignerKey } from './suites';
 import { Art50Error } from '../errors';
 import { looksLikePkcs12, readPkcs12, WrongPasswordError } from './pkcs12';
 
@@ -12,7 +14,8 @@ import { looksLikePkcs12, readPkcs12, WrongPasswordError } from './pkcs12';
 export type PasswordSource = (what: string) => string;
 
 export interface KeyWithCertificates {
-  key: KeyObject;
+  /** node:crypto's key, or a GOST R 34.10-2012 key (which OpenSSL without the gost engine cannot load). */
+  key: SignerKey;
   /** From a PKCS#12 file: the key's certificate first, then the rest of its chain. Empty for plain keys. */
   certificates: X509Certificate[];
 }
@@ -32,12 +35,7 @@ export function keyFileNeedsPassword(path: string, bytes: Buffer): boolean {
 export function loadKeyFile(bytes: Buffer, what: string, password: PasswordSource): KeyWithCertificates {
   if (isPkcs12File(what, bytes)) {
     const p12 = readPkcs12(bytes, password(what), what);
-    let key: KeyObject;
-    try {
-      key = createPrivateKey({ key: p12.keyDer, format: 'der', type: 'pkcs8' });
-    } catch (e) {
-      throw new Art50Error('config.invalid', `${what}: the private key's algorithm is not supported here`, { cause: e });
-    }
+    const key = pkcs8Key(p12.keyDer, what);
     const certificates = p12.certificates.map((d, i) => {
       try {
         return new X509Certificate(d);
@@ -57,11 +55,29 @@ export function loadKeyFile(bytes: Buffer, what: string, password: PasswordSourc
       throw new Art50Error('config.invalid', `${what} is not a readable private key: ${(e as Error).message}`, { cause: e });
     }
   }
+  const pkcs8 = PKCS8_PEM.exec(text);
+  if (pkcs8) return { key: pkcs8Key(Buffer.from(pkcs8[1]!.replace(/\s+/g, ''), 'base64'), what), certificates: [] };
   try {
     const isPem = text.includes('-----BEGIN');
-    return { key: isPem ? createPrivateKey(bytes) : createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' }), certificates: [] };
+    return { key: isPem ? createPrivateKey(bytes) : pkcs8Key(bytes, what), certificates: [] };
   } catch (e) {
+    if (e instanceof Art50Error) throw e;
     throw new Art50Error('config.invalid', `${what} is not a readable private key (PEM, DER PKCS#8 or PKCS#12 expected): ${(e as Error).message}`, { cause: e });
+  }
+}
+
+const PKCS8_PEM = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]*)-----END PRIVATE KEY-----/;
+
+/** PKCS#8 PrivateKeyInfo → node:crypto's key, else a GOST key, else config.invalid. */
+function pkcs8Key(der: Buffer, what: string): SignerKey {
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch (e) {
+    try {
+      return parseGostPkcs8(der, 'config.invalid');
+    } catch {
+      throw new Art50Error('config.invalid', `${what}: the private key cannot be read (RSA, EC and GOST R 34.10-2012 keys are supported)`, { cause: e });
+    }
   }
 }
 

@@ -15,7 +15,9 @@ function leaves(dir = KEYS): string[] {
 }
 const CA = join(KEYS, 'ca/root.pem');
 const CRL = join(KEYS, 'ca/crl.pem');
-const verify = (args: string[]) => spawnSync('openssl', ['verify', ...args], { encoding: 'utf8' });
+/** GOST certificates need OpenSSL's gost engine (Debian libengine-gost-openssl, which .ci/run installs). */
+const engine = (file: string): string[] => (file.includes('-gost.sign') ? ['-engine', 'gost'] : []);
+const verify = (args: string[]) => spawnSync('openssl', ['verify', ...engine(args[args.length - 1]!), ...args], { encoding: 'utf8' });
 
 describe('keys.example', () => {
   it.each(leaves().filter((p) => !p.includes('expired')).map((p) => [p.slice(KEYS.length + 1)]))('openssl verify says OK for %s, also with the CRL', (rel) => {
@@ -27,6 +29,36 @@ describe('keys.example', () => {
     } else {
       expect(withCrl.stdout).toContain('OK');
     }
+  });
+
+  it('every person has an AUTH key (clientAuth) and a SIGN key (emailProtection), both with an NCA owner kind', () => {
+    const people = leaves().filter((p) => /\/(police|prosecutor|auditor)\//.test(p) && !p.endsWith('.sign.pem'));
+    expect(people.length).toBeGreaterThanOrEqual(10);
+    const ekus = (file: string): string => execFileSync('openssl', ['x509', ...engine(file), '-in', file, '-noout', '-ext', 'extendedKeyUsage'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    for (const auth of people) {
+      const sign = auth.replace(/\.pem$/, '.sign.pem');
+      const a = ekus(auth);
+      const s = ekus(sign);
+      expect(a).toContain('TLS Web Client Authentication');
+      expect(a).not.toContain('E-mail Protection');
+      expect(s).toContain('E-mail Protection');
+      expect(s).not.toContain('TLS Web Client Authentication');
+      for (const e of [a, s]) expect(e).toContain('1.2.398.3.3.4.1.2');
+      const firstHead = auth.endsWith('police/head-1.pem');
+      expect(s.includes('1.2.398.3.3.4.1.2.1')).toBe(firstHead);
+    }
+    expect(ekus(join(KEYS, 'police/deputy-head-1.sign.pem'))).toContain('1.2.398.3.3.4.1.2.2');
+  });
+
+  it('a .p12 beside every PEM pair, with its chain, readable by stock openssl with the documented password', () => {
+    for (const pem of leaves()) {
+      const p12 = pem.replace(/\.pem$/, '.p12');
+      const certs = execFileSync('openssl', ['pkcs12', ...engine(pem), '-in', p12, '-passin', 'pass:art50-demo', '-nokeys'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      expect(certs.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+      const wrong = spawnSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:wrong', '-nokeys'], { encoding: 'utf8' });
+      expect(wrong.status).not.toBe(0);
+    }
+    expect(readFileSync(join(KEYS, 'README.md'), 'utf8')).toContain('art50-demo');
   });
 
   it('the expired certificate is refused as expired', () => {

@@ -1,4 +1,6 @@
-import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import { loadKeyFile } from '../../src/pki/key-file';
+import type { SignerKey } from '../../src/pki/suites';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { signCms } from '../../src/cms/sign';
@@ -13,7 +15,8 @@ export interface TestIdentity extends SigningIdentity {
   certPem: Buffer;
   keyPem: Buffer;
   cert: X509Certificate;
-  key: KeyObject;
+  /** RSA/EC keys as KeyObject; the GOST SIGN key of investigator-gost as a GOST key. */
+  key: SignerKey;
 }
 
 const cache = new Map<string, TestIdentity>();
@@ -26,7 +29,7 @@ export function identity(name: string): TestIdentity {
     const keyPath = join(KEYS, `${name}.key`);
     const certPem = readFileSync(certPath);
     const keyPem = readFileSync(keyPath);
-    id = { name, certPath, keyPath, certPem, keyPem, cert: new X509Certificate(certPem), key: createPrivateKey(keyPem) };
+    id = { name, certPath, keyPath, certPem, keyPem, cert: new X509Certificate(certPem), key: loadKeyFile(keyPem, keyPath, () => '').key };
     cache.set(name, id);
   }
   return id;

@@ -1,0 +1,44 @@
+import { Art50Error, ErrorCode } from '../../errors';
+import type { Asn1 } from '../../asn1/der';
+import { GOST_OID, GOST_PARAM_SETS, gostVerify } from '../gost';
+import { digest as computeDigest } from './digests';
+import { noParams } from './rsa-pkcs1';
+import type { DigestName, PublicKeyRef, SignatureScheme, SignatureSuite } from './types';
+
+/**
+ * GOST R 34.10-2012 with Streebog (RFC 9215), 256- and 512-bit keys — the algorithm of
+ * Kazakhstan's GOST 34.10-2015 keys. Pure TypeScript (pki/gost): node:crypto has no GOST.
+ * CMS SignerInfos written by OpenSSL's gost engine name the key algorithm as the signature
+ * algorithm, so both the key OIDs and the signWithDigest OIDs are read.
+ */
+const HASH_OF: Record<string, DigestName> = {
+  [GOST_OID.signWithDigest256]: 'streebog256',
+  [GOST_OID.signWithDigest512]: 'streebog512',
+  [GOST_OID.key256]: 'streebog256',
+  [GOST_OID.key512]: 'streebog512',
+};
+
+function gostKey(key: PublicKeyRef): import('../gost').GostPublicKey | undefined {
+  return key.kind === 'gost' ? key.key : undefined;
+}
+
+export const gost2012: SignatureSuite = {
+  name: 'GOST R 34.10-2012',
+  signatureOids: Object.keys(HASH_OF),
+  keyOids: [GOST_OID.key256, GOST_OID.key512],
+  scheme(oid: string, params: Asn1 | undefined, code: ErrorCode): SignatureScheme {
+    noParams(params, code);
+    return { suite: gost2012, hash: HASH_OF[oid], oid };
+  },
+  fits: (key) => key.kind === 'gost',
+  checkKey: (key) => {
+    const k = gostKey(key);
+    if (!k || !GOST_PARAM_SETS.includes(k.paramSet)) throw new Art50Error('cert.weak_key', 'GOST key on an unknown parameter set');
+  },
+  verify: (scheme, digest, data, key, signature) => {
+    const k = gostKey(key);
+    // The key fixes its digest: a 256-bit key signs Streebog-256, a 512-bit key Streebog-512.
+    if (!k || digest !== (k.bits === 256 ? 'streebog256' : 'streebog512') || (scheme.hash && scheme.hash !== digest)) return false;
+    return gostVerify(k, computeDigest(digest, data), signature);
+  },
+};
