@@ -4,9 +4,10 @@ import type { Server } from 'node:https';
 import type { Express } from 'express';
 import type Redis from 'ioredis';
 import type { Config } from './config';
-import { createAjv } from './documents/ajv';
+import { createAjv, loadSchema } from './documents/ajv';
 import { DocumentVerifier } from './documents/signed-document';
 import { createDocumentValidators } from './documents/validators';
+import { redactPointer, schemaMemberNames } from './documents/pointer';
 import { DeliveryProcessor } from './delivery/processor';
 import { OutboxDispatcher } from './delivery/dispatcher';
 import { Inbox } from './delivery/inbox';
@@ -165,6 +166,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   const app = createApp({
     logger,
+    logField: redactPointer(schemaMemberNames(['request', 'sanction', 'statement'].map(loadSchema))),
     // Every call answers within ~2 s while Redis is away (503 + Retry-After), whatever it was waiting on.
     before: [metricsMiddleware(metrics), storeDeadline({ afterMs: 1500, storeUp: () => pingWithin(redis, 300).then(() => true, () => false) })],
     open: [livenessRoutes(), openApiRoutes({ onMissing: (e) => logger.warn('docs/openapi.yaml not found: /v1/openapi.json answers 404', { error: e.message }) })],

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { Art50Error, ErrorCode } from '../errors';
+import { boundPointer, pointerSegment } from './pointer';
 import { isValidBic, isValidBin, isValidIban, isValidIin, isValidKzId } from './check-digits';
 
 /** Where the JSON Schemas live, both from src/ (tests) and dist/ (built). */
@@ -30,14 +31,15 @@ export function loadSchema(name: string): Record<string, unknown> {
 
 /** A sentence naming the field, for problem+json and for startup errors. */
 export function describeAjvError(e: ErrorObject): { field: string; detail: string } {
-  const base = e.instancePath === '' ? '' : e.instancePath;
+  const base = boundPointer(e.instancePath);
   switch (e.keyword) {
     case 'required': {
       const f = `${base}/${(e.params as { missingProperty: string }).missingProperty}`;
       return { field: f, detail: `required field ${f} is missing` };
     }
     case 'additionalProperties': {
-      const f = `${base}/${(e.params as { additionalProperty: string }).additionalProperty}`;
+      // The name comes from the document: escaped and bounded (it may be 500 kB, or an IIN).
+      const f = boundPointer(`${base}/${pointerSegment((e.params as { additionalProperty: string }).additionalProperty)}`);
       return { field: f, detail: `field ${f} is not allowed` };
     }
     case 'format':

@@ -2,6 +2,8 @@ import type Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { Art50Error } from '../errors';
 import { describeAjvError, loadSchema } from './ajv';
+import { firstDuplicateMember } from './duplicate-members';
+import { jsonPointer } from './pointer';
 import type { DocumentType, RequestDoc, SanctionDoc, StatementDoc } from './types';
 
 /** Typed validators of the three signed document types; each schema is compiled once. */
@@ -116,7 +118,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * Parses the content bytes of a signed document. Refuses more than `maxBytes` bytes
- * ('document.too_large'), bytes that are not UTF-8 or not JSON ('document.not_json'); never throws
+ * ('document.too_large'), bytes that are not UTF-8 or not JSON ('document.not_json'), a member name
+ * twice in one object ('document.duplicate_key'); never throws
  * a raw SyntaxError. A leading UTF-8 byte order mark is tolerated (RFC 8259 §8.1).
  */
 export function parseJsonDocument(content: Buffer, maxBytes: number): unknown {
@@ -130,10 +133,17 @@ export function parseJsonDocument(content: Buffer, maxBytes: number): unknown {
   } catch (e) {
     throw new Art50Error('document.not_json', 'document content is not valid UTF-8', { cause: e });
   }
+  let json: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    json = JSON.parse(text) as unknown;
   } catch (e) {
     // RangeError for absurd nesting lands here too; the message of a SyntaxError may quote content, so it is not repeated.
     throw new Art50Error('document.not_json', 'document content is not valid JSON', { cause: e });
   }
+  const duplicate = firstDuplicateMember(text);
+  if (duplicate) {
+    const field = jsonPointer(duplicate);
+    throw new Art50Error('document.duplicate_key', `member ${field} appears twice in one object; a signed document must name each member once`, { field });
+  }
+  return json;
 }

@@ -12,6 +12,8 @@ export interface AppParts {
   /** Client authentication middleware, applied before `authenticated`. */
   authenticate: express.RequestHandler;
   authenticated: Router[];
+  /** What of a problem's `field` the log may carry (see errorHandler). */
+  logField?: (field: string) => string;
 }
 
 /** The Express app: framing, routes, one error handler. Domain code never sees Express. */
@@ -32,6 +34,6 @@ export function createApp(parts: AppParts): Express {
   for (const r of parts.authenticated) app.use(r);
   app.use(methodNotAllowed(() => app.router as unknown as RouterLike));
   app.use(notFoundHandler);
-  app.use(errorHandler(parts.logger));
+  app.use(errorHandler(parts.logger, parts.logField));
   return app;
 }

@@ -69,8 +69,12 @@ function fromFramework(e: unknown): Art50Error | undefined {
   }
 }
 
-/** The one error handler: domain errors become problem+json; anything else is a logged 500 without a stack. */
-export function errorHandler(logger: Logger) {
+/**
+ * The one error handler: domain errors become problem+json; anything else is a logged 500 without a
+ * stack. `logField` turns a problem's `field` into what the log may carry (member names of a
+ * document may be personal data); without it the log carries no field.
+ */
+export function errorHandler(logger: Logger, logField?: (field: string) => string) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     // Already answered (e.g. 503 by the store deadline while Redis was away): the late outcome is only logged.
     if (res.headersSent) {
@@ -79,7 +83,8 @@ export function errorHandler(logger: Logger) {
     }
     const known = isArt50Error(err) ? err : fromFramework(err);
     if (known) {
-      logger.info('request refused', { code: known.code, status: known.status, method: req.method, path: req.path, field: known.field });
+      const field = known.field !== undefined && logField ? logField(known.field) : undefined;
+      logger.info('request refused', { code: known.code, status: known.status, method: req.method, path: req.path, ...(field !== undefined ? { field } : {}) });
       sendProblem(res, known, req.originalUrl);
       return;
     }
