@@ -6,6 +6,7 @@ import type { Participant } from '../participants/types';
 import type { PathValidator, ValidatedCertificate } from '../pki/types';
 import type { DocumentValidators } from './validators';
 import { parseJsonDocument } from './validators';
+import { checkSignerPath, identifySigner } from './verify-steps';
 import type { RequestDoc, SanctionDoc, StatementDoc } from './types';
 
 export interface DocumentKinds {
@@ -49,12 +50,9 @@ export class DocumentVerifier {
   open<K extends DocumentKind>(der: Buffer, kind: K, onVerified?: (digest: string, signer: ValidatedCertificate) => void): SignedDocument<DocumentKinds[K]> {
     if (der.length === 0) throw new Art50Error('http.empty_body', 'the body is empty; post the DER bytes of a CMS SignedData document');
     const cms = verifyCms(der, { certificates: this.certificates });
-    const signer = this.deps.validator.validate(cms.signer, { purpose: 'signature', at: cms.signingTime, intermediates: cms.certificates });
+    const signer = checkSignerPath(cms, this.deps.validator);
     onVerified?.(cms.digest, signer);
-    const participant = this.deps.registry().identify({ iin: signer.subject.iin, bin: signer.subject.bin });
-    if (!participant) {
-      throw new Art50Error('participant.unknown', `the signer (certificate ${signer.fingerprint.slice(0, 16)}…) is not in the participant registry`);
-    }
+    const participant = identifySigner(signer, this.deps.registry());
     const json = parseJsonDocument(cms.content, kind === 'statement' ? Number.MAX_SAFE_INTEGER : this.deps.maxJsonBytes);
     const doc = this.deps.validators[kind](json) as DocumentKinds[K];
     // Stored and handed on as DER even when it was posted as PEM.

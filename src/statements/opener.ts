@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { Art50Error } from '../errors';
 import { decodeInput } from '../cms/verify';
 import type { SignedDocument } from '../documents/signed-document';
 import { checkStatementAgainstRequest } from '../documents/semantics';
+import { checkSignerPath, identifySigner } from '../documents/verify-steps';
 import type { RequestDoc, StatementDoc } from '../documents/types';
 import type { Registry } from '../participants/registry';
 import type { PathValidator, ValidatedCertificate } from '../pki/types';
@@ -54,12 +54,9 @@ export class WorkerStatementOpener implements StatementOpener {
     try {
       const signerCert = new X509Certificate(parsed.signer);
       const intermediates = parsed.certificates.map((c) => new X509Certificate(c));
-      const signer = this.validator.validate(signerCert, { purpose: 'signature', at: parsed.signingTime, intermediates });
+      const signer = checkSignerPath({ signer: signerCert, certificates: intermediates, signingTime: parsed.signingTime }, this.validator);
       onVerified(parsed.digest, signer);
-      const participant = this.registry().identify({ iin: signer.subject.iin, bin: signer.subject.bin });
-      if (!participant) {
-        throw new Art50Error('participant.unknown', `the signer (certificate ${signer.fingerprint.slice(0, 16)}…) is not in the participant registry`);
-      }
+      const participant = identifySigner(signer, this.registry());
       const sd: SignedDocument<StatementDoc> = { doc: parsed.header, cms: decodeInput(der), digest: parsed.digest, signingTime: parsed.signingTime, signer, participant };
       return { sd, againstRequest: (request) => parsed.againstRequest(request), release };
     } catch (e) {

@@ -6,7 +6,7 @@ import { verifyCms } from '../../src/cms/verify';
 import { scratch, tmpFile } from './openssl';
 
 const K = 'keys.example/';
-const DOC = Buffer.from('{"type":"request","version":1}');
+const DOC = Buffer.from('{"type":"note","version":1}');
 
 async function run(args: string[]): Promise<{ code: number; out: string }> {
   const chunks: string[] = [];
@@ -147,4 +147,13 @@ describe('keys as NCA hands them out', () => {
     expect((await run(['sign', '--cert', `${K}police/head-1.sign.pem`, '--key', keyFile, '--password-file', pw, '--in', tmpFile(DOC, 'json'), '--out', file])).code).toBe(0);
     expect(JSON.parse((await run(['verify', '--in', file, '--json'])).out)).toMatchObject({ valid: true, roles: ['first_head'] });
   });
+});
+
+test('a request is also checked against its schema (the gateway\'s pipeline, offline)', async () => {
+  const file = join(scratch, 'bad-request.p7s');
+  const bad = tmpFile('{"type":"request","version":1}', 'json');
+  expect((await run(['sign', '--cert', `${K}police/investigator-1.sign.pem`, '--key', `${K}police/investigator-1.sign.key`, '--in', bad, '--out', file])).code).toBe(0);
+  const r = await run(['verify', '--in', file, '--json']);
+  expect(r.code).toBe(2);
+  expect(JSON.parse(r.out).code).toMatch(/^document\./);
 });

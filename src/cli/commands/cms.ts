@@ -7,6 +7,8 @@ import { verifyCms } from '../../cms/verify';
 import { loadTrust, readCertificates } from '../../pki/trust';
 import { createAjv } from '../../documents/ajv';
 import { loadRegistry } from '../../participants/registry';
+import { createDocumentValidators, parseJsonDocument } from '../../documents/validators';
+import { checkSignerPath, identifySigner } from '../../documents/verify-steps';
 import type { SetExit } from '../set-exit';
 import { reportError } from '../../client/cli';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
@@ -29,6 +31,8 @@ export interface VerifyReport {
   roles?: string[];
   signingTime?: string;
   digest?: string;
+  /** The document type whose schema was checked (request, sanction, statement). */
+  type?: string;
 }
 
 function readFile(path: string, what: string): Buffer {
@@ -40,6 +44,12 @@ function readFile(path: string, what: string): Buffer {
 }
 
 /** The whole offline check: CMS, path to the anchors with CRLs, participant registry. */
+/**
+ * `art50 verify`: the same steps the gateway runs (cms/verify → documents/verify-steps → schema),
+ * offline, against the given trust anchors, CRLs and registry. Documents of a known type (request,
+ * sanction, statement) are also checked against their schema; others (receipts, checkpoints) are
+ * reported by signature, path and signer.
+ */
 export function verifyDocumentFile(opts: { in: string; trust: string; crl: string[]; registry: string }): VerifyReport {
   const report: VerifyReport = { valid: false };
   const validator = loadTrust({ anchors: [opts.trust], crls: opts.crl, crlOptions: { pollMs: 0 } });
@@ -47,12 +57,17 @@ export function verifyDocumentFile(opts: { in: string; trust: string; crl: strin
     const v = verifyCms(readFile(opts.in, 'document'));
     report.signingTime = v.signingTime.toISOString();
     report.digest = v.digest;
-    const checked = validator.validate(v.signer, { purpose: 'signature', at: v.signingTime, intermediates: v.certificates });
+    const checked = checkSignerPath(v, validator);
     report.signer = { ...checked.subject, fingerprint: checked.fingerprint };
-    const participant = loadRegistry(createAjv(), opts.registry).identify(checked.subject);
-    if (!participant) throw new Art50Error('participant.unknown', 'the signer is not a registered participant');
+    const ajv = createAjv();
+    const participant = identifySigner(checked, loadRegistry(ajv, opts.registry));
     report.organisation = { bin: participant.organisation.bin, name: participant.organisation.name, kind: participant.organisation.kind };
     report.roles = [...participant.roles];
+    const kind = documentKindOf(v.content);
+    if (kind) {
+      createDocumentValidators(ajv)[kind](parseJsonDocument(v.content, Number.MAX_SAFE_INTEGER));
+      report.type = kind;
+    }
     report.valid = true;
   } catch (e) {
     if (!isArt50Error(e)) throw e;
@@ -64,6 +79,16 @@ export function verifyDocumentFile(opts: { in: string; trust: string; crl: strin
   return report;
 }
 
+/** The schema-backed kind a JSON document says it is, if any (its "type" member). */
+function documentKindOf(content: Buffer): 'request' | 'sanction' | 'statement' | undefined {
+  try {
+    const type = (JSON.parse(content.toString('utf8')) as { type?: unknown }).type;
+    return type === 'request' || type === 'sanction' || type === 'statement' ? type : undefined;
+  } catch {
+    return undefined; // not JSON: reported by signature only
+  }
+}
+
 function printReport(r: VerifyReport): string {
   const lines = [
     `signer:       ${r.signer ? `${r.signer.cn ?? '?'}${r.signer.iin ? ` (IIN ${r.signer.iin})` : ''}` : '-'}`,
@@ -71,6 +96,7 @@ function printReport(r: VerifyReport): string {
     `roles:        ${r.roles?.join(', ') ?? '-'}`,
     `signing time: ${r.signingTime ?? '-'}`,
     `digest:       ${r.digest ?? '-'}`,
+    `schema:       ${r.type ? `${r.type} (valid)` : '-'}`,
     `verdict:      ${r.valid ? 'VALID' : `INVALID ${r.code ?? ''}: ${r.detail ?? ''}`}`,
   ];
   return lines.join('\n') + '\n';
