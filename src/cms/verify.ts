@@ -12,7 +12,7 @@ import type { VerifiedCms } from './types';
  * certificate path, which is pki/chain's job. The steps, in order, each with its own code:
  *
  *   decodeInput → parseSignedData → exactly one signer → attached content → algorithms allowed
- *   → signed attributes present → contentType matches → signingTime present → messageDigest
+ *   → signed attributes present → contentType matches → signingTime present, not in the future → messageDigest
  *   matches → signer certificate found → signature valid
  *
  * Every algorithm decision is taken before any crypto runs.
@@ -162,6 +162,23 @@ export function readSignedAttributes(node: Asn1 | undefined): SignedAttributes {
 export interface VerifyCmsOptions {
   /** A parse memo owned by the caller (DocumentVerifier has one); without it, certificates are parsed afresh. */
   certificates?: CertificateCache;
+  /** The time to check signingTime against (default: the system clock). */
+  now?: Date;
+  /** How far signingTime may lie past `now` (default DEFAULT_CLOCK_SKEW_SECONDS, as ART50_CLOCK_SKEW_SECONDS). */
+  clockSkewSeconds?: number;
+}
+
+export const DEFAULT_CLOCK_SKEW_SECONDS = 300;
+
+/**
+ * A signing time later than now (plus the skew) is refused even when the certificate would be valid
+ * then: the path is checked at the signing time, so a future date would let a document outlive
+ * its signer's certificate and every CRL issued before that date.
+ */
+export function checkSigningTime(signingTime: Date, now: Date, skewSeconds: number): void {
+  if (signingTime.getTime() > now.getTime() + skewSeconds * 1000) {
+    throw new Art50Error('cms.signing_time_future', `signingTime ${signingTime.toISOString()} is later than now plus the allowed clock skew of ${skewSeconds} s`);
+  }
 }
 
 function parseCertificates(ders: readonly Buffer[]): X509Certificate[] {
@@ -211,6 +228,7 @@ export function verifyCms(input: Buffer, opts: VerifyCmsOptions = {}): VerifiedC
   }
   if (sd.eContentType !== OID.data) throw new Art50Error('cms.unsupported', `eContentType ${sd.eContentType} is not id-data: art50 documents are plain JSON`);
   if (!attrs.signingTime) throw new Art50Error('cms.signing_time_missing', 'signed attribute signingTime is missing');
+  checkSigningTime(attrs.signingTime, opts.now ?? new Date(), opts.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS);
   const sha256 = createHash('sha256').update(sd.content).digest();
   const digest = digestAlg === 'sha256' ? sha256 : computeDigest(digestAlg, sd.content);
   if (!digest.equals(attrs.messageDigest)) throw new Art50Error('cms.digest_mismatch', 'the content does not match the signed messageDigest');
