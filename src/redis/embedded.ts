@@ -120,7 +120,8 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     pid: child.pid ?? -1,
     stop: () =>
       new Promise<void>((res) => {
-        if (child.exitCode !== null) return res();
+        // A child killed by a signal has signalCode set and exitCode still null; its 'exit' has fired.
+        if (child.exitCode !== null || child.signalCode !== null) return res();
         child.once('exit', () => {
           process.off('exit', reap);
           res();

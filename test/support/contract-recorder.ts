@@ -16,8 +16,8 @@ const KEEP_BINARY_BYTES = 64 * 1024;
 interface WorkerState {
   contract?: Contract;
   violations: string[];
-  /** operation → statuses seen, for the coverage check of the contract test. */
-  seen: Map<string, Set<number>>;
+  /** operation → the statuses of its responses so far, in order, for the coverage check of the contract test. */
+  seen: Map<string, number[]>;
 }
 
 /**
@@ -50,8 +50,8 @@ export function record(ex: Exchange): Verdict {
   } catch (e) {
     verdict = { operation: 'unrouted', errors: [`${ex.method} ${ex.url}: the contract check failed: ${(e as Error).message}`] };
   }
-  const statuses = s.seen.get(verdict.operation) ?? new Set<number>();
-  statuses.add(ex.status);
+  const statuses = s.seen.get(verdict.operation) ?? [];
+  statuses.push(ex.status);
   s.seen.set(verdict.operation, statuses);
   s.violations.push(...verdict.errors);
   return verdict;
@@ -63,9 +63,9 @@ export function takeViolations(): string[] {
   return s.violations.splice(0);
 }
 
-/** Operations answered since the worker started, with the statuses seen. */
-export function seenOperations(): ReadonlyMap<string, ReadonlySet<number>> {
-  return state().seen;
+/** A copy of the statuses answered per operation since the worker started. */
+export function seenOperations(): Map<string, number[]> {
+  return new Map([...state().seen].map(([op, statuses]) => [op, [...statuses]]));
 }
 
 /** Puts the recorder in front of the app that `server` serves. Call before the server listens. */
