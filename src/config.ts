@@ -17,8 +17,12 @@ export interface Config {
   logLevel: string;
   keysDir: string;
   usingDemoKeys: boolean;
-  tls: { cert: string; key: string };
-  seal: { cert: string; key: string };
+  /** The HTTPS server (and push client) key: a PEM pair, or a PKCS#12 file (ART50_TLS_P12). */
+  tls: KeySource;
+  /** The seal of receipts and checkpoints: a PEM pair, or a PKCS#12 file (ART50_SEAL_P12). */
+  seal: KeySource;
+  /** Password of PKCS#12 files and encrypted PEM keys (ART50_KEY_PASSWORD_FILE, else ART50_KEY_PASSWORD). */
+  keyPassword?: string;
   trustAnchors: string[];
   crls: string[];
   registry: string;
@@ -33,11 +37,16 @@ export interface Config {
   statementRetentionDays: number;
   /** Statements larger than this are verified and parsed in a worker thread. */
   statementWorkerThresholdBytes: number;
+  /** The statement worker pool: threads, time budget of one call, statements that may wait. */
+  statementWorkers: { size: number; jobTimeoutMs: number; maxQueued: number };
   /** Least time between two signed checkpoints while entries arrive (DESIGN §6: at least every second). */
   checkpointIntervalMs: number;
   /** A Redis without `appendfsync always`: refuse to start (strict, default) or only warn. */
   redisDurability: 'strict' | 'warn';
 }
+
+/** Where a key of the gateway's own comes from. */
+export type KeySource = { cert: string; key: string } | { p12: string };
 
 type Env = Record<string, string | undefined>;
 
@@ -97,8 +106,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: env.ART50_LOG_LEVEL ?? 'info',
     keysDir,
     usingDemoKeys: false,
-    tls: { cert: abs(env.ART50_TLS_CERT ?? k('gateway/tls.pem')), key: abs(env.ART50_TLS_KEY ?? k('gateway/tls.key')) },
-    seal: { cert: abs(env.ART50_SEAL_CERT ?? k('gateway/seal.pem')), key: abs(env.ART50_SEAL_KEY ?? k('gateway/seal.key')) },
+    tls: env.ART50_TLS_P12 ? { p12: abs(env.ART50_TLS_P12) } : { cert: abs(env.ART50_TLS_CERT ?? k('gateway/tls.pem')), key: abs(env.ART50_TLS_KEY ?? k('gateway/tls.key')) },
+    seal: env.ART50_SEAL_P12 ? { p12: abs(env.ART50_SEAL_P12) } : { cert: abs(env.ART50_SEAL_CERT ?? k('gateway/seal.pem')), key: abs(env.ART50_SEAL_KEY ?? k('gateway/seal.key')) },
     trustAnchors: list(env, 'ART50_TRUST', [k('ca/root.pem')]).map(abs),
     crls: list(env, 'ART50_CRL', [k('ca/crl.pem')]).map(abs),
     registry: abs(env.ART50_REGISTRY ?? k('participants.json')),
@@ -118,19 +127,42 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     statementRetentionDays: int(env, 'ART50_STATEMENT_RETENTION_DAYS', 30, 1, 3650),
     statementWorkerThresholdBytes: bytes(env, 'ART50_STATEMENT_WORKER_THRESHOLD', 2 * 1024 ** 2),
+    statementWorkers: {
+      size: int(env, 'ART50_STATEMENT_WORKERS', 1, 1, 64),
+      jobTimeoutMs: int(env, 'ART50_STATEMENT_JOB_TIMEOUT_MS', 30_000, 100, 600_000),
+      maxQueued: int(env, 'ART50_STATEMENT_QUEUE', 8, 0, 10_000),
+    },
     checkpointIntervalMs: int(env, 'ART50_CHECKPOINT_INTERVAL_MS', 1000, 10, 1000),
     redisDurability: oneOf(env, 'ART50_REDIS_DURABILITY', ['strict', 'warn'] as const, 'strict'),
   };
   if (env.REDIS_URL) cfg.redisUrl = env.REDIS_URL;
+  const password = keyPassword(env, abs);
+  if (password !== undefined) cfg.keyPassword = password;
   for (const [name, path] of [
-    ['ART50_TLS_CERT', cfg.tls.cert], ['ART50_TLS_KEY', cfg.tls.key], ['ART50_SEAL_CERT', cfg.seal.cert],
-    ['ART50_SEAL_KEY', cfg.seal.key], ['ART50_REGISTRY', cfg.registry], ...cfg.trustAnchors.map((p) => ['ART50_TRUST', p]),
+    ...keyFiles('TLS', cfg.tls), ...keyFiles('SEAL', cfg.seal), ['ART50_REGISTRY', cfg.registry], ...cfg.trustAnchors.map((p) => ['ART50_TRUST', p]),
     ...cfg.crls.map((p) => ['ART50_CRL', p]),
   ] as const) {
     if (!existsSync(path)) throw new Art50Error('config.invalid', `${name}: file ${path} does not exist`, { field: name });
   }
   cfg.usingDemoKeys = trustsDemoRoot(cfg.trustAnchors);
   return cfg;
+}
+
+function keyFiles(name: 'TLS' | 'SEAL', src: KeySource): (readonly [string, string])[] {
+  return 'p12' in src ? [[`ART50_${name}_P12`, src.p12]] : [[`ART50_${name}_CERT`, src.cert], [`ART50_${name}_KEY`, src.key]];
+}
+
+/** The key password from a file (first line, without its line end) or the environment; never from a command line. */
+function keyPassword(env: Env, abs: (p: string) => string): string | undefined {
+  const file = env.ART50_KEY_PASSWORD_FILE;
+  if (file) {
+    try {
+      return readFileSync(abs(file), 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      throw new Art50Error('config.invalid', `ART50_KEY_PASSWORD_FILE: ${abs(file)} is not readable`, { field: 'ART50_KEY_PASSWORD_FILE', cause: e });
+    }
+  }
+  return env.ART50_KEY_PASSWORD || undefined;
 }
 
 /**

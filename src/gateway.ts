@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { createHash, KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import type { Express } from 'express';
@@ -39,6 +39,7 @@ import type { Logger } from './logger';
 import { loadRegistry, Registry } from './participants/registry';
 import type { ChainValidator } from './pki/chain';
 import { loadTrust, readCertificates } from './pki/trust';
+import { loadServerKey } from './pki/key-file';
 import { Sealer } from './receipts/sealer';
 import { createRedis, pingWithin, whenReady } from './redis/client';
 import { checkRedisDurability } from './redis/durability';
@@ -80,8 +81,9 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-export function loadSealIdentity(config: Config): { cert: X509Certificate; key: ReturnType<typeof createPrivateKey> } {
-  return { cert: new X509Certificate(readFileSync(config.seal.cert)), key: createPrivateKey(readFileSync(config.seal.key)) };
+export function loadSealIdentity(config: Config): { cert: X509Certificate; key: KeyObject; chain: X509Certificate[] } {
+  const { cert, key, chain } = loadServerKey(config.seal, config.keyPassword, 'the seal key');
+  return { cert, key, chain };
 }
 
 /** The one composition root: builds every part from configuration and wires them together. */
@@ -96,6 +98,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const getRegistry = (): Registry => registry;
   const validator: ChainValidator = loadTrust({ anchors: config.trustAnchors, crls: config.crls });
   const seal = loadSealIdentity(config);
+  const tlsKey = loadServerKey(config.tls, config.keyPassword, 'the TLS key');
   const sealer = new Sealer(seal);
   const redis = createRedis(opts.redisUrl, 'commands');
   const keys = new Keys(config.namespace);
@@ -119,7 +122,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const dispatcher = new OutboxDispatcher(deliveries, queues, logger);
 
   const trustPem = config.trustAnchors.map((f) => readFileSync(f));
-  const push = new PushClient({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: trustPem }, config.push.timeoutMs);
+  const push = new PushClient({ cert: tlsKey.certPem, key: tlsKey.keyPem, ca: trustPem }, config.push.timeoutMs);
   const processor = new DeliveryProcessor({ deliveries, requests, registry: getRegistry, log, sealer, push, queues, clock, deadlineHourMs: config.deadlineHourMs, logger });
   // A delivery still queued this long after its sanction is looked at: twice the stalled-job takeover time.
   const reconciler = new DeliveryReconciler({ deliveries, requests, queues, processor, logger, minAgeMs: Math.max(5000, 4 * config.workers.stalledIntervalMs) });
@@ -142,7 +145,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const stats = new StatsService(logReader);
   const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-8.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
   const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes });
-  const statementPool = new StatementWorkerPool(1);
+  const statementPool = new StatementWorkerPool(config.statementWorkers);
   const statementOpener = createStatementOpener({ ...statementCheck, validator, registry: getRegistry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
   const statementIntake = new StatementIntake({ opener: statementOpener, registry: getRegistry, requests, statements, log, sealer, clock });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
@@ -168,7 +171,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logger,
     logField: redactPointer(schemaMemberNames(['request', 'sanction', 'statement'].map(loadSchema))),
     // Every call answers within ~2 s while Redis is away (503 + Retry-After), whatever it was waiting on.
-    before: [metricsMiddleware(metrics), storeDeadline({ afterMs: 1500, storeUp: () => pingWithin(redis, 300).then(() => true, () => false) })],
+    before: [metricsMiddleware(metrics), storeDeadline({ afterMs: 150000, storeUp: () => pingWithin(redis, 300).then(() => true, () => false) })],
     open: [livenessRoutes(), openApiRoutes({ onMissing: (e) => logger.warn('docs/openapi.yaml not found: /v1/openapi.json answers 404', { error: e.message }) })],
     authenticate: clientAuth(validator, getRegistry),
     authenticated: [
@@ -181,7 +184,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       metricsRoutes(metrics),
     ],
   });
-  const server = createHttpsServer(app, { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.trustAnchors.flatMap((f) => readCertificates(f).map((c) => Buffer.from(c.toString()))) });
+  const server = createHttpsServer(app, { cert: tlsKey.certPem, key: tlsKey.keyPem, ca: config.trustAnchors.flatMap((f) => readCertificates(f).map((c) => Buffer.from(c.toString()))) });
 
   let workers: RunningWorkers | undefined;
   let listening = false;

@@ -1,4 +1,5 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseGostPkcs8 } from './gost';
 import type { SignerKey } from './suites';
 import { Art50Error } from '../errors';
@@ -88,4 +89,50 @@ export function parseCertificateFile(bytes: Buffer, what: string): X509Certifica
   } catch (e) {
     throw new Art50Error('config.invalid', `${what} is not a readable certificate (PEM or DER)`, { cause: e });
   }
+}
+
+/** One of the gateway's own keys, loaded: KeyObject plus certificate and chain, and the PEM node's TLS wants. */
+export interface ServerKey {
+  cert: X509Certificate;
+  chain: X509Certificate[];
+  key: KeyObject;
+  certPem: Buffer;
+  keyPem: Buffer;
+}
+
+/**
+ * The gateway's TLS or seal key from a PEM pair (plain or encrypted key) or a PKCS#12 file. These
+ * keys sign with node:crypto, so they must be RSA or EC. Errors are config.invalid naming `what`.
+ */
+export function loadServerKey(src: { cert: string; key: string } | { p12: string }, password: string | undefined, what: string): ServerKey {
+  const read = (path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw new Art50Error('config.invalid', `${what}: ${path} is not readable`, { cause: e });
+    }
+  };
+  const ask = (file: string): string => {
+    if (password === undefined) throw new Art50Error('config.invalid', `${what}: ${file} is protected by a password; set ART50_KEY_PASSWORD_FILE (or ART50_KEY_PASSWORD)`);
+    return password;
+  };
+  let loaded: KeyWithCertificates;
+  let cert: X509Certificate;
+  if ('p12' in src) {
+    loaded = loadKeyFile(read(src.p12), src.p12, ask);
+    if (!loaded.certificates[0]) throw new Art50Error('config.invalid', `${what}: ${src.p12} holds no certificate`);
+    cert = loaded.certificates[0];
+  } else {
+    loaded = loadKeyFile(read(src.key), src.key, ask);
+    cert = parseCertificateFile(read(src.cert), src.cert);
+  }
+  if (!(loaded.key instanceof KeyObject)) throw new Art50Error('config.invalid', `${what}: the gateway's own keys must be RSA or EC (node:crypto signs with them)`);
+  const chain = loaded.certificates.slice(1).filter((c) => c.issuer !== c.subject);
+  return {
+    cert,
+    chain,
+    key: loaded.key,
+    certPem: Buffer.from([cert, ...chain].map((c) => c.toString()).join('')),
+    keyPem: Buffer.from(loaded.key.export({ format: 'pem', type: 'pkcs8' }) as string),
+  };
 }

@@ -1,0 +1,49 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
+import { createGateway } from '../../src/gateway';
+import { createLogger } from '../../src/logger';
+import { makeRequest } from '../support/documents';
+import { startTestGateway } from '../support/gateway';
+import { KEYS, sign } from '../support/identities';
+
+/** The gateway's own TLS and seal keys as NCA hands keys out: PKCS#12 files with a password from a file. */
+const dir = mkdtempSync(join(tmpdir(), 'art50-p12-'));
+const passwordFile = (pw: string): string => {
+  const f = join(dir, `pw-${Math.random()}`);
+  writeFileSync(f, `${pw}\n`);
+  return f;
+};
+const p12Env = (pw: string): Record<string, string> => ({
+  ART50_TLS_P12: join(KEYS, 'gateway/tls.p12'),
+  ART50_SEAL_P12: join(KEYS, 'gateway/seal.p12'),
+  ART50_KEY_PASSWORD_FILE: passwordFile(pw),
+});
+
+it('serves HTTPS and seals receipts with keys from PKCS#12 files', async () => {
+  const t = await startTestGateway(p12Env('art50-demo'), { workers: false });
+  try {
+    expect((await t.as('police/investigator-1').get('/readyz')).status).toBe(200);
+    const res = await t.as('police/investigator-1').post('/v1/requests', sign(makeRequest(), 'police/investigator-1'));
+    expect(res.status).toBe(202);
+    expect(res.body.receipt).toEqual(expect.any(String));
+  } finally {
+    await t.stop();
+  }
+});
+
+it('a wrong password stops the start with a clear configuration error', () => {
+  const config = loadConfig({ ...process.env, ...p12Env('wrong'), ART50_PORT: '0' });
+  expect(() => createGateway({ config, redisUrl: process.env.REDIS_URL!, logger: createLogger({ level: 'error', silent: true }), workers: false }))
+    .toThrow(/wrong password/);
+});
+
+it('a PKCS#12 key without any password configured names the variable to set', () => {
+  const env = { ...process.env, ...p12Env('x'), ART50_PORT: '0' };
+  delete env.ART50_KEY_PASSWORD_FILE;
+  delete env.ART50_KEY_PASSWORD;
+  const config = loadConfig(env);
+  expect(() => createGateway({ config, redisUrl: process.env.REDIS_URL!, logger: createLogger({ level: 'error', silent: true }), workers: false }))
+    .toThrow(/ART50_KEY_PASSWORD_FILE/);
+});
