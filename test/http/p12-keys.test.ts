@@ -40,7 +40,7 @@ it('a wrong password stops the start with a clear configuration error', () => {
 });
 
 it('a PKCS#12 key without any password configured names the variable to set', () => {
-  const env = { ...process.env, ...p12Env('x'), ART50_PORT: '0' };
+  const env: Record<string, string | undefined> = { ...process.env, ...p12Env('x'), ART50_PORT: '0' };
   delete env.ART50_KEY_PASSWORD_FILE;
   delete env.ART50_KEY_PASSWORD;
   const config = loadConfig(env);
