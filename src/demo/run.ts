@@ -139,9 +139,9 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     const trail = demoMoneyTrail();
     const example = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schemas', 'examples', 'request.json'), 'utf8')) as RequestDoc;
 
-    const submit = async (doc: RequestDoc, label: string): Promise<string> => {
-      const der = signCms(Buffer.from(JSON.stringify(doc), 'utf8'), police.signer);
-      const r = await tl.step('investigator', `signs and submits ${label}`, () => police.api.submitRequest(der), (v) => `${v.state}, digest ${v.digest.slice(0, 12)}…, log #${v.logIndex}`);
+    const submit = async (doc: RequestDoc, label: string, by: Party = police, who = 'investigator'): Promise<string> => {
+      const der = signCms(Buffer.from(JSON.stringify(doc), 'utf8'), by.signer);
+      const r = await tl.step(who, `signs and submits ${label}`, () => by.api.submitRequest(der), (v) => `${v.state}, digest ${v.digest.slice(0, 12)}…, log #${v.logIndex}`);
       return r.digest;
     };
     const decide = async (requestId: string, decision: 'granted' | 'refused', reason: string): Promise<void> => {
@@ -238,8 +238,13 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     betaPoller.stop = true;
     await sleep(200);
     startPolling(bankParty('BETAKZKA', { ignoreRequests: true }));
-    const late: RequestDoc = { ...first, requestId: randomUUID(), createdAt: new Date().toISOString(), banks: ['BETAKZKA'], deadlineHours: 2, subject: { iin: trail.collectorIin } };
-    await submit(late, `request ${short(late.requestId)} to BETAKZKA, deadline 2 h (1 demo hour = 1.5 s)`);
+    // Signed by a second investigator of body A whose NCA SIGN key is GOST R 34.10-2012 (TLS with the RSA AUTH key).
+    const gostInvestigator = party('police/investigator-gost');
+    const late: RequestDoc = {
+      ...first, requestId: randomUUID(), createdAt: new Date().toISOString(), banks: ['BETAKZKA'], deadlineHours: 2, subject: { iin: trail.collectorIin },
+      signer: { iin: DEMO_IIN.investigatorGost, name: 'Nurlan Gostov', position: 'Investigator' },
+    };
+    await submit(late, `request ${short(late.requestId)} to BETAKZKA with a GOST R 34.10-2012 signature, deadline 2 h (1 demo hour = 1.5 s)`, gostInvestigator, 'investigator (GOST)');
     await decide(late.requestId, 'granted', 'Collector account of the trail');
     const od = await until('the overdue mark', async () => {
       const s = await police.api.status(late.requestId);
