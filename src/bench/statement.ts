@@ -120,7 +120,7 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
     };
     const der = signCms(Buffer.from(JSON.stringify(statement)), demoIdentity('banks/ALFAKZKA'));
     // The gateway's path: a statement this large is verified and parsed in the worker thread.
-    const pool = new StatementWorkerPool(1);
+    const pool = new StatementWorkerPool({ size: 1 });
     closers.push(() => pool.close());
     const opener = createStatementOpener({ ...statementVerification({ validator: trust, registry: () => registry, ajv, maxJsonBytes: 1024 * 1024 }), validator: trust, registry: () => registry, pool, thresholdBytes: 2 * 1024 ** 2 });
     const intake = new StatementIntake({ opener, registry: () => registry, requests, statements, log, sealer, clock });
