@@ -11,6 +11,7 @@ import { makeRequest } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { sanctionedRequest, waitFor } from '../support/flow';
 import { identity, KEYS, ROOT_PEM } from '../support/identities';
+import { DEMO_IIN } from '../../src/pki/demo-world';
 
 jest.setTimeout(60_000);
 let t: TestGateway;
@@ -154,5 +155,37 @@ describe('police → prosecutor → reference bank → police, through the CLI a
       return r.out.includes(`${requestId}.GAMMKZKA: answered`);
     }, 'bank poll answering', 30_000);
     expect(readdirSync(join(data, requestId)).sort()).toEqual(expect.arrayContaining(['request.p7s', 'sanction.p7s', 'statement.json', 'statement.p7s', 'statement.receipt.p7s']));
+  });
+});
+
+describe('keys as NCA hands them out, through the CLI', () => {
+  it('submits with the AUTH key from --p12 (TLS) and signs with the SIGN key beside it; the prosecutor sanctions with ART50_KEY_PASSWORD', async () => {
+    const doc = makeRequest({ banks: ['ALFAKZKA'] }) as unknown as RequestDoc;
+    const reqFile = join(dir, 'p12-case.json');
+    writeFileSync(reqFile, JSON.stringify(doc, null, 2));
+    const pw = join(dir, 'password.txt');
+    writeFileSync(pw, 'art50-demo\n');
+    const submit = await cli('police', 'submit', '--request', reqFile, '--p12', join(KEYS, 'police/investigator-1.p12'), '--password-file', pw, '--gateway', base);
+    expect(submit.err).toBe('');
+    expect(submit.code).toBe(0);
+    const signed = trust.open(readFileSync(join(dir, 'p12-case.p7s')), 'request');
+    expect(signed.signer.fingerprint).toBe(trust.validator.validate(identity('police/investigator-1.sign').cert, { purpose: 'signature' }).fingerprint);
+    process.env.ART50_KEY_PASSWORD = 'art50-demo';
+    try {
+      const granted = await cli('prosecutor', 'sanction', doc.requestId, '--decision', 'granted', '--reason', 'grounds established', '--p12', join(KEYS, 'prosecutor/prosecutor-1.p12'), '--gateway', base);
+      expect(granted.err).toBe('');
+      expect(granted.code).toBe(0);
+    } finally {
+      delete process.env.ART50_KEY_PASSWORD;
+    }
+  });
+
+  it('a head of department who is not the first head is refused: participant.role, exit 1', async () => {
+    const doc = makeRequest({ signer: { iin: DEMO_IIN.deputyHead1, name: 'Timur Abenov', position: 'Head of the investigation department' } }) as unknown as RequestDoc;
+    const reqFile = join(dir, 'deputy.json');
+    writeFileSync(reqFile, JSON.stringify(doc, null, 2));
+    const r = await cli('police', 'submit', '--request', reqFile, ...key('police/deputy-head-1'), '--gateway', base);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('participant.role');
   });
 });
