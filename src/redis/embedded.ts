@@ -88,7 +88,11 @@ async function waitReady(child: ChildProcess, port: number, timeoutMs: number): 
   throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);
 }
 
-export async function startEmbeddedRedis(opts: { dataDir: string; port?: number; log?: (m: string) => void }): Promise<EmbeddedRedis> {
+/**
+ * `appendfsync` is `always` (every acknowledged write is on disk, see src/redis/durability.ts);
+ * `everysec` exists only for the bench's comparison and the test of the start-up refusal.
+ */
+export async function startEmbeddedRedis(opts: { dataDir: string; port?: number; log?: (m: string) => void; appendfsync?: 'always' | 'everysec' }): Promise<EmbeddedRedis> {
   const bin = ensureRedisServer(opts.log);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -97,7 +101,7 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     bin,
     [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir,
-      '--appendonly', 'yes', '--appendfsync', 'always', '--save', '',
+      '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'always', '--save', '',
       '--daemonize', 'no', '--logfile', 'redis.log', '--protected-mode', 'yes',
     ],
     { stdio: 'ignore', detached: false },

@@ -100,7 +100,7 @@ describe('a slow push bank', () => {
       const started = Date.now();
       await grant(a);
       const id = `${String(a.doc.requestId)}.ALFAKZKA`;
-      const at = await waitFor(async () => t.gw.redis.hget(`{${t.config.namespace}}:delivery:${id}`, 'deliveredAt'), 'the ALFAKZKA delivery', 10_000);
+      const at = await waitFor(async () => (await t.gw.redis.hget(`{${t.config.namespace}}:delivery:${id}`, 'deliveredAt')) ?? undefined, 'the ALFAKZKA delivery', 10_000);
       latencies.push(Date.parse(at) - started);
     }
     // Without isolation these waited for the BETAKZKA backlog (≥ 4 s here); the bench measures the p99.
