@@ -27,11 +27,12 @@ export function testNamespace(): string {
  * A real gateway on a random port, against the suite's real redis-server, in its own namespace.
  * Its responses are validated against docs/openapi.yaml while the tests run.
  */
-export async function startTestGateway(env: Record<string, string> = {}, opts: { workers?: boolean; clock?: () => Date } = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, opts: { workers?: boolean; clock?: () => Date; logStream?: NodeJS.WritableStream } = {}): Promise<TestGateway> {
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is not set: the jest global setup starts redis-server');
   const config = loadConfig({ ...process.env, ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_NAMESPACE: testNamespace(), ART50_PUSH_BACKOFF_MS: '50', ...env });
-  const logger = createLogger({ level: 'error', silent: true });
+  // Silent unless a test reads the log lines (then every level from info).
+  const logger = opts.logStream ? createLogger({ level: 'info', stream: opts.logStream }) : createLogger({ level: 'error', silent: true });
   const gw = createGateway({
     config, redisUrl, logger, workers: opts.workers ?? true,
     ...(opts.clock ? { clock: opts.clock } : {}),
