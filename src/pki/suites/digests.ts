@@ -21,9 +21,14 @@ const BY_OID: Record<string, Digest> = {
   [OID.sha512]: sha2('sha512', 64),
   [GOST_OID.digest256]: { name: 'streebog256', bytes: 32, hash: (d) => streebog(256, d) },
   [GOST_OID.digest512]: { name: 'streebog512', bytes: 64, hash: (d) => streebog(512, d) },
+  // NCA RK's OIDs for GOST 34.11-2015, the same hash (checked against a KalkanCrypt signature).
+  [GOST_OID.nca.digest256]: { name: 'streebog256', bytes: 32, hash: (d) => streebog(256, d) },
+  [GOST_OID.nca.digest512]: { name: 'streebog512', bytes: 64, hash: (d) => streebog(512, d) },
 };
 const BY_NAME = new Map(Object.values(BY_OID).map((d) => [d.name, d]));
-const OID_OF = new Map(Object.entries(BY_OID).map(([o, d]) => [d.name, o]));
+// The names map back to the RFC OIDs (the first listed): what art50 itself writes.
+const OID_OF = new Map<DigestName, string>();
+for (const [o, d] of Object.entries(BY_OID)) if (!OID_OF.has(d.name)) OID_OF.set(d.name, o);
 
 export function digestAlgorithm(node: Asn1 | undefined, code: ErrorCode = 'cms.unsupported_algorithm'): DigestName {
   const { oid, params } = algorithmIdentifier(node, 'digestAlgorithm');

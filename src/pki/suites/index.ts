@@ -1,7 +1,7 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { Art50Error, ErrorCode } from '../../errors';
 import { Asn1, bitString, children, childrenOf, decode, isContext, oid, raw, TAG } from '../../asn1/der';
-import { GOST_OID, parseGostSpki } from '../gost';
+import { parseGostSpki } from '../gost';
 import { algorithmIdentifier } from './algorithm-identifier';
 import { digest, digestAlgorithm, digestBytes, digestOid } from './digests';
 import { ecdsa } from './ecdsa';
@@ -30,7 +30,7 @@ export function signatureAlgorithm(node: Asn1 | undefined, code: ErrorCode = 'cm
   return suite.scheme(o, params, code);
 }
 
-const GOST_KEYS = new Set<string>([GOST_OID.key256, GOST_OID.key512]);
+const GOST_KEYS = new Set<string>(gost2012.keyOids);
 
 /** A SubjectPublicKeyInfo as a PublicKeyRef; an undecodable key throws `code`. */
 export function publicKeyFromSpki(spki: Buffer, code: ErrorCode = 'cert.weak_key'): PublicKeyRef {
