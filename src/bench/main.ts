@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { PACKAGE_ROOT } from '../config';
 import { startEmbeddedRedis } from '../redis/embedded';
 import { benchAuditVerify } from './audit';
+import { benchDurability, benchIsolation } from './faults';
 import { benchGostVerify } from './gost';
 import { benchIntake } from './intake';
 import { benchLog } from './log';
@@ -15,7 +16,7 @@ import { benchVerify } from './verify';
 /**
  * `npm run bench`: every performance target of the project in one run, printed as a table and
  * written as JSON. Options: --requests N --concurrency C --inbox-rate R --inbox-count N
- * --movements N --log-size N --out FILE --only intake,verify,gost,statement,log
+ * --movements N --log-size N --hung N --out FILE --only intake,faults,verify,gost,statement,log
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       'inbox-count': { type: 'string', default: '500' },
       movements: { type: 'string', default: '100000' },
       'log-size': { type: 'string', default: '1000000' },
+      hung: { type: 'string', default: '48' },
       out: { type: 'string', default: join(PACKAGE_ROOT, 'bench-results', 'bench.json') },
       only: { type: 'string' },
     },
@@ -69,6 +71,14 @@ async function main(): Promise<void> {
       rows.push(['intake ceiling (same work, no HTTP)', `${r.ceiling.perSec.toFixed(0)} /s`, '']);
       rows.push(['ratio HTTP / ceiling', r.ratio.toFixed(2), '≥ 0.5']);
       rows.push([`sanction → inbox at ${r.sanctionToInbox.rate}/s`, `p50 ${r.sanctionToInbox.p50Ms} ms, p99 ${r.sanctionToInbox.p99Ms} ms (n=${r.sanctionToInbox.count})`, 'p99 ≤ 100 ms']);
+    }
+    if (want('faults')) {
+      const iso = await benchIsolation({ redisUrl, hung: Number(values.hung), rate: Number(values['inbox-rate']), count: Number(values['inbox-count']), log: say });
+      const dur = await benchDurability({ pairs: Number(values.requests), concurrency: Number(values.concurrency), log: say });
+      results.faults = { isolation: iso, durability: dur };
+      rows.push([`sanction → inbox at ${iso.rate}/s, ${iso.hungPushes} pushes to another bank hung`, `p50 ${iso.p50Ms} ms, p99 ${iso.p99Ms} ms (n=${iso.count})`, 'p99 ≤ 100 ms']);
+      rows.push(['intake ceiling, appendfsync everysec', `${dur.everysec.perSec.toFixed(0)} /s`, '']);
+      rows.push(['intake ceiling, appendfsync always', `${dur.always.perSec.toFixed(0)} /s (${(dur.ratio * 100).toFixed(0)} % of everysec)`, '']);
     }
     if (want('statement')) {
       say(`statement with ${values.movements} movements…`);
