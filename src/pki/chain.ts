@@ -6,6 +6,7 @@ import { CertInfo, certInfo, KeyUsageBit } from './cert-info';
 import { CrlSource, crlSignedBy } from './crl';
 import { certificateSignedBy, checkKeyPolicy as checkSuiteKeyPolicy, publicKeyOf } from './suites';
 import { applyNameConstraints, nameConstraintsOf } from './name-constraints';
+import type { OcspChecker, RevocationOrder } from './ocsp/checker';
 import type { CertificatePurpose, PathValidator, ValidatedCertificate } from './types';
 
 /**
@@ -41,6 +42,14 @@ export interface ChainValidatorOptions {
   maxIntermediates?: number;
   /** Cached paths kept (default 10,000). */
   cacheSize?: number;
+  /** OCSP status source; without it revocation is by CRL only. */
+  ocsp?: OcspChecker;
+  /**
+   * Default 'ocsp-then-crl' when `ocsp` is given: a certificate that names a responder (or one is
+   * configured) is checked by OCSP; without a fresh OCSP status the CRL decides; without either,
+   * fail closed. 'ocsp-only' never falls back to the CRL; 'crl-only' ignores OCSP.
+   */
+  revocationOrder?: RevocationOrder;
 }
 
 interface CachedPath {
@@ -101,6 +110,8 @@ export class ChainValidator implements PathValidator {
   private readonly revocation: 'required' | 'disabled';
   private readonly maxIntermediates: number;
   private readonly cacheSize: number;
+  private readonly ocsp: OcspChecker | undefined;
+  private readonly order: RevocationOrder;
 
   constructor(anchors: readonly X509Certificate[], private readonly crls: CrlSource, opts: ChainValidatorOptions = {}) {
     if (anchors.length === 0) throw new Art50Error('config.invalid', 'no trust anchors configured');
@@ -110,6 +121,8 @@ export class ChainValidator implements PathValidator {
     this.revocation = opts.revocation ?? 'required';
     this.maxIntermediates = opts.maxIntermediates ?? 5;
     this.cacheSize = opts.cacheSize ?? 10_000;
+    this.ocsp = opts.ocsp;
+    this.order = opts.ocsp ? (opts.revocationOrder ?? 'ocsp-then-crl') : 'crl-only';
   }
 
   validate(
@@ -119,20 +132,9 @@ export class ChainValidator implements PathValidator {
     const now = this.now();
     const at = opts.at ?? now;
     const leafInfo = certInfo(leaf);
-    const key = `${leafInfo.fingerprint}/${opts.purpose}`;
-    let path = this.cache.get(key);
-    if (path && !path.infos.every((info) => withinValidity(info, at, now))) {
-      this.cache.delete(key);
-      path = undefined;
-    }
-    if (!path) {
-      path = this.buildPath(leaf, leafInfo, opts.purpose, opts.intermediates ?? [], at, now);
-      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(key, path);
-    }
-    const { chain, infos } = path;
+    const { chain, infos } = this.pathFor(leaf, leafInfo, opts, at, now);
     if (this.revocation === 'required') {
-      for (let i = 0; i < chain.length - 1; i++) this.checkRevocation(infos[i]!, chain[i + 1]!, now);
+      for (let i = 0; i < chain.length - 1; i++) this.checkRevocation(chain[i]!, infos[i]!, chain[i + 1]!, now);
     }
     return {
       cert: leaf,
@@ -144,6 +146,34 @@ export class ChainValidator implements PathValidator {
     };
   }
 
+  /**
+   * Makes sure validate() finds a fresh OCSP status for every certificate of the path that needs
+   * one, fetching the missing ones (in parallel). Never throws: what cannot be had is decided, fail
+   * closed, by validate(). Callers that can wait (the TLS client check, document intake) call this
+   * first, so validation itself stays synchronous.
+   */
+  async prepare(
+    leaf: X509Certificate,
+    opts: { purpose: CertificatePurpose; at?: Date; intermediates?: readonly X509Certificate[] },
+  ): Promise<void> {
+    const ocsp = this.ocsp;
+    if (!ocsp || this.revocation !== 'required' || this.order === 'crl-only') return;
+    const now = this.now();
+    let path: CachedPath;
+    try {
+      path = this.pathFor(leaf, certInfo(leaf), opts, opts.at ?? now, now);
+    } catch {
+      return;
+    }
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < path.chain.length - 1; i++) {
+      const cert = path.chain[i]!;
+      const issuer = path.chain[i + 1]!;
+      if (ocsp.urlsFor(cert).length > 0 && !ocsp.cached(cert, issuer, now) && ocsp.mayAsk(cert, issuer)) pending.push(ocsp.refresh(cert, issuer).catch(() => undefined));
+    }
+    await Promise.all(pending);
+  }
+
   /** Drops cached paths (e.g. after the trust configuration changed). */
   clearCache(): void {
     this.cache.clear();
@@ -153,7 +183,58 @@ export class ChainValidator implements PathValidator {
     this.crls.close();
   }
 
-  private checkRevocation(info: CertInfo, issuer: X509Certificate, now: Date): void {
+  /** The path from the cache, rebuilt when missing or out of its validity window. */
+  private pathFor(
+    leaf: X509Certificate, leafInfo: CertInfo, opts: { purpose: CertificatePurpose; intermediates?: readonly X509Certificate[] }, at: Date, now: Date,
+  ): CachedPath {
+    const key = `${leafInfo.fingerprint}/${opts.purpose}`;
+    let path = this.cache.get(key);
+    if (path && !path.infos.every((info) => withinValidity(info, at, now))) {
+      this.cache.delete(key);
+      path = undefined;
+    }
+    if (!path) {
+      path = this.buildPath(leaf, leafInfo, opts.purpose, opts.intermediates ?? [], at, now);
+      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(key, path);
+    }
+    return path;
+  }
+
+  /**
+   * Revocation of one certificate, in the configured order: OCSP (a cached fresh status; a missing
+   * one is fetched in the background for the next call) then the CRL; fail closed when neither
+   * gives a fresh answer.
+   */
+  private checkRevocation(cert: X509Certificate, info: CertInfo, issuer: X509Certificate, now: Date): void {
+    const who = info.subject.cn ?? info.serial;
+    const ocsp = this.ocsp;
+    if (ocsp && this.order !== 'crl-only' && ocsp.urlsFor(cert).length > 0) {
+      const status = ocsp.cached(cert, issuer, now);
+      if (status) {
+        if (status.status === 'revoked') {
+          throw new Art50Error('cert.revoked', `certificate "${who}" (serial ${info.serial}) is revoked (OCSP ${status.responder}${status.revokedAt ? `, since ${status.revokedAt.toISOString()}` : ''})`);
+        }
+        if (status.status === 'unknown') throw new Art50Error('cert.ocsp_unknown', `OCSP responder ${status.responder} does not know certificate "${who}" (serial ${info.serial})`);
+        return;
+      }
+      ocsp.refreshInBackground(cert, issuer);
+      const why = ocsp.lastFailure(cert, issuer)?.detail ?? 'no OCSP answer has been fetched yet';
+      if (this.order === 'ocsp-only') throw new Art50Error('cert.ocsp_unavailable', `no fresh OCSP status for "${who}": ${why}`);
+      try {
+        this.checkCrl(info, issuer, now);
+        return;
+      } catch (e) {
+        if (isArt50Error(e) && (e.code === 'cert.crl_missing' || e.code === 'cert.crl_stale')) {
+          throw new Art50Error('cert.ocsp_unavailable', `no fresh status for "${who}": OCSP — ${why}; CRL — ${e.detail ?? e.code}`, { cause: e });
+        }
+        throw e;
+      }
+    }
+    this.checkCrl(info, issuer, now);
+  }
+
+  private checkCrl(info: CertInfo, issuer: X509Certificate, now: Date): void {
     const crl = this.crls.forIssuer(info.issuer);
     const who = info.subject.cn ?? info.serial;
     if (!crl) throw new Art50Error('cert.crl_missing', `no revocation list is configured for the issuer of "${who}"`);

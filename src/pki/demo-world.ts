@@ -169,7 +169,24 @@ function profiles(l: Leaf): { suffix: string; keyUsages: number; ekus: string[];
   }];
 }
 
-export async function writeDemoWorld(out: string, now = new Date()): Promise<{ files: string[] }> {
+/**
+ * Where the demo CA says it publishes revocation, as NCA certificates name http://crl.pki.gov.kz
+ * and http://ocsp.pki.gov.kz: an OCSP responder on this machine (`openssl ocsp` over ca/index.txt,
+ * see README) and the CRL file's URL (the gateway reads CRLs from files, never from this URL).
+ */
+export const DEMO_PKI_URLS = { ocsp: 'http://127.0.0.1:2560/', crl: 'http://127.0.0.1:2560/crl/root.crl' };
+
+/** One line of an `openssl ca` database (index.txt), which `openssl ocsp -index` answers from. */
+function indexLine(cert: x509.X509Certificate, revokedAt: Date | undefined): string {
+  const t = (d: Date): string => `${d.toISOString().replace(/[-:T]/g, '').slice(2, 14)}Z`;
+  // As OpenSSL prints it (BN_bn2hex): uppercase, whole bytes, no leading zero bytes.
+  let serial = cert.serialNumber.toUpperCase().replace(/^(00)+(?=.)/, '');
+  if (serial.length % 2) serial = `0${serial}`;
+  const subject = cert.subjectName.toJSON().map((rdn) => Object.entries(rdn).map(([k, v]) => `/${k === '2.5.4.5' ? 'serialNumber' : k}=${v.join('')}`).join('')).join('');
+  return [revokedAt ? 'R' : 'V', t(cert.notAfter), revokedAt ? t(revokedAt) : '', serial, 'unknown', subject].join('\t');
+}
+
+export async function writeDemoWorld(out: string, now = new Date(), urls: { ocsp: string; crl: string } = DEMO_PKI_URLS): Promise<{ files: string[] }> {
   const notBefore = new Date(now.getTime() - 24 * 3600 * 1000);
   const rootKey = await generateKey('rsa2048');
   const root = await issueCertificate({
@@ -182,6 +199,7 @@ export async function writeDemoWorld(out: string, now = new Date()): Promise<{ f
   await writeFile(join(out, 'ca/root.key'), privateKeyPem(rootKey), { mode: 0o600 });
   files.push('ca/root.pem', 'ca/root.key');
   const revokedSerials: string[] = [];
+  const index: string[] = [];
   for (const l of leaves()) {
     for (const profile of profiles(l)) {
       const gost = profile.gost ? generateGostKey(GOST_OID.paramSet.tc26_256_A) : undefined;
@@ -195,8 +213,11 @@ export async function writeDemoWorld(out: string, now = new Date()): Promise<{ f
         keyUsages: profile.keyUsages,
         extKeyUsages: profile.ekus,
         ...(l.tlsServer ? { dnsNames: l.path === 'gateway/tls' ? ['localhost', 'gateway'] : ['localhost'], ipAddresses: ['127.0.0.1'] } : {}),
+        crlUrl: urls.crl,
+        ocspUrl: urls.ocsp,
       });
       if (l.revoked) revokedSerials.push(cert.serialNumber);
+      index.push(indexLine(cert, l.revoked ? notBefore : undefined));
       files.push(...(await writePair(out, `${l.path}${profile.suffix}`, cert, gost ? encodeGostPkcs8(gost) : (key as KeyPair).privateKey, root)));
     }
   }
@@ -205,6 +226,10 @@ export async function writeDemoWorld(out: string, now = new Date()): Promise<{ f
     nextUpdate: new Date(now.getTime() + 10 * YEAR), crlNumber: 1,
   });
   await writeFile(join(out, 'ca/crl.pem'), crlPem(crl));
+  await writeFile(join(out, 'ca/index.txt'), index.join('\n') + '\n');
+  // A person's AUTH and SIGN certificates share one subject; OpenSSL refuses that unless told.
+  await writeFile(join(out, 'ca/index.txt.attr'), 'unique_subject = no\n');
+  files.push('ca/index.txt', 'ca/index.txt.attr');
   await writeFile(join(out, 'participants.json'), JSON.stringify(demoRegistry(), null, 2) + '\n');
   await writeFile(join(out, 'README.md'), README);
   files.push('ca/crl.pem', 'participants.json', 'README.md');
@@ -244,6 +269,7 @@ Every \`.p12\` holds the key, its certificate and the root, protected by the pas
 |---|---|---|
 | ca/root.pem, ca/root.key | "Demo NCA RK Root" (CA:TRUE) | RSA-2048 |
 | ca/crl.pem | CRL of the root, lists both keys of investigator-revoked | |
+| ca/index.txt, ca/index.txt.attr | the CA's database in \`openssl ca\` format, for an OCSP responder | |
 | gateway/seal | seal of receipts and log checkpoints | ECDSA P-256 |
 | gateway/tls | HTTPS server (SAN localhost, 127.0.0.1) and push client | ECDSA P-256 |
 | police/investigator-1 | body A (Almaty), investigator | RSA-2048 |
@@ -257,6 +283,15 @@ Every \`.p12\` holds the key, its certificate and the root, protected by the pas
 | banks/ALFAKZKA, banks/BETAKZKA, banks/GAMMKZKA | bank systems (client and server TLS, statements) | P-256, RSA-2048, P-256 |
 | auditor/auditor-1 | auditor | P-256 |
 | participants.json | the participant registry (schemas/participants.schema.json) | |
+
+Every certificate below the root names, as NCA's do, where revocation is published: a CRL
+distribution point and an OCSP responder (authorityInfoAccess) at \`${DEMO_PKI_URLS.ocsp}\`. Run that
+responder with stock OpenSSL over the CA's index:
+
+    openssl ocsp -index keys.example/ca/index.txt -port 2560 -CA keys.example/ca/root.pem \\
+      -rsigner keys.example/ca/root.pem -rkey keys.example/ca/root.key -nmin 10
+    openssl ocsp -issuer keys.example/ca/root.pem -cert keys.example/police/investigator-revoked.pem \\
+      -url ${DEMO_PKI_URLS.ocsp} -CAfile keys.example/ca/root.pem
 
 Check with stock OpenSSL:
 

@@ -94,6 +94,10 @@ export interface IssueOptions {
   ipAddresses?: string[];
   extraExtensions?: x509.Extension[];
   serial?: string;
+  /** Where the issuer publishes its CRL (cRLDistributionPoints), as NCA certificates carry it. */
+  crlUrl?: string;
+  /** The issuer's OCSP responder (authorityInfoAccess id-ad-ocsp), as NCA certificates carry it. */
+  ocspUrl?: string;
 }
 
 export const KU = x509.KeyUsageFlags;
@@ -139,6 +143,8 @@ export async function issueCertificate(o: IssueOptions): Promise<x509.X509Certif
   const publicKey: x509.PublicKeyType = 'spki' in o.subjectKey ? new Uint8Array(o.subjectKey.spki) : o.subjectKey.cryptoKeys.publicKey;
   extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey, false));
   if (o.issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(o.issuer.cert, false));
+  if (o.crlUrl) extensions.push(new x509.CRLDistributionPointsExtension([o.crlUrl], false));
+  if (o.ocspUrl) extensions.push(new x509.AuthorityInfoAccessExtension({ ocsp: [o.ocspUrl] }, false));
   extensions.push(...(o.extraExtensions ?? []));
 
   const issuerKey = o.issuer ? o.issuer.key : o.subjectKey;

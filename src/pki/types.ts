@@ -26,11 +26,19 @@ export interface ValidatedCertificate {
 
 /**
  * Path validation to the configured trust anchors (pki/chain). Synchronous: trust material and
- * CRLs are loaded ahead of time, so validation never does I/O. Throws Art50Error with a `cert.*` code.
+ * CRLs are loaded ahead of time and OCSP statuses are fetched by prepare(), so validation never does I/O. Throws Art50Error with a `cert.*` code.
  */
 export interface PathValidator {
   validate(
     leaf: X509Certificate,
     opts: { purpose: CertificatePurpose; at?: Date; intermediates?: readonly X509Certificate[] },
   ): ValidatedCertificate;
+  /**
+   * The one asynchronous step: fetches what validate() will need from the network (OCSP
+   * statuses) into a cache. Never throws; callers that can wait call it before validate().
+   */
+  prepare?(
+    leaf: X509Certificate,
+    opts: { purpose: CertificatePurpose; at?: Date; intermediates?: readonly X509Certificate[] },
+  ): Promise<void>;
 }
