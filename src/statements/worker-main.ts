@@ -6,7 +6,7 @@ import type { StatementDoc } from '../documents/types';
 import { parseJsonDocument } from '../documents/validators';
 import { isArt50Error } from '../errors';
 import { createStatementSchemaCheck, headerCheck } from './validate';
-import type { WorkerError, WorkerReply, WorkerRequest } from './worker-protocol';
+import type { WorkerError, WorkerReady, WorkerReply, WorkerRequest } from './worker-protocol';
 
 /**
  * The statement worker: the CPU-heavy half of statement intake, for large documents. It keeps
@@ -52,3 +52,5 @@ port.on('message', (m: WorkerRequest) => {
   }
   port.postMessage(reply);
 });
+
+port.postMessage({ ready: true } satisfies WorkerReady);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Art50Error } from '../errors';
 import type { RequestDoc, StatementDoc } from '../documents/types';
-import type { WorkerReply, WorkerRequest } from './worker-protocol';
+import type { WorkerReady, WorkerReply, WorkerRequest } from './worker-protocol';
 
 export interface ParsedStatement {
   digest: string;
@@ -15,6 +15,9 @@ export interface ParsedStatement {
   againstRequest(request: RequestDoc): Promise<void>;
   release(): void;
 }
+
+/** A worker that has not said it is ready after this long is replaced (its calls get http.busy). */
+const STARTUP_TIMEOUT_MS = 30_000;
 
 /** The compiled worker: statement parsing runs the built JavaScript (`npm run build`). */
 export const WORKER_FILE = join(__dirname, '..', '..', 'dist', 'statements', 'worker-main.js');
@@ -34,7 +37,9 @@ type Done = (r: WorkerReply) => void;
 
 interface Slot {
   worker: Worker;
-  pending: Map<number, { done: Done; timer: NodeJS.Timeout }>;
+  pending: Map<number, { done: Done; timer: NodeJS.Timeout | undefined; budgetMs: number; onTimeout: () => void }>;
+  /** Set when the worker said it is ready: until then its start-up does not count against a document's budget. */
+  ready: boolean;
   /** Parsing a statement ('open'); `against` calls do not make a worker busy. */
   busy: boolean;
   dead: boolean;
@@ -90,9 +95,17 @@ export class StatementWorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(this.file);
-    const slot: Slot = { worker, pending: new Map(), busy: false, dead: false };
+    const slot: Slot = { worker, pending: new Map(), ready: false, busy: false, dead: false };
     worker.unref();
-    worker.on('message', (r: WorkerReply) => {
+    const startup = setTimeout(() => this.retire(slot, 'the statement worker did not start'), STARTUP_TIMEOUT_MS);
+    startup.unref();
+    worker.on('message', (r: WorkerReply | WorkerReady) => {
+      if ('ready' in r) {
+        clearTimeout(startup);
+        slot.ready = true;
+        for (const p of slot.pending.values()) this.arm(p);
+        return;
+      }
       const p = slot.pending.get(r.id);
       if (!p) return;
       slot.pending.delete(r.id);
@@ -125,22 +138,32 @@ export class StatementWorkerPool {
       done({ id: msg.id, ok: false, error: { code: 'http.busy', detail: 'the statement worker was restarted; please retry' } });
       return;
     }
-    const timer = setTimeout(() => {
+    const onTimeout = (): void => {
       const detail = `verifying and parsing the statement took longer than ${budgetMs} ms; the statement worker was replaced`;
       // Retired first, so the queue does not start the next statement on the worker being terminated.
       this.retire(slot, 'the statement worker was replaced after another document exceeded its time budget', msg.id);
       done({ id: msg.id, ok: false, error: { code: 'document.too_costly', detail } });
-    }, budgetMs);
-    timer.unref();
-    slot.pending.set(msg.id, {
-      done: (r) => {
+    };
+    const entry = {
+      done: (r: WorkerReply) => {
         if (slot.pending.size === 0) slot.worker.unref();
         done(r);
       },
-      timer,
-    });
+      timer: undefined,
+      budgetMs,
+      onTimeout,
+    };
+    slot.pending.set(msg.id, entry);
+    if (slot.ready) this.arm(entry);
     slot.worker.ref();
     slot.worker.postMessage(msg, transfer);
+  }
+
+  /** Starts the budget of a call (once its worker is ready). */
+  private arm(p: { timer: NodeJS.Timeout | undefined; budgetMs: number; onTimeout: () => void }): void {
+    if (p.timer) return;
+    p.timer = setTimeout(p.onTimeout, p.budgetMs);
+    p.timer.unref();
   }
 
   /** Starts waiting statements on free workers. */

@@ -17,3 +17,8 @@ export type WorkerReply =
   | { id: number; ok: true; op: 'open'; digest: string; signer: Uint8Array; certificates: Uint8Array[]; signingTime: number; header: StatementDoc }
   | { id: number; ok: true; op: 'against' }
   | { id: number; ok: false; error: WorkerError };
+
+/** Sent once by a worker when it is ready for documents (schemas compiled): time budgets start from here. */
+export interface WorkerReady {
+  ready: true;
+}

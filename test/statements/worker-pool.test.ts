@@ -15,7 +15,8 @@ const BUSY = script('busy.js', `parentPort.on('message', (m) => {
   if (m.op !== 'open') return;
   const ms = m.der[0] * 10; const until = Date.now() + ms; while (Date.now() < until) {}
   parentPort.postMessage({ id: m.id, ok: false, error: { code: 'cms.malformed', detail: 'done after ' + ms + ' ms' } });
-});`);
+});
+parentPort.postMessage({ ready: true });`);
 const der = (tensOfMs: number): Buffer => Buffer.from([tensOfMs, 0]);
 
 /** A statement worker that dies mid-call must give a retryable 503, and the pool must recover. */
@@ -67,6 +68,18 @@ describe('statement worker pool', () => {
       expect(e.status).toBe(503);
       expect(Date.now() - t0).toBeLessThan(100);
       await Promise.all([first, ...waiting]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker\'s start-up (compiling schemas) does not count against the first statement\'s budget', async () => {
+    const slowStart = script('slow-start.js', `const until = Date.now() + 600; while (Date.now() < until) {}
+parentPort.on('message', (m) => m.op === 'open' && parentPort.postMessage({ id: m.id, ok: false, error: { code: 'cms.malformed', detail: 'ok' } }));
+parentPort.postMessage({ ready: true });`);
+    const pool = new StatementWorkerPool({ size: 1, jobTimeoutMs: 200, file: slowStart });
+    try {
+      await expectCodeAsync(() => pool.open(der(1)), 'cms.malformed');
     } finally {
       await pool.close();
     }
