@@ -244,7 +244,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       await within(patience(5000), reconciler.stop());
       await within(patience(5000), integrator.stop());
       stopSweeper?.();
-      if (workers && !(await within(patience(15_000), workers.close()))) await within(patience(2000), workers.close(true));
+      // BullMQ ignores `force` once a graceful close has begun, so without Redis close by force at once.
+      if (workers && !(storeUp && (await within(15_000, workers.close())))) await within(patience(2000), workers.close(true));
       await within(patience(3000), queues.close());
       validator.close();
       await statementPool.close();
