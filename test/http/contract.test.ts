@@ -10,6 +10,7 @@ import { contract, record, seenOperations, takeViolations } from '../support/con
 import { makeRequest, makeSanction } from '../support/documents';
 import { INV, PROS, sanctionedRequest, waitFor } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
+import { registryWithPush, startFakeBank } from '../support/push-bank';
 import { sign } from '../support/identities';
 import { binary, delivered, makeStatement } from '../statements/helpers';
 
@@ -193,6 +194,31 @@ describe('the contract with Redis up', () => {
     takeViolations();
     record({ ...live, headers: { ...live.headers, location: undefined } });
     expect(takeViolations().join()).toMatch(/POST \/v1\/requests → 202: required header Location is missing/);
+  });
+});
+
+describe('the push webhook', () => {
+  it('pushes to a bank exactly what webhooks.deliveryPush describes', async () => {
+    const pushes: Array<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> = [];
+    const bank = await startFakeBank('GAMMKZKA', (body, req, res) => {
+      pushes.push({ headers: req.headers, body: Buffer.from(JSON.stringify(body)) });
+      res.writeHead(204).end();
+    });
+    const t = await startTestGateway({ ART50_REGISTRY: registryWithPush('GAMMKZKA', bank.url) });
+    try {
+      const { doc } = await sanctionedRequest(t, { banks: ['GAMMKZKA'] });
+      const push = await waitFor(async () => pushes.find((p) => JSON.parse(p.body.toString()).requestId === doc.requestId), 'the push to GAMMKZKA');
+      // startFakeBank has already checked it against the spec (a mismatch would fail this test).
+      const real = { method: 'POST', headers: push.headers, body: push.body };
+      expect(contract().checkWebhook('deliveryPush', real)).toEqual([]);
+      const { receipt, ...noReceipt } = JSON.parse(push.body.toString()) as Record<string, unknown>;
+      expect(typeof receipt).toBe('string');
+      expect(contract().checkWebhook('deliveryPush', { ...real, body: Buffer.from(JSON.stringify(noReceipt)) }).join()).toMatch(/must have required property 'receipt'/);
+      expect(contract().checkWebhook('deliveryPush', { ...real, headers: { ...push.headers, 'x-art50-delivery-id': undefined } }).join()).toMatch(/required header X-Art50-Delivery-Id is missing/);
+    } finally {
+      await t.stop();
+      await bank.close();
+    }
   });
 });
 

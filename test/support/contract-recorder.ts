@@ -57,6 +57,13 @@ export function record(ex: Exchange): Verdict {
   return verdict;
 }
 
+/** Checks a request the gateway sent to a participant (a push to a bank) against the spec's `webhooks`. */
+export function recordWebhook(name: string, req: { method: string; headers: Record<string, string | string[] | undefined>; body: Buffer }): string[] {
+  const errors = contract().checkWebhook(name, req);
+  state().violations.push(...errors);
+  return errors;
+}
+
 /** Mismatches found since the last call (and forgets them). */
 export function takeViolations(): string[] {
   const s = state();

@@ -213,12 +213,39 @@ export class Contract {
     return v;
   }
 
-  /** The schema of a webhook's request body (for the fake bank receiving pushes). */
-  webhookBody(name: string, media = 'application/json'): ValidateFunction {
-    return this.validator(`#/webhooks/${esc(name)}/post/requestBody/content/${esc(media)}/schema`);
-  }
-
-  errorsText(v: ValidateFunction): string {
-    return this.ajv.errorsText(v.errors);
+  /**
+   * A request the gateway sends to a participant (a `webhooks` entry, e.g. the push of a delivery
+   * to a bank): method, Content-Type, the header parameters and the body against the spec.
+   */
+  checkWebhook(name: string, req: { method: string; headers: Record<string, string | string[] | undefined>; body: Buffer }): string[] {
+    const at = `webhook ${name}`;
+    const item = this.spec.webhooks?.[name];
+    if (!item) return [`${at}: not in the spec's webhooks`];
+    const method = req.method.toLowerCase();
+    const op = item[method] as { parameters?: Array<{ name: string; in: string; required?: boolean }>; requestBody?: { content?: Record<string, unknown> } } | undefined;
+    if (!op) return [`${at}: the spec has no ${req.method} for it`];
+    const pointer = `#/webhooks/${esc(name)}/${method}`;
+    const errors: string[] = [];
+    (op.parameters ?? []).forEach((p, i) => {
+      if (p.in !== 'header') return;
+      const value = req.headers[p.name.toLowerCase()];
+      if (value === undefined) {
+        if (p.required) errors.push(`${at}: required header ${p.name} is missing`);
+        return;
+      }
+      const v = this.validator(`${pointer}/parameters/${i}/schema`);
+      if (!v(String(value))) errors.push(`${at}: header ${p.name}=${String(value)} ${this.ajv.errorsText(v.errors)}`);
+    });
+    const media = mediaOf(req.headers['content-type'] as string | undefined);
+    if (!op.requestBody?.content?.[media]) return [...errors, `${at}: Content-Type ${media || '(none)'} is not one of ${Object.keys(op.requestBody?.content ?? {}).join(', ')}`];
+    let body: unknown;
+    try {
+      body = isJsonMedia(media) ? JSON.parse(req.body.toString('utf8')) : req.body.toString('latin1');
+    } catch {
+      return [...errors, `${at}: body is not JSON`];
+    }
+    const v = this.validator(`${pointer}/requestBody/content/${esc(media)}/schema`);
+    if (!v(body)) errors.push(`${at}: body ${this.ajv.errorsText(v.errors, { dataVar: 'body' })}`);
+    return errors;
   }
 }

@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordWebhook } from './contract-recorder';
 import { identity, KEYS, ROOT_PEM } from './identities';
 
 /** A fake bank core system's HTTPS endpoint, answering with whatever `handler` decides. */
@@ -14,7 +15,12 @@ export async function startFakeBank(
   const server = createServer({ cert: id.certPem, key: id.keyPem, ca: ROOT_PEM(), requestCert: true, rejectUnauthorized: true }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handler(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, req, res));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      // What the gateway pushes must be what docs/openapi.yaml says under webhooks.
+      recordWebhook('deliveryPush', { method: req.method ?? '', headers: req.headers, body });
+      handler(JSON.parse(body.toString('utf8')) as Record<string, unknown>, req, res);
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
