@@ -25,6 +25,16 @@ export interface Config {
   keyPassword?: string;
   trustAnchors: string[];
   crls: string[];
+  /** Revocation sources (ART50_REVOCATION_ORDER) and the OCSP client's settings; docs/signatures.md. */
+  revocation: {
+    order: 'ocsp-then-crl' | 'crl-only' | 'ocsp-only';
+    /** Responder for certificates that name none (or for all, with ocspUrlOverride). */
+    ocspUrl?: string;
+    ocspUrlOverride: boolean;
+    ocspMaxAgeMs: number;
+    ocspTimeoutMs: number;
+    ocspRequireNonce: boolean;
+  };
   registry: string;
   bodyLimitBytes: number;
   /** Largest JSON document accepted inside a CMS (requests and sanctions are small). */
@@ -75,6 +85,11 @@ function list(env: Env, name: string, def: string[]): string[] {
   return raw.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+function ocspUrl(raw: string): string {
+  if (!/^https?:\/\/[^\s]+$/i.test(raw)) throw new Art50Error('config.invalid', `ART50_OCSP_URL must be an http(s) URL, got "${raw}"`, { field: 'ART50_OCSP_URL' });
+  return raw;
+}
+
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
@@ -110,6 +125,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     seal: env.ART50_SEAL_P12 ? { p12: abs(env.ART50_SEAL_P12) } : { cert: abs(env.ART50_SEAL_CERT ?? k('gateway/seal.pem')), key: abs(env.ART50_SEAL_KEY ?? k('gateway/seal.key')) },
     trustAnchors: list(env, 'ART50_TRUST', [k('ca/root.pem')]).map(abs),
     crls: list(env, 'ART50_CRL', [k('ca/crl.pem')]).map(abs),
+    revocation: {
+      order: oneOf(env, 'ART50_REVOCATION_ORDER', ['ocsp-then-crl', 'crl-only', 'ocsp-only'] as const, 'ocsp-then-crl'),
+      ...(env.ART50_OCSP_URL ? { ocspUrl: ocspUrl(env.ART50_OCSP_URL) } : {}),
+      ocspUrlOverride: bool(env, 'ART50_OCSP_URL_OVERRIDE', false),
+      ocspMaxAgeMs: 1000 * int(env, 'ART50_OCSP_MAX_AGE_SECONDS', 86_400, 60, 30 * 86_400),
+      ocspTimeoutMs: int(env, 'ART50_OCSP_TIMEOUT_MS', 5000, 100, 60_000),
+      ocspRequireNonce: oneOf(env, 'ART50_OCSP_NONCE', ['required', 'optional'] as const, 'required') === 'required',
+    },
     registry: abs(env.ART50_REGISTRY ?? k('participants.json')),
     bodyLimitBytes: bytes(env, 'ART50_BODY_LIMIT', 64 * 1024 ** 2),
     smallDocumentLimitBytes: bytes(env, 'ART50_DOCUMENT_LIMIT', 1024 ** 2),

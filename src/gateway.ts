@@ -39,6 +39,7 @@ import type { Logger } from './logger';
 import { loadRegistry, Registry } from './participants/registry';
 import type { ChainValidator } from './pki/chain';
 import { loadTrust, readCertificates } from './pki/trust';
+import { httpOcspFetcher } from './pki/ocsp/http-fetcher';
 import { loadServerKey } from './pki/key-file';
 import { Sealer } from './receipts/sealer';
 import { createRedis, pingWithin, whenReady } from './redis/client';
@@ -96,7 +97,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const ajv = createAjv();
   const registry: Registry = loadRegistry(ajv, config.registry);
   const getRegistry = (): Registry => registry;
-  const validator: ChainValidator = loadTrust({ anchors: config.trustAnchors, crls: config.crls });
+  const rev = config.revocation;
+  const validator: ChainValidator = loadTrust({
+    anchors: config.trustAnchors, crls: config.crls, revocationOrder: rev.order,
+    ocsp: {
+      fetcher: httpOcspFetcher({ timeoutMs: rev.ocspTimeoutMs }), ...(rev.ocspUrl ? { responderUrl: rev.ocspUrl } : {}),
+      overrideCertificateUrl: rev.ocspUrlOverride, maxAgeMs: rev.ocspMaxAgeMs, requireNonce: rev.ocspRequireNonce,
+      onError: (e, url) => logger.warn('OCSP responder failed', { url, error: e instanceof Error ? e.message : String(e) }),
+    },
+  });
   const seal = loadSealIdentity(config);
   const tlsKey = loadServerKey(config.tls, config.keyPassword, 'the TLS key');
   const sealer = new Sealer(seal);

@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { Art50Error } from '../errors';
 import { ChainValidator, ChainValidatorOptions } from './chain';
 import { FileCrlSource, FileCrlSourceOptions } from './crl';
+import { OcspChecker, OcspOptions, RevocationOrder } from './ocsp/checker';
 
 export interface TrustConfig {
   /** PEM files; each may hold several certificates. */
@@ -16,6 +17,12 @@ export interface TrustConfig {
    */
   revocation?: 'required' | 'disabled';
   crlOptions?: FileCrlSourceOptions;
+  /**
+   * OCSP: given, certificates that name a responder (or all, with ocsp.responderUrl) are checked
+   * by OCSP in `revocationOrder` (default 'ocsp-then-crl'); the fetcher is passed in.
+   */
+  ocsp?: Omit<OcspOptions, 'now'>;
+  revocationOrder?: RevocationOrder;
   now?: () => Date;
 }
 
@@ -45,5 +52,9 @@ export function loadTrust(cfg: TrustConfig): ChainValidator {
   const crls = new FileCrlSource(cfg.crls, cfg.crlOptions ?? {});
   const opts: ChainValidatorOptions = { revocation: cfg.revocation ?? 'required' };
   if (cfg.now) opts.now = cfg.now;
+  if (cfg.ocsp && (cfg.revocationOrder ?? 'ocsp-then-crl') !== 'crl-only') {
+    opts.ocsp = new OcspChecker({ ...cfg.ocsp, ...(cfg.now ? { now: cfg.now } : {}) });
+    opts.revocationOrder = cfg.revocationOrder ?? 'ocsp-then-crl';
+  }
   return new ChainValidator(anchors, crls, opts);
 }
