@@ -168,9 +168,12 @@ export async function issueCrl(o: {
   thisUpdate: Date;
   nextUpdate: Date;
   crlNumber?: number;
+  /** For tests: e.g. deltaCRLIndicator or issuingDistributionPoint, which the gateway refuses. */
+  extraExtensions?: x509.Extension[];
 }): Promise<x509.X509Crl> {
   const extensions: x509.Extension[] = [await x509.AuthorityKeyIdentifierExtension.create(o.issuer.cert, false)];
   if (o.crlNumber !== undefined) extensions.push(new x509.Extension('2.5.29.20', false, derInteger(o.crlNumber)));
+  extensions.push(...(o.extraExtensions ?? []));
   return x509.X509CrlGenerator.create({
     issuer: o.issuer.cert.subjectName,
     thisUpdate: o.thisUpdate,

@@ -181,6 +181,13 @@ describe('OCSP against openssl ocsp over the demo CA index', () => {
     await check(v, good);
   });
 
+  test('ocsp-then-crl without prepare(): the CRL decides the first call, the answer fetched meanwhile in the background decides the next', async () => {
+    const { v, ocsp } = validator({ url, order: 'ocsp-then-crl', crls: crlSource });
+    v.validate(unknown, { purpose: 'tls-client' }); // the CRL does not list it
+    for (let i = 0; i < 100 && !ocsp.cached(unknown, root); i++) await new Promise((r) => setTimeout(r, 20));
+    expectCode(() => v.validate(unknown, { purpose: 'tls-client' }), 'cert.ocsp_unknown');
+  });
+
   test('crl-only: OCSP is not asked', async () => {
     let asked = 0;
     const { v } = validator({ url, order: 'crl-only', crls: crlSource, fetcher: async () => (asked++, Buffer.alloc(0)) });
