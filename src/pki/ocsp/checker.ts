@@ -46,8 +46,19 @@ interface Entry {
   expires: number;
 }
 
-/** OCSP URLs named in a certificate's authorityInfoAccess (id-ad-ocsp, uniformResourceIdentifier). */
+const urlMemo = new WeakMap<CertInfo, string[]>();
+
+/** OCSP URLs named in a certificate's authorityInfoAccess (id-ad-ocsp, uniformResourceIdentifier); memoised. */
 export function ocspUrlsOf(info: CertInfo): string[] {
+  let urls = urlMemo.get(info);
+  if (!urls) {
+    urls = readOcspUrls(info);
+    urlMemo.set(info, urls);
+  }
+  return urls;
+}
+
+function readOcspUrls(info: CertInfo): string[] {
   const value = info.extensionValues.get(OID.authorityInfoAccess);
   if (!value) return [];
   try {
