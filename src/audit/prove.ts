@@ -22,6 +22,8 @@ export interface ProveReport {
   detail: string;
   receipt?: { event: string; logIndex: number; requestId?: string; digest?: string; time?: string };
   checkpoint?: CheckpointBody;
+  /** The checkpoint's root hash in lowercase hex, as audit verify prints it (the checkpoint body itself carries base64). */
+  root?: string;
   entry?: string;
 }
 
@@ -73,8 +75,12 @@ export function entryMismatch(r: ReceiptBody, entryBytes: Buffer): string | unde
   }
   if (e.index !== r.logIndex) return `entry at ${r.logIndex} says index ${String(e.index)}`;
   if (e.event !== r.event) return `entry ${r.logIndex} records ${String(e.event)}, the receipt ${r.event}`;
-  for (const k of ['requestId', 'deliveryId', 'statementId', 'bank'] as const) {
+  for (const k of ['requestId', 'statementId', 'bank'] as const) {
     if (r[k] !== undefined && e[k] !== r[k]) return `entry ${r.logIndex} has ${k} ${String(e[k])}, the receipt ${String(r[k])}`;
+  }
+  // A delivery is (request, bank): its id is "<requestId>.<BIC>", which the entry records as its two parts.
+  if (r.deliveryId !== undefined && r.deliveryId !== `${String(e.requestId)}.${String(e.bank)}`) {
+    return `entry ${r.logIndex} is the delivery ${String(e.requestId)}.${String(e.bank)}, the receipt ${r.deliveryId}`;
   }
   const field = digestField(r.event);
   if (r.digest !== undefined) {
@@ -152,10 +158,11 @@ export async function proveReceipt(opts: ProveOptions): Promise<ProveReport> {
   if (!verifyInclusion(r.logIndex, body.treeSize, leafHash(entry), path, rootHashOf(body))) {
     return { verdict: 'invalid', detail: `entry ${r.logIndex} is not included in the signed checkpoint of tree size ${body.treeSize}`, receipt, checkpoint: body, entry: entry.toString('utf8') };
   }
+  const root = rootHashOf(body).toString('hex');
   return {
     verdict: 'proven',
-    detail: `receipt ${r.event} is entry ${r.logIndex}, included in the gateway-signed checkpoint of tree size ${body.treeSize} (root ${body.rootHash}, ${body.time})`,
-    receipt, checkpoint: body, entry: entry.toString('utf8'),
+    detail: `receipt ${r.event} is entry ${r.logIndex}, included in the gateway-signed checkpoint of tree size ${body.treeSize} (root ${root}, ${body.time})`,
+    receipt, checkpoint: body, root, entry: entry.toString('utf8'),
   };
 }
 

@@ -244,7 +244,15 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Uint8A
   return sn === 0 ? r : null;
 }
 
+const HASH_BYTES = 32;
+const allHashes = (hs: readonly Uint8Array[]): boolean => hs.every((h) => h.length === HASH_BYTES);
+
+/**
+ * RFC 9162 §2.1.3.2. Every hash — leaf, proof nodes, root — must be a SHA-256 value (32 bytes):
+ * a proof with a short or long "hash" is refused, not hashed along (transparency-dev's vectors).
+ */
 export function verifyInclusion(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): boolean {
+  if (!allHashes([leaf, root, ...proof])) return false;
   const r = rootFromInclusionProof(index, size, leaf, proof);
   return r !== null && r.equals(root);
 }
@@ -305,8 +313,15 @@ export function rootsFromConsistencyProof(
   return sn === 0 ? { first: fr, second: sr } : null;
 }
 
+/**
+ * RFC 9162 §2.1.4.2. A consistency check from an empty tree proves nothing (every tree extends it)
+ * and is refused, as transparency-dev's verifier does; equal sizes need an empty proof and equal
+ * roots; otherwise every hash must be a SHA-256 value.
+ */
 export function verifyConsistency(first: number, second: number, firstRoot: Uint8Array, secondRoot: Uint8Array, proof: readonly Uint8Array[]): boolean {
-  if (first === 0) return proof.length === 0;
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first <= 0 || first > second) return false;
+  if (first === second) return proof.length === 0 && Buffer.from(firstRoot).equals(secondRoot);
+  if (!allHashes([firstRoot, secondRoot, ...proof])) return false;
   const r = rootsFromConsistencyProof(first, second, firstRoot, proof);
   return r !== null && r.first.equals(firstRoot) && r.second.equals(secondRoot);
 }
@@ -314,7 +329,7 @@ export function verifyConsistency(first: number, second: number, firstRoot: Uint
 /** Throws log.inconsistent with both checkpoints and the proof unless they are consistent. */
 export function assertConsistent(first: number, second: number, firstRoot: Uint8Array, secondRoot: Uint8Array, proof: readonly Uint8Array[]): void {
   if (verifyConsistency(first, second, firstRoot, secondRoot, proof)) return;
-  const r = first === 0 ? null : rootsFromConsistencyProof(first, second, firstRoot, proof);
+  const r = first <= 0 ? null : rootsFromConsistencyProof(first, second, firstRoot, proof);
   throw new Art50Error('log.inconsistent', `tree of size ${second} is not an extension of the tree of size ${first}`, {
     extra: {
       first,
