@@ -35,7 +35,6 @@ export const CATALOG = {
   'cms.unsupported_algorithm': { status: 422, title: 'Algorithm not accepted' },
   'cms.signing_time_missing': { status: 400, title: 'Signing time missing' },
   'cms.signing_time_future': { status: 400, title: 'Signing time in the future' },
-  'cms.signing_time_future': { status: 400, title: 'Signing time in the future' },
   // certificate path
   'cert.malformed': { status: 400, title: 'Malformed certificate' },
   'cert.untrusted': { status: 403, title: 'Certificate not issued by a trusted CA' },
@@ -68,8 +67,6 @@ export const CATALOG = {
   'document.type': { status: 422, title: 'Wrong document type' },
   'document.created_in_future': { status: 422, title: 'Creation time is in the future' },
   'document.unknown_bank': { status: 422, title: 'Unknown bank' },
-  'document.duplicate_key': { status: 422, title: 'Duplicate member name' },
-  'document.too_costly': { status: 422, title: 'Document too costly to verify' },
   'document.duplicate_key': { status: 422, title: 'Duplicate member name' },
   'document.too_costly': { status: 422, title: 'Document too costly to verify' },
   // requests and sanctions
