@@ -3,7 +3,7 @@ import { Art50Error, isArt50Error } from '../errors';
 import { OID } from '../asn1/oids';
 import { TAG } from '../asn1/der';
 import { CertInfo, certInfo, KeyUsageBit } from './cert-info';
-import { CrlSource, crlSignedBy } from './crl';
+import { crlCovers, CrlSource, crlSignedBy } from './crl';
 import { certificateSignedBy, checkKeyPolicy as checkSuiteKeyPolicy, publicKeyOf } from './suites';
 import { applyNameConstraints, nameConstraintsOf } from './name-constraints';
 import type { OcspChecker, RevocationOrder } from './ocsp/checker';
@@ -239,6 +239,8 @@ export class ChainValidator implements PathValidator {
     const who = info.subject.cn ?? info.serial;
     if (!crl) throw new Art50Error('cert.crl_missing', `no revocation list is configured for the issuer of "${who}"`);
     if (!crlSignedBy(crl, issuer)) throw new Art50Error('cert.crl_missing', `the revocation list ${crl.source} is not signed by the issuer of "${who}"`);
+    const gap = crlCovers(crl, info);
+    if (gap) throw new Art50Error('cert.crl_missing', `the revocation list ${crl.source} does not cover "${who}": ${gap}`);
     if (!crl.nextUpdate || crl.nextUpdate.getTime() < now.getTime()) {
       throw new Art50Error('cert.crl_stale', `the revocation list ${crl.source} is out of date (nextUpdate ${crl.nextUpdate?.toISOString() ?? 'absent'})`);
     }

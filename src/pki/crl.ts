@@ -3,7 +3,7 @@ import type { X509Certificate } from 'node:crypto';
 import { Art50Error, isArt50Error } from '../errors';
 import { Asn1, bitString, bool, children, childrenOf, content, decode, expect, intHex, isContext, oid, raw, TAG, time } from '../asn1/der';
 import { OID } from '../asn1/oids';
-import { certInfo, KeyUsageBit } from './cert-info';
+import { CertInfo, certInfo, KeyUsageBit } from './cert-info';
 import { DigestName, publicKeyOf, SignatureScheme, signatureAlgorithm, verifySignature } from './suites';
 
 /**
@@ -23,6 +23,12 @@ export interface Crl {
   revoked: ReadonlySet<string>;
   /** cRLNumber (RFC 5280 §5.2.3): orders CRLs of one issuer. */
   crlNumber: bigint;
+  /**
+   * issuingDistributionPoint (RFC 5280 §5.2.5): the CRL covers only certificates of these
+   * distribution points (URIs; empty = all) and, with onlyUser/onlyCa, only end-entity or CA
+   * certificates. See crlCovers().
+   */
+  scope?: { distributionPoints: string[]; onlyUser: boolean; onlyCa: boolean };
   tbs: Buffer;
   scheme: SignatureScheme;
   signature: Buffer;
@@ -56,11 +62,11 @@ export function parseCrl(input: Buffer, source: string): Crl {
       }
     }
     if (tbs[i] && !isContext(tbs[i], 0)) throw new Art50Error('config.invalid', `${source}: unexpected field in tbsCertList`);
-    const crlNumber = completeCrlNumber(tbs[i] ? children(tbs[i]!)[0] : undefined, source);
+    const { crlNumber, scope } = crlExtensions(tbs[i] ? children(tbs[i]!)[0] : undefined, source);
     const { bytes, unused } = bitString(sigValue, 'signatureValue');
     if (unused !== 0) throw new Art50Error('config.invalid', `${source}: signature has unused bits`);
     return {
-      source, issuer, thisUpdate, nextUpdate, revoked, crlNumber,
+      source, issuer, thisUpdate, nextUpdate, revoked, crlNumber, ...(scope ? { scope } : {}),
       tbs: Buffer.from(raw(tbsNode)),
       scheme: signatureAlgorithm(sigAlg, 'config.invalid'),
       signature: Buffer.from(bytes),
@@ -73,16 +79,19 @@ export function parseCrl(input: Buffer, source: string): Crl {
 
 /**
  * The CRL extensions (RFC 5280 §5.2). Only complete CRLs are used, so anything that makes a CRL
- * partial is refused rather than taken as complete: a delta CRL (deltaCRLIndicator — a delta must
- * never replace its base, or certificates revoked in the base would pass), a partitioned or
- * indirect CRL (issuingDistributionPoint). cRLNumber is required and must not be critical; any
- * other critical extension is refused. Returns the cRLNumber.
+ * partial in a way the gateway cannot honour is refused rather than taken as complete: a delta
+ * CRL (deltaCRLIndicator — a delta must never replace its base, or certificates revoked in the
+ * base would pass), an indirect CRL, one limited to some reasons or to attribute certificates. A
+ * CRL scoped by issuingDistributionPoint to a distribution point or to end-entity/CA certificates
+ * is kept with its scope, and used only for certificates inside it (crlCovers). cRLNumber is
+ * required and must not be critical; any other critical extension is refused.
  */
-function completeCrlNumber(exts: Asn1 | undefined, source: string): bigint {
+function crlExtensions(exts: Asn1 | undefined, source: string): { crlNumber: bigint; scope?: Crl['scope'] } {
   const refuse = (why: string): never => {
     throw new Art50Error('config.invalid', `${source}: ${why}`);
   };
   let crlNumber: bigint | undefined;
+  let scope: Crl['scope'];
   for (const ext of exts ? childrenOf(exts, TAG.SEQUENCE, 'crlExtensions') : []) {
     const parts = childrenOf(ext, TAG.SEQUENCE, 'extension');
     const id = oid(parts[0], 'extnID');
@@ -98,14 +107,67 @@ function completeCrlNumber(exts: Asn1 | undefined, source: string): bigint {
         refuse('delta CRLs are not used (only complete CRLs; a delta never stands in for its base)');
         break;
       case OID.issuingDistributionPoint:
-        refuse('partitioned or indirect CRL (issuingDistributionPoint): only complete CRLs are used');
+        scope = distributionScope(decode(value, { code: 'config.invalid' }), refuse);
         break;
       default:
         if (critical) refuse(`unknown critical CRL extension ${id}`);
     }
   }
   if (crlNumber === undefined) return refuse('no cRLNumber (RFC 5280 §5.2.3 requires it)');
-  return crlNumber;
+  return scope ? { crlNumber, scope } : { crlNumber };
+}
+
+/** URIs of a DistributionPointName's fullName ([0] GeneralNames, uniformResourceIdentifier [6]). */
+function fullNameUris(dpName: Asn1): string[] {
+  const choice = children(dpName)[0];
+  if (!choice || !isContext(choice, 0)) return []; // nameRelativeToCRLIssuer: matches no URI
+  return children(choice).filter((gn) => isContext(gn, 6)).map((gn) => content(gn).toString('latin1'));
+}
+
+function distributionScope(idp: Asn1, refuse: (why: string) => never): NonNullable<Crl['scope']> {
+  const scope = { distributionPoints: [] as string[], onlyUser: false, onlyCa: false };
+  for (const f of childrenOf(idp, TAG.SEQUENCE, 'issuingDistributionPoint')) {
+    const flag = (): boolean => content(f)[0] !== 0;
+    if (isContext(f, 0)) scope.distributionPoints = fullNameUris(f);
+    else if (isContext(f, 1)) scope.onlyUser = flag();
+    else if (isContext(f, 2)) scope.onlyCa = flag();
+    else if (isContext(f, 3)) refuse('a CRL for only some revocation reasons (onlySomeReasons) is not complete');
+    else if (isContext(f, 4) && flag()) refuse('indirect CRLs are not used');
+    else if (isContext(f, 5) && flag()) refuse('a CRL of attribute certificates only');
+  }
+  return scope;
+}
+
+/** The certificate's cRLDistributionPoints URIs. */
+function certificateDistributionPoints(info: CertInfo): string[] {
+  const value = info.extensionValues.get(OID.crlDistributionPoints);
+  if (!value) return [];
+  try {
+    return childrenOf(decode(value, { code: 'cert.malformed' }), TAG.SEQUENCE, 'cRLDistributionPoints').flatMap((dp) => {
+      const name = children(dp).find((n) => isContext(n, 0));
+      return name ? fullNameUris(name) : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Why `crl` does not speak for the certificate, or undefined when it does: a CRL scoped by
+ * issuingDistributionPoint covers only its own distribution point and certificate kind, so using
+ * it for another would read "not revoked" where it simply says nothing (RFC 5280 §6.3.3 (b)).
+ */
+export function crlCovers(crl: Crl, info: CertInfo): string | undefined {
+  const scope = crl.scope;
+  if (!scope) return undefined;
+  const ca = info.basicConstraints?.ca === true;
+  if (scope.onlyUser && ca) return 'it covers end-entity certificates only';
+  if (scope.onlyCa && !ca) return 'it covers CA certificates only';
+  if (scope.distributionPoints.length > 0) {
+    const own = certificateDistributionPoints(info);
+    if (!own.some((u) => scope.distributionPoints.includes(u))) return `it covers distribution point ${scope.distributionPoints.join(', ')}, which the certificate does not name`;
+  }
+  return undefined;
 }
 
 /** A critical entry extension (e.g. certificateIssuer of an indirect CRL) cannot be honoured. */

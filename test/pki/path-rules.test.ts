@@ -89,14 +89,33 @@ describe('only complete CRLs are loaded', () => {
   const crl = async (ca: Ca, o: { crlNumber?: number; ext?: x509.Extension[] }): Promise<Buffer> =>
     Buffer.from(crlPem(await issueCrl({ issuer: ca, revokedSerials: [], thisUpdate: nb, nextUpdate: na, ...(o.crlNumber !== undefined ? { crlNumber: o.crlNumber } : {}), ...(o.ext ? { extraExtensions: o.ext } : {}) })));
 
-  test('a delta CRL, a partitioned CRL (issuingDistributionPoint) and a CRL without cRLNumber are refused', async () => {
+  test('a delta CRL, an indirect CRL, a CRL for some reasons only and a CRL without cRLNumber are refused', async () => {
     const ca = await root('CRL CA');
     const delta = new x509.Extension('2.5.29.27', true, new Uint8Array([0x02, 0x01, 0x01]));
-    const idp = new x509.Extension('2.5.29.28', true, new Uint8Array(seq(tlv(0x81, Buffer.from([0xff])))));
-    for (const [what, der] of [['delta', await crl(ca, { crlNumber: 2, ext: [delta] })], ['idp', await crl(ca, { crlNumber: 2, ext: [idp] })], ['no number', await crl(ca, {})]] as const) {
-      const e = expectCode(() => parseCrl(der, what), 'config.invalid');
-      expect(e.detail).toMatch(/delta|partitioned|cRLNumber/);
-    }
+    const indirect = new x509.Extension('2.5.29.28', true, new Uint8Array(seq(tlv(0x84, Buffer.from([0xff])))));
+    const someReasons = new x509.Extension('2.5.29.28', true, new Uint8Array(seq(tlv(0x83, Buffer.from([0x07, 0x80])))));
+    const cases = [
+      ['delta', await crl(ca, { crlNumber: 2, ext: [delta] }), /delta/],
+      ['indirect', await crl(ca, { crlNumber: 2, ext: [indirect] }), /indirect/],
+      ['some reasons', await crl(ca, { crlNumber: 2, ext: [someReasons] }), /some revocation reasons/],
+      ['no number', await crl(ca, {}), /cRLNumber/],
+    ] as const;
+    for (const [what, der, why] of cases) expect(expectCode(() => parseCrl(der, what), 'config.invalid').detail).toMatch(why);
+  });
+
+  test('a CRL scoped to one distribution point (issuingDistributionPoint) speaks only for certificates that name it', async () => {
+    const ca = await root('CRL CA');
+    const dp = (url: string): Buffer => seq(tlv(0xa0, tlv(0xa0, tlv(0x86, Buffer.from(url, 'latin1')))));
+    const scoped = parseCrl(await crl(ca, { crlNumber: 3, ext: [new x509.Extension('2.5.29.28', true, new Uint8Array(dp('http://crl.example/part1.crl')))] }), 'part1');
+    const v = new ChainValidator([node(ca.cert)], new StaticCrlSource([scoped]));
+    const inPart = async (url: string): Promise<X509Certificate> => {
+      const key = await generateKey('p256');
+      return node(await issueCertificate({ subject: { cn: 'Person', c: 'KZ' }, subjectKey: key, issuer: ca, notBefore: nb, notAfter: na, keyUsages: KU.digitalSignature, extKeyUsages: [EKU.clientAuth], crlUrl: url }));
+    };
+    v.validate(await inPart('http://crl.example/part1.crl'), { purpose: 'tls-client' });
+    const inPart2 = await inPart('http://crl.example/part2.crl');
+    const e = expectCode(() => v.validate(inPart2, { purpose: 'tls-client' }), 'cert.crl_missing');
+    expect(e.detail).toMatch(/does not cover/);
   });
   test('of two CRLs of one issuer the higher cRLNumber is in force', async () => {
     const ca = await root('CRL CA');
