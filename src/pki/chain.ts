@@ -210,7 +210,7 @@ export class ChainValidator implements PathValidator {
     const who = info.subject.cn ?? info.serial;
     const ocsp = this.ocsp;
     if (ocsp && this.order !== 'crl-only' && ocsp.urlsFor(cert).length > 0) {
-      const status = ocsp.cached(cert, issuer, now);
+      const status = ocsp.current(cert, issuer, now);
       if (status) {
         if (status.status === 'revoked') {
           throw new Art50Error('cert.revoked', `certificate "${who}" (serial ${info.serial}) is revoked (OCSP ${status.responder}${status.revokedAt ? `, since ${status.revokedAt.toISOString()}` : ''})`);

@@ -139,6 +139,20 @@ describe('OCSP against openssl ocsp over the demo CA index', () => {
     expect(asked).toBe(1);
   });
 
+  test('a status in the last quarter of its lifetime is still used, and refreshed in the background', async () => {
+    let asked = 0;
+    let now = new Date();
+    const http = httpOcspFetcher();
+    const { v } = validator({ url, now: () => now, fetcher: (u, b) => (asked++, http(u, b)) });
+    await check(v, good);
+    now = new Date(Date.now() + 2 * MIN);
+    v.validate(good, { purpose: 'tls-client' });
+    expect(asked).toBe(1);
+    now = new Date(Date.now() + 4 * MIN);
+    v.validate(good, { purpose: 'tls-client' });
+    expect(asked).toBe(2);
+  });
+
   test('revoked: cert.revoked', async () => {
     const { v } = validator({ url });
     await v.prepare(revoked, { purpose: 'tls-client' });

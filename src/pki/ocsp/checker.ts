@@ -110,6 +110,17 @@ export class OcspChecker {
     return e.status;
   }
 
+  /**
+   * cached(), and when the status has run through three quarters of its lifetime, a background
+   * refresh — so a certificate in regular use is never caught without a fresh status.
+   */
+  current(cert: X509Certificate, issuer: X509Certificate, now = this.now()): OcspStatus | undefined {
+    const status = this.cached(cert, issuer, now);
+    const e = this.cache.get(key(cert, issuer));
+    if (status && e && now.getTime() > e.expires - (e.expires - status.thisUpdate.getTime()) / 4) this.refreshInBackground(cert, issuer);
+    return status;
+  }
+
   /** Why the last refresh failed (if it did, recently). */
   lastFailure(cert: X509Certificate, issuer: X509Certificate): Art50Error | undefined {
     return this.failures.get(key(cert, issuer))?.error;
