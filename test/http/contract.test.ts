@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import request from 'supertest';
 import type { Response } from 'superagent';
 import { parseSignedData } from '../../src/cms/verify';
 import { EmbeddedRedis, startEmbeddedRedis } from '../../src/redis/embedded';
@@ -11,7 +12,7 @@ import { makeRequest, makeSanction } from '../support/documents';
 import { INV, PROS, sanctionedRequest, waitFor } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { registryWithPush, startFakeBank } from '../support/push-bank';
-import { sign } from '../support/identities';
+import { identity, ROOT_PEM, sign } from '../support/identities';
 import { binary, delivered, makeStatement } from '../statements/helpers';
 
 /**
@@ -120,6 +121,12 @@ describe('the contract with Redis up', () => {
     expect([ack.status, ack.body.code]).toEqual([400, 'http.bad_request']);
     const sanctionBroken = await t.as(PROS).post('/v1/requests/%E0%A4%A/sanction', sign(makeSanction(doc, digest), PROS));
     expect([sanctionBroken.status, sanctionBroken.body.code]).toEqual([400, 'http.bad_request']);
+    // Outside the operations: a method a path does not have (405 with Allow), a path that does not exist (404).
+    const id = identity(INV);
+    const put = await request(`https://127.0.0.1:${t.port}`).put(`/v1/requests/${doc.requestId}`).ca(ROOT_PEM()).cert(id.certPem).key(id.keyPem);
+    expect([put.status, put.body.code, put.headers.allow]).toEqual([405, 'http.method_not_allowed', 'GET, HEAD']);
+    const nowhere = await t.as(INV).get('/v1/nowhere');
+    expect([nowhere.status, nowhere.body.code]).toEqual([404, 'http.not_found']);
   });
 
   it('enforces the documented limits and integer syntax of query parameters', async () => {

@@ -98,6 +98,18 @@ function observe(req: IncomingMessage, res: ServerResponse): void {
     keep ??= !/^application\/pkcs7|^application\/octet-stream/.test(String(res.getHeader('content-type') ?? ''));
     if (keep || length <= KEEP_BINARY_BYTES) chunks.push(buf);
   };
+  // Status and headers as they went on the wire: a handler that finishes after another part has
+  // already answered (e.g. the store deadline's 503) may still set res.statusCode afterwards.
+  let head: { status: number; headers: Exchange['headers'] } | undefined;
+  const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.writeHead = ((...a: unknown[]) => {
+    const out = writeHead(...a);
+    const extra = a.find((x, i) => i > 0 && typeof x === 'object' && x !== null && !Array.isArray(x)) as Record<string, string> | undefined;
+    const headers: Exchange['headers'] = { ...(res.getHeaders() as Exchange['headers']) };
+    for (const [k, v] of Object.entries(extra ?? {})) headers[k.toLowerCase()] = v;
+    head ??= { status: Number(a[0]), headers };
+    return out;
+  }) as ServerResponse['writeHead'];
   const write = res.write.bind(res) as (...a: unknown[]) => boolean;
   const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
   res.write = ((...a: unknown[]) => {
@@ -110,6 +122,6 @@ function observe(req: IncomingMessage, res: ServerResponse): void {
   }) as ServerResponse['end'];
   res.once('finish', () => {
     const body = keep === false && length > KEEP_BINARY_BYTES ? undefined : Buffer.concat(chunks);
-    record({ method: req.method ?? 'GET', url: req.url ?? '/', status: res.statusCode, headers: res.getHeaders() as Exchange['headers'], body, bodyLength: length });
+    record({ method: req.method ?? 'GET', url: req.url ?? '/', status: head?.status ?? res.statusCode, headers: head?.headers ?? (res.getHeaders() as Exchange['headers']), body, bodyLength: length });
   });
 }
