@@ -1,4 +1,4 @@
-import * as os from 'node:os';
+import os from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
 import { Contract, Exchange, Verdict } from './contract';
