@@ -70,6 +70,17 @@ describe('docs/openapi.yaml', () => {
     expect([...spec.components.schemas.Problem.properties.code.enum].sort()).toEqual([...catalogue].filter((c) => !startupOnly.includes(c)).sort());
   });
 
+  it('gives every operation that can answer 401 or 503 the response object that names its header', () => {
+    const named: Record<string, string> = { '401': '#/components/responses/Unauthenticated', '503': '#/components/responses/Unavailable' };
+    for (const { key, op } of operations) {
+      const statuses = new Set((op['x-art50-problem-codes'] as Array<keyof typeof CATALOG>).map((c) => String(CATALOG[c]?.status)));
+      for (const [status, ref] of Object.entries(named)) {
+        const response = (op.responses ?? {})[status] as { $ref?: string } | undefined;
+        expect([key, status, statuses.has(status) ? response?.$ref : 'not answered']).toEqual([key, status, statuses.has(status) ? ref : 'not answered']);
+      }
+    }
+  });
+
   it('links the document schemas that exist in schemas/', () => {
     const text = readFileSync(resolve(__dirname, '..', '..', 'docs', 'openapi.yaml'), 'utf8');
     const refs = [...text.matchAll(/\$ref: '\.\.\/(schemas\/[\w.-]+)'/g)].map((m) => m[1]!);
