@@ -197,6 +197,19 @@ describe('the contract with Redis up', () => {
     expect(c.check(u).errors.join()).toMatch(/required header Retry-After is missing/);
     expect(c.check({ ...u, status: 500, headers: { 'content-type': 'application/problem+json' } }).errors.join()).toMatch(/problem status 503 is not the HTTP status/);
 
+    // Log entries are JSON strings: the contract checks them against schemas/log-entry.schema.json.
+    await waitFor(async () => (await t.as(AUD).get('/v1/log/entries?start=0&end=1')).body.entries?.length === 1, 'a log entry');
+    const entries = await t.as(AUD).get('/v1/log/entries?start=0&end=1');
+    const entriesEx = exchangeOf('GET', '/v1/log/entries?start=0&end=1', entries);
+    expect(c.check(entriesEx).errors).toEqual([]);
+    const entry = JSON.parse(entries.body.entries[0]) as Record<string, unknown>;
+    const plant = (e: string): Exchange => {
+      const body = Buffer.from(JSON.stringify({ ...entries.body, entries: [e] }));
+      return { ...entriesEx, body, bodyLength: body.length };
+    };
+    expect(c.check(plant(JSON.stringify({ ...entry, event: 'request.invented' }))).errors.join()).toMatch(/entries\/0 must pass "x-contract-json-content" keyword validation/);
+    expect(c.check(plant('{"event":')).errors.join()).toMatch(/entries\/0 must pass "x-contract-json-content" keyword validation/);
+
     // The recorder puts a mismatch where the afterEach of every test finds it and fails the test.
     takeViolations();
     record({ ...live, headers: { ...live.headers, location: undefined } });

@@ -80,6 +80,24 @@ function isJsonMedia(media: string): boolean {
   return media === 'application/json' || media.endsWith('+json');
 }
 
+/**
+ * In JSON Schema 2020-12 `contentSchema` is an annotation only. The spec uses it for strings that
+ * carry JSON (the log entries); the contract checks those too, under a keyword of its own.
+ */
+const JSON_CONTENT = 'x-contract-json-content';
+
+function withJsonContentAsserted<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((n) => withJsonContentAsserted(n)) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Json = {};
+  const o = node as Json;
+  for (const [k, v] of Object.entries(o)) {
+    const asserted = k === 'contentSchema' && o.contentMediaType === 'application/json';
+    out[asserted ? JSON_CONTENT : k] = withJsonContentAsserted(v);
+  }
+  return out as T;
+}
+
 export class Contract {
   private readonly ajv = createAjv();
   private readonly routes: Route[];
@@ -89,7 +107,23 @@ export class Contract {
     // Ajv compiles the root of a document it resolves a `$ref` into; the OpenAPI fields of the root
     // are not JSON Schema, so they are declared as annotations (strict mode stays on for the schemas).
     this.ajv.addVocabulary(Object.keys(spec).filter((k) => !['$schema', '$id', '$defs'].includes(k)));
-    this.ajv.addSchema(spec as unknown as Json, SPEC_URI);
+    this.ajv.addKeyword({
+      keyword: JSON_CONTENT,
+      type: 'string',
+      errors: false,
+      compile: (sub: Json, _parent, it) => {
+        const ref = typeof sub.$ref === 'string' ? new URL(sub.$ref, it?.baseId ?? SPEC_URI).href : undefined;
+        const v = this.ajv.compile(ref ? { $ref: ref } : sub);
+        return (data: string): boolean => {
+          try {
+            return v(JSON.parse(data));
+          } catch {
+            return false;
+          }
+        };
+      },
+    });
+    this.ajv.addSchema(withJsonContentAsserted(spec) as unknown as Json, SPEC_URI);
     for (const name of ['log-entry', 'request', 'sanction', 'statement']) {
       this.ajv.addSchema(JSON.parse(readFileSync(resolve(SCHEMA_DIR, `${name}.schema.json`), 'utf8')) as Json);
     }
