@@ -299,3 +299,12 @@ export function str(node: Asn1): string {
       fail(node.code, `unsupported string type 0x${node.tag.toString(16)}`);
   }
 }
+
+/** The elements that fill `buf` back to back (two DER documents sent as one body). */
+export function decodeAll(buf: Buffer, limits: ReadLimits = {}): Asn1[] {
+  const code = limits.code ?? 'cms.malformed';
+  if (buf.length === 0) fail(code, 'empty input');
+  const out: Asn1[] = [];
+  for (let p = 0; p < buf.length; p = out[out.length - 1]!.end) out.push(readAt(buf, p, buf.length, 0, code, limits.maxDepth ?? 48));
+  return out;
+}

@@ -17,6 +17,7 @@ import { isArt50Error } from '../errors';
 import type { Registry } from '../participants/registry';
 import type { OrganisationEntry } from '../participants/types';
 import { ncaSubject } from '../pki/cert-info';
+import { joinSealedUpload, sealStatement } from '../statements/sealed';
 
 /**
  * The reference bank back-office: a client of the public API only (inbox, ack, POST /v1/statements)
@@ -56,6 +57,8 @@ export interface VerifiedDelivery {
   sanctionDer: Buffer;
   digest: string;
   refusal?: string;
+  /** The requesting body's encryption certificate from the bundle, checked: the statement is encrypted to it. */
+  recipient?: X509Certificate;
 }
 
 export class DeliveryRejected extends Error {
@@ -151,7 +154,7 @@ export class ReferenceBank {
     if (san.participant.organisation.kind !== 'prosecutor_office' || !san.participant.roles.includes('prosecutor')) {
       throw new DeliveryRejected('participant.role', 'the sanction is not signed by a prosecutor');
     }
-    const v: VerifiedDelivery = { bundle, request, requestDer, sanctionDer, digest: req.digest };
+    const v: VerifiedDelivery = { bundle, request, requestDer, sanctionDer, digest: req.digest, ...this.recipientOf(bundle, request) };
     const now = this.clock().getTime();
     if (sanction.requestDigest !== req.digest) v.refusal = `the sanction is bound to request digest ${sanction.requestDigest}, not to this request (${req.digest})`;
     else if (sanction.requestId !== request.requestId) v.refusal = 'the sanction names another request';
@@ -162,6 +165,34 @@ export class ReferenceBank {
     else if (Date.parse(sanction.validUntil) < san.signingTime.getTime()) v.refusal = 'the sanction had expired when it was signed';
     else if (request.banks !== 'all' && !request.banks.includes(this.bic)) v.refusal = `the request is not addressed to ${this.bic}`;
     return v;
+  }
+
+  /**
+   * The encryption certificate the bundle hands over must chain to the trust root, allow
+   * keyEncipherment and belong to the requesting body (OU BIN); when the bank's own registry lists
+   * the body's certificate, it must be that one. A bank never encrypts bank secrets to a key the
+   * gateway could have swapped in.
+   */
+  private recipientOf(bundle: DeliveryBundle, request: RequestDoc): { recipient?: X509Certificate } {
+    if (bundle.encryptionCertificate === undefined) return {};
+    const reject = (why: string): never => {
+      throw new DeliveryRejected('bundle.encryption_certificate', `the encryption certificate in the bundle ${why}`);
+    };
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(Buffer.from(bundle.encryptionCertificate, 'base64'));
+    } catch {
+      return reject('is not a certificate');
+    }
+    try {
+      this.o.trust.validator.validate(cert, { purpose: 'encryption' });
+    } catch (e) {
+      reject(`is refused: ${isArt50Error(e) ? e.detail : (e as Error).message}`);
+    }
+    if (ncaSubject(cert).bin !== request.body.bin) reject(`belongs to BIN ${ncaSubject(cert).bin ?? '?'}, not to the requesting body ${request.body.bin}`);
+    const listed = this.o.registry.encryptionCertificate(request.body.bin);
+    if (listed && listed.fingerprint256 !== cert.fingerprint256) reject('is not the one the participant registry lists for the requesting body');
+    return { recipient: cert };
   }
 
   /** The statement for a verified delivery: exactly the requested scope, from the core system. */
@@ -236,8 +267,15 @@ export class ReferenceBank {
     const bytes = Buffer.from(JSON.stringify(statement, null, 2), 'utf8');
     const der = signCms(bytes, this.o.identity);
     this.save(requestId, { 'statement.json': bytes, 'statement.p7s': der });
+    // Encrypted to the requesting body when it has an encryption certificate: the gateway then sees the signed header only.
+    let upload = der;
+    if (v.recipient) {
+      const sealed = sealStatement({ signed: der, recipient: v.recipient, signer: this.o.identity, deliveryId });
+      this.save(requestId, { 'statement-header.p7s': sealed.header, 'statement.p7e': sealed.ciphertext });
+      upload = joinSealedUpload(sealed);
+    }
     try {
-      const posted = await this.o.api.postStatement(der);
+      const posted = await this.o.api.postStatement(upload);
       if (posted.receipt) this.save(requestId, { 'statement.receipt.p7s': Buffer.from(posted.receipt, 'base64') });
     } catch (e) {
       if (isApiError(e) && e.code === 'statement.conflict') {
@@ -251,7 +289,7 @@ export class ReferenceBank {
     }
     const accounts = statement.accounts ?? [];
     const movements = accounts.reduce((n, a) => n + (a.movements?.length ?? 0), 0);
-    this.log(`${deliveryId}: answered ${statement.result}${statement.reason ? ` (${statement.reason})` : ''}, ${accounts.length} account(s), ${movements} movement(s), statement ${statement.statementId}`);
+    this.log(`${deliveryId}: answered ${statement.result}${statement.reason ? ` (${statement.reason})` : ''}, ${accounts.length} account(s), ${movements} movement(s), statement ${statement.statementId}${v.recipient ? ', encrypted to the requesting body' : ''}`);
     return { deliveryId, requestId, outcome: 'answered', result: statement.result, statementId: statement.statementId, accounts: accounts.length, movements };
   }
 

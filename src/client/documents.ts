@@ -1,7 +1,7 @@
 import { fromMinor, toMinor } from '../documents/amounts';
 import { randomUUID } from 'node:crypto';
 import { createAjv } from '../documents/ajv';
-import { DocumentKind, DocumentKinds, DocumentVerifier, SignedDocument } from '../documents/signed-document';
+import { DocumentVerifier, SignedDocument, VerifiableKinds } from '../documents/signed-document';
 import { createDocumentValidators } from '../documents/validators';
 import type { RequestDoc, StatementDoc, StatementMovement } from '../documents/types';
 import { loadRegistry, Registry } from '../participants/registry';
@@ -17,7 +17,7 @@ import { DEFAULT_CA, DEFAULT_CRL, DEFAULT_REGISTRY } from './api-client';
 export interface ClientTrust {
   validator: PathValidator;
   registry: Registry;
-  open<K extends DocumentKind>(der: Buffer, kind: K): SignedDocument<DocumentKinds[K]>;
+  open<K extends keyof VerifiableKinds>(der: Buffer, kind: K): SignedDocument<VerifiableKinds[K]>;
   close(): void;
 }
 

@@ -1,3 +1,5 @@
+import type { Registry } from '../participants/registry';
+
 /** What a bank receives for one delivery, by pull (inbox item) or by push (POST body). */
 export interface DeliveryBundle {
   deliveryId: string;
@@ -10,4 +12,15 @@ export interface DeliveryBundle {
   deadline: string;
   /** base64 DER of the gateway-sealed delivery receipt. */
   receipt: string;
+  /**
+   * base64 DER of the requesting body's encryption certificate, from the participant registry: the
+   * bank encrypts its signed statement to it (docs/statements.md). Absent for a body that has none.
+   */
+  encryptionCertificate?: string;
+}
+
+/** The bundle field naming the requesting body's encryption certificate, when the registry lists one. */
+export function encryptionCertificateField(registry: Registry, bodyBin: string | undefined): Pick<DeliveryBundle, 'encryptionCertificate'> {
+  const cert = bodyBin ? registry.encryptionCertificate(bodyBin) : undefined;
+  return cert ? { encryptionCertificate: cert.raw.toString('base64') } : {};
 }

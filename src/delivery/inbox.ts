@@ -2,12 +2,13 @@ import { Art50Error } from '../errors';
 import type { EventLog } from '../log/event-log';
 import type { Sealer } from '../receipts/sealer';
 import type { RequestStore } from '../requests/store';
-import type { DeliveryBundle } from './bundle';
+import { encryptionCertificateField, type DeliveryBundle } from './bundle';
+import type { Registry } from '../participants/registry';
 import type { DeliveryStore } from './store';
 
 /** A bank's view of its deliveries: list unacknowledged items, acknowledge them. */
 export class Inbox {
-  constructor(private readonly d: { deliveries: DeliveryStore; requests: RequestStore; log: EventLog; sealer: Sealer; clock: () => Date }) {}
+  constructor(private readonly d: { deliveries: DeliveryStore; requests: RequestStore; log: EventLog; sealer: Sealer; clock: () => Date; registry: () => Registry }) {}
 
   async list(bic: string, limit: number): Promise<DeliveryBundle[]> {
     const ids = await this.d.deliveries.inboxIds(bic, limit);
@@ -19,14 +20,14 @@ export class Inbox {
       if (!cms.request || !cms.sanction) continue;
       let [r] = await this.d.deliveries.receipts([deliveryId]);
       let receipt = r?.receipt ?? null;
+      const req = await this.d.requests.get(rec.requestId);
       if (!receipt) {
-        const req = await this.d.requests.get(rec.requestId);
         receipt = await this.d.deliveries.setReceipt(
           deliveryId,
           this.d.sealer.seal({ event: 'delivery.delivered', logIndex: rec.deliveredIndex, time: rec.deliveredAt, requestId: rec.requestId, bank: bic, deliveryId, requestDigest: req?.digest ?? '', deadline: rec.deadline }),
         );
       }
-      items.push({ deliveryId, requestId: rec.requestId, request: cms.request.toString('base64'), sanction: cms.sanction.toString('base64'), deadline: rec.deadline, receipt: receipt.toString('base64') });
+      items.push({ deliveryId, requestId: rec.requestId, request: cms.request.toString('base64'), sanction: cms.sanction.toString('base64'), deadline: rec.deadline, receipt: receipt.toString('base64'), ...encryptionCertificateField(this.d.registry(), req?.bodyBin) });
     }
     return items;
   }

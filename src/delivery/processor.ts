@@ -7,7 +7,7 @@ import type { Sealer } from '../receipts/sealer';
 import type { RequestStore } from '../requests/store';
 import type { BankDelivery } from '../requests/types';
 import { deliveryIdOf } from '../store/keys';
-import type { DeliveryBundle } from './bundle';
+import { encryptionCertificateField, type DeliveryBundle } from './bundle';
 import type { PushClient } from './push-client';
 import type { DeadlineJob, DeliveryJob, DeliveryQueues } from './queues';
 import type { DeliveryStore } from './store';
@@ -65,6 +65,7 @@ export class DeliveryProcessor {
     const bundle: DeliveryBundle = {
       deliveryId, requestId, request: cms.request!.toString('base64'), sanction: cms.sanction!.toString('base64'),
       deadline: deadline.toISOString(), receipt: offer.toString('base64'),
+      ...encryptionCertificateField(d.registry(), (await d.requests.get(requestId))?.bodyBin),
     };
     const outcome = await d.push.push(url, bundle);
     if (outcome.ok) {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { KeyObject, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signCms } from '../cms/sign';
@@ -16,7 +16,9 @@ import { RemoteLogSource } from '../audit/remote-source';
 import { logKeys } from '../log/keys';
 import { gatewayTrust } from '../audit/trust';
 import { describeVerify, verifyLog } from '../audit/verify';
-import { DEMO_BIN, DEMO_IIN } from '../pki/demo-world';
+import { DEMO_BIN, DEMO_IIN, DEMO_P12_PASSWORD } from '../pki/demo-world';
+import { loadKeyFile } from '../pki/key-file';
+import { unsealStatement } from '../statements/unseal';
 import { demoIdentity, DemoIdentity, demoSigner } from '../pki/demo-identity';
 import { EmbeddedRedis, freePort, startEmbeddedRedis } from '../redis/embedded';
 import { maskId, table, Timeline } from './timeline';
@@ -168,21 +170,37 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
       tl.note('gateway', `${short(requestId)} completed: ${st.banks.map((b) => `${b.bic} ${b.state}`).join(', ')}`, Date.now() - s);
     };
     const statements = new Map<string, StatementDoc>();
+    // Body A's encryption key: banks encrypt statements to its certificate; the gateway never holds it.
+    const p12 = join(KEYS, 'police/encryption-A.p12');
+    const loaded = loadKeyFile(readFileSync(p12), p12, () => DEMO_P12_PASSWORD);
+    const decryption = { cert: loaded.certificates[0]!, key: loaded.key as KeyObject };
+    let encrypted = 0;
     const fetch = async (requestId: string): Promise<StatementDoc[]> => {
       const list = await police.api.listStatements(requestId);
       const docs: StatementDoc[] = [];
       for (const item of list.items) {
-        const der = await police.api.fetchStatement(item.statementId);
-        const v = trust.open(der, 'statement');
+        const downloaded = await police.api.fetchStatement(item.statementId);
         const dir = join(out, 'statements', requestId);
         mkdirSync(dir, { recursive: true });
+        let der = downloaded;
+        let v;
+        if (typeof item.header === 'string') {
+          const header = trust.open(Buffer.from(item.header, 'base64'), 'statement-header');
+          const opened = unsealStatement({ header, ciphertext: downloaded, identity: decryption, open: (b) => trust.open(b, 'statement') });
+          ({ statement: v, signed: der } = opened);
+          writeFileSync(join(dir, `${item.statementId}.p7e`), downloaded);
+          writeFileSync(join(dir, `${item.statementId}.header.p7s`), header.cms);
+          encrypted++;
+        } else {
+          v = trust.open(der, 'statement');
+        }
         writeFileSync(join(dir, `${item.statementId}.p7s`), der);
         writeFileSync(join(dir, `${item.statementId}.json`), JSON.stringify(v.doc, null, 2));
         writeFileSync(join(dir, `${item.statementId}.movements.csv`), movementsCsv(v.doc));
         statements.set(item.statementId, v.doc);
         docs.push(v.doc);
       }
-      tl.note('investigator', `downloads and verifies ${docs.length} bank-signed statement(s) of ${short(requestId)} → ${join(out, 'statements', requestId)}`);
+      tl.note('investigator', `downloads ${docs.length} statement(s) of ${short(requestId)}${encrypted ? ', decrypts them with body A\'s key (the gateway stored ciphertext only)' : ''} and verifies the banks' signatures → ${join(out, 'statements', requestId)}`);
       return docs;
     };
 
@@ -208,7 +226,8 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     const parentFile = join(out, 'statements', first.requestId, 'request.json');
     writeFileSync(parentFile, JSON.stringify(first, null, 2));
     const hopsDir = join(out, 'hops');
-    const argv = ['node', 'art50', 'police', 'follow', '--statement', stmtFile, '--hop', '--out', hopsDir, '--request-template', parentFile, '--registry', registryFile];
+    const argv = ['node', 'art50', 'police', 'follow', '--statement', stmtFile, '--hop', '--out', hopsDir, '--request-template', parentFile,
+      '--ca', join(KEYS, 'ca/root.pem'), '--crl', join(KEYS, 'ca/crl.pem'), '--registry', registryFile];
     print(`  $ art50 police follow --statement ${stmtFile} --hop --out ${hopsDir}`);
     let followed = 0;
     const cli = new Command('art50').exitOverride();

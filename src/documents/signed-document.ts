@@ -7,7 +7,7 @@ import type { PathValidator, ValidatedCertificate } from '../pki/types';
 import type { DocumentValidators } from './validators';
 import { parseJsonDocument } from './validators';
 import { checkSignerPath, identifySigner } from './verify-steps';
-import type { RequestDoc, SanctionDoc, StatementDoc } from './types';
+import type { RequestDoc, SanctionDoc, StatementDoc, StatementHeaderDoc } from './types';
 
 export interface DocumentKinds {
   request: RequestDoc;
@@ -15,6 +15,10 @@ export interface DocumentKinds {
   statement: StatementDoc;
 }
 export type DocumentKind = keyof DocumentKinds;
+/** What DocumentVerifier opens: the documents, plus the signed header of an encrypted statement. */
+export interface VerifiableKinds extends DocumentKinds {
+  'statement-header': StatementHeaderDoc;
+}
 
 /** A document whose signature, signer certificate path and schema have all been checked. */
 export interface SignedDocument<T> {
@@ -47,14 +51,14 @@ export class DocumentVerifier {
     },
   ) {}
 
-  open<K extends DocumentKind>(der: Buffer, kind: K, onVerified?: (digest: string, signer: ValidatedCertificate) => void): SignedDocument<DocumentKinds[K]> {
+  open<K extends keyof VerifiableKinds>(der: Buffer, kind: K, onVerified?: (digest: string, signer: ValidatedCertificate) => void): SignedDocument<VerifiableKinds[K]> {
     if (der.length === 0) throw new Art50Error('http.empty_body', 'the body is empty; post the DER bytes of a CMS SignedData document');
     const cms = verifyCms(der, { certificates: this.certificates });
     const signer = checkSignerPath(cms, this.deps.validator);
     onVerified?.(cms.digest, signer);
     const participant = identifySigner(signer, this.deps.registry());
     const json = parseJsonDocument(cms.content, kind === 'statement' ? Number.MAX_SAFE_INTEGER : this.deps.maxJsonBytes);
-    const doc = this.deps.validators[kind](json) as DocumentKinds[K];
+    const doc = this.deps.validators[kind](json) as VerifiableKinds[K];
     // Stored and handed on as DER even when it was posted as PEM.
     return { doc, cms: decodeInput(der), digest: cms.digest, signingTime: cms.signingTime, signer, participant };
   }

@@ -118,5 +118,25 @@ export interface StatementDoc {
   accounts?: StatementAccount[];
 }
 
-export type DocumentType = 'request' | 'sanction' | 'statement';
+/**
+ * The part of an encrypted statement the gateway reads (schemas/statement-header.schema.json),
+ * signed by the bank: binding, result, counts and the digests of what the ciphertext holds.
+ */
+export interface StatementHeaderDoc {
+  type: 'statement-header';
+  version: 1;
+  statementId: string;
+  requestId: string;
+  requestDigest: string;
+  deliveryId?: string;
+  bank: { bic: string; bin: string };
+  generatedAt: IsoDateTime;
+  result: StatementResult;
+  corrects?: string;
+  counts: { accounts: number; movements: number };
+  /** Lowercase hex SHA-256: the statement's JSON bytes, its CMS SignedData DER, the AuthEnvelopedData DER. */
+  digests: { statement: string; signedStatement: string; ciphertext: string };
+}
+
+export type DocumentType = 'request' | 'sanction' | 'statement' | 'statement-header';
 export type AnyDocument = RequestDoc | SanctionDoc | StatementDoc;

@@ -4,7 +4,7 @@ import { Art50Error } from '../errors';
 import { describeAjvError, loadSchema } from './ajv';
 import { firstDuplicateMember } from './duplicate-members';
 import { jsonPointer } from './pointer';
-import type { DocumentType, RequestDoc, SanctionDoc, StatementDoc } from './types';
+import type { DocumentType, RequestDoc, SanctionDoc, StatementDoc, StatementHeaderDoc } from './types';
 
 /** Typed validators of the three signed document types; each schema is compiled once. */
 export interface DocumentValidators {
@@ -12,6 +12,7 @@ export interface DocumentValidators {
   request(json: unknown): RequestDoc;
   sanction(json: unknown): SanctionDoc;
   statement(json: unknown): StatementDoc;
+  'statement-header'(json: unknown): StatementHeaderDoc;
 }
 
 /**
@@ -111,6 +112,7 @@ export function createDocumentValidators(ajv: Ajv2020): DocumentValidators {
     request: makeValidator<RequestDoc>(compileOnce(ajv, 'request'), 'request'),
     sanction: makeValidator<SanctionDoc>(compileOnce(ajv, 'sanction'), 'sanction'),
     statement: makeValidator<StatementDoc>(compileOnce(ajv, 'statement'), 'statement'),
+    'statement-header': makeValidator<StatementHeaderDoc>(compileOnce(ajv, 'statement-header'), 'statement-header'),
   };
 }
 

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { checkEncryptionCertificate } from '../cms/auth-enveloped';
+import { ncaSubject } from '../pki/cert-info';
 import type Ajv2020 from 'ajv/dist/2020';
 import { Art50Error } from '../errors';
 import { loadSchema, validateOrThrow } from '../documents/ajv';
@@ -15,6 +18,7 @@ export class Registry {
   private readonly people = new Map<string, PersonEntry>();
   private readonly banksByBic = new Map<string, OrganisationEntry>();
   private readonly supervisors = new Map<string, OrganisationEntry[]>();
+  private readonly encryption = new Map<string, X509Certificate>();
 
   constructor(readonly file: RegistryFile) {
     for (const o of file.organisations) {
@@ -38,6 +42,7 @@ export class Registry {
         }
         this.supervisors.set(body, [...(this.supervisors.get(body) ?? []), o]);
       }
+      if (o.encryptionCertificate) this.encryption.set(o.bin, parseEncryptionCertificate(o, i));
     });
   }
 
@@ -55,6 +60,11 @@ export class Registry {
 
   banks(): OrganisationEntry[] {
     return [...this.banksByBic.values()];
+  }
+
+  /** The police body's encryption certificate: statements for its requests must be encrypted to it. */
+  encryptionCertificate(bodyBin: string): X509Certificate | undefined {
+    return this.encryption.get(bodyBin);
   }
 
   supervisingOffices(bodyBin: string): OrganisationEntry[] {
@@ -78,6 +88,24 @@ export class Registry {
     const role = ORG_ROLES[organisation.kind];
     return role ? { organisation, roles: [role] } : undefined;
   }
+}
+
+function parseEncryptionCertificate(o: OrganisationEntry, i: number): X509Certificate {
+  const field = `/organisations/${i}/encryptionCertificate`;
+  if (o.kind !== 'police') throw new Art50Error('registry.invalid', `organisation ${o.bin} is not a police body; only police bodies have encryption certificates`, { field });
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(o.encryptionCertificate!);
+  } catch (e) {
+    throw new Art50Error('registry.invalid', `the encryption certificate of ${o.bin} is not a PEM certificate: ${(e as Error).message}`, { field });
+  }
+  if (ncaSubject(cert).bin !== o.bin) throw new Art50Error('registry.invalid', `the encryption certificate of ${o.bin} names another BIN in its subject`, { field });
+  try {
+    checkEncryptionCertificate(cert);
+  } catch (e) {
+    throw new Art50Error('registry.invalid', `the encryption certificate of ${o.bin}: ${(e as Error).message}`, { field });
+  }
+  return cert;
 }
 
 export function parseRegistry(ajv: Ajv2020, json: unknown): Registry {

@@ -27,6 +27,8 @@ export interface OrganisationEntry {
   delivery?: DeliveryConfig;
   /** Prosecutor offices only: BINs of the bodies this office supervises. */
   supervises?: string[];
+  /** Police bodies: PEM of the encryption certificate banks encrypt statements to. */
+  encryptionCertificate?: string;
 }
 
 export interface PersonEntry {

@@ -86,6 +86,9 @@ export function checkPurpose(info: CertInfo, purpose: CertificatePurpose): void 
       if (ku && !ku.has(KeyUsageBit.digitalSignature) && !ku.has(KeyUsageBit.keyEncipherment)) refuse('keyUsage lacks digitalSignature');
       if (eku && !eku.includes(OID.serverAuth)) refuse('extKeyUsage lacks serverAuth');
       return;
+    case 'encryption':
+      if (!ku || !ku.has(KeyUsageBit.keyEncipherment)) refuse('keyUsage lacks keyEncipherment');
+      return;
   }
 }
 

@@ -64,6 +64,8 @@ interface Leaf {
   /** The SIGN key is GOST R 34.10-2012 (256, tc26 paramSetA) instead of `spec`; AUTH stays `spec` (TLS). */
   gostSign?: boolean;
   tlsServer?: boolean;
+  /** The body's encryption certificate: banks encrypt statements to it (keyEncipherment, RSA-OAEP). */
+  encryption?: boolean;
   validity?: 'expired';
   revoked?: boolean;
 }
@@ -83,6 +85,8 @@ function leaves(): Leaf[] {
     p('police/head-1', 'Saule Zhaksybekova', DEMO_IIN.head1, DEMO_BIN.bodyA, A, 'p256', { person: { kind: 'firstHead' } }),
     p('police/deputy-head-1', 'Timur Abenov', DEMO_IIN.deputyHead1, DEMO_BIN.bodyA, A, 'p256', { person: { kind: 'entitledToSign' } }),
     p('police/investigator-gost', 'Nurlan Gostov', DEMO_IIN.investigatorGost, DEMO_BIN.bodyA, A, 'rsa2048', { gostSign: true }),
+    { path: 'police/encryption-A', cn: `${A} statements`, bin: DEMO_BIN.bodyA, org: A, spec: 'rsa2048', encryption: true },
+    { path: 'police/encryption-B', cn: `${B} statements`, bin: DEMO_BIN.bodyB, org: B, spec: 'rsa2048', encryption: true },
     p('police/investigator-2', 'Daniyar Omarov', DEMO_IIN.investigator2, DEMO_BIN.bodyB, B, 'p256'),
     p('police/investigator-revoked', 'Yerlan Revokedov', DEMO_IIN.revoked, DEMO_BIN.bodyA, A, 'rsa2048', { revoked: true }),
     p('police/investigator-expired', 'Marat Expiredov', DEMO_IIN.expired, DEMO_BIN.bodyA, A, 'p256', { validity: 'expired' }),
@@ -96,13 +100,15 @@ function leaves(): Leaf[] {
   ];
 }
 
-export function demoRegistry(): RegistryFile {
+/** `encryption`: PEM of each police body's encryption certificate, by BIN (written by writeDemoWorld). */
+export function demoRegistry(encryption: Record<string, string> = {}): RegistryFile {
+  const enc = (bin: string): { encryptionCertificate?: string } => (encryption[bin] ? { encryptionCertificate: encryption[bin] } : {});
   return {
     version: 1,
     organisations: [
       { bin: DEMO_BIN.gateway, kind: 'gateway', name: 'art50 gateway operator (demo)' },
-      { bin: DEMO_BIN.bodyA, kind: 'police', name: 'Police Department of Almaty (demo)', region: 'Almaty' },
-      { bin: DEMO_BIN.bodyB, kind: 'police', name: 'Police Department of Karaganda Region (demo)', region: 'Karaganda' },
+      { bin: DEMO_BIN.bodyA, kind: 'police', name: 'Police Department of Almaty (demo)', region: 'Almaty', ...enc(DEMO_BIN.bodyA) },
+      { bin: DEMO_BIN.bodyB, kind: 'police', name: 'Police Department of Karaganda Region (demo)', region: 'Karaganda', ...enc(DEMO_BIN.bodyB) },
       { bin: DEMO_BIN.officeA, kind: 'prosecutor_office', name: 'Prosecutor\'s Office of Almaty (demo)', region: 'Almaty', supervises: [DEMO_BIN.bodyA] },
       { bin: DEMO_BIN.officeB, kind: 'prosecutor_office', name: 'Prosecutor\'s Office of Karaganda Region (demo)', region: 'Karaganda', supervises: [DEMO_BIN.bodyB] },
       { bin: DEMO_BIN.auditor, kind: 'auditor', name: 'Committee on Legal Statistics (demo)' },
@@ -160,6 +166,7 @@ function profiles(l: Leaf): { suffix: string; keyUsages: number; ekus: string[];
       { suffix: '.sign', keyUsages: KU.digitalSignature | KU.nonRepudiation, ekus: [EKU.emailProtection, ...owner], ...(l.gostSign ? { gost: true } : {}) },
     ];
   }
+  if (l.encryption) return [{ suffix: '', keyUsages: KU.keyEncipherment, ekus: [EKU.emailProtection] }];
   if (l.path === 'gateway/seal') return [{ suffix: '', keyUsages: KU.digitalSignature | KU.nonRepudiation, ekus: [EKU.emailProtection] }];
   if (l.path === 'gateway/tls') return [{ suffix: '', keyUsages: KU.digitalSignature, ekus: [EKU.clientAuth, EKU.serverAuth] }];
   return [{
@@ -199,6 +206,7 @@ export async function writeDemoWorld(out: string, now = new Date(), urls: { ocsp
   await writeFile(join(out, 'ca/root.key'), privateKeyPem(rootKey), { mode: 0o600 });
   files.push('ca/root.pem', 'ca/root.key');
   const revokedSerials: string[] = [];
+  const encryption: Record<string, string> = {};
   const index: string[] = [];
   for (const l of leaves()) {
     for (const profile of profiles(l)) {
@@ -217,6 +225,7 @@ export async function writeDemoWorld(out: string, now = new Date(), urls: { ocsp
         ocspUrl: urls.ocsp,
       });
       if (l.revoked) revokedSerials.push(cert.serialNumber);
+      if (l.encryption) encryption[l.bin] = cert.toString('pem');
       index.push(indexLine(cert, l.revoked ? notBefore : undefined));
       files.push(...(await writePair(out, `${l.path}${profile.suffix}`, cert, gost ? encodeGostPkcs8(gost) : (key as KeyPair).privateKey, root)));
     }
@@ -230,7 +239,7 @@ export async function writeDemoWorld(out: string, now = new Date(), urls: { ocsp
   // A person's AUTH and SIGN certificates share one subject; OpenSSL refuses that unless told.
   await writeFile(join(out, 'ca/index.txt.attr'), 'unique_subject = no\n');
   files.push('ca/index.txt', 'ca/index.txt.attr');
-  await writeFile(join(out, 'participants.json'), JSON.stringify(demoRegistry(), null, 2) + '\n');
+  await writeFile(join(out, 'participants.json'), JSON.stringify(demoRegistry(encryption), null, 2) + '\n');
   await writeFile(join(out, 'README.md'), README);
   files.push('ca/crl.pem', 'participants.json', 'README.md');
   return { files };
@@ -277,6 +286,7 @@ Every \`.p12\` holds the key, its certificate and the root, protected by the pas
 | police/deputy-head-1 | body A, head of a department, not the first head: may not sign requests | P-256 |
 | police/investigator-gost | body A, investigator with a GOST R 34.10-2012 (256) SIGN key and an RSA AUTH key | GOST / RSA-2048 |
 | police/investigator-2 | body B (Karaganda) | P-256 |
+| police/encryption-A, police/encryption-B | the encryption certificates of body A and body B (keyEncipherment): banks encrypt statements to them (CMS AuthEnvelopedData, RSA-OAEP + AES-256-GCM); listed in participants.json | RSA-2048 |
 | police/investigator-revoked | body A, revoked in ca/crl.pem | RSA-2048 |
 | police/investigator-expired | body A, validity entirely in the past | P-256 |
 | prosecutor/prosecutor-1, prosecutor/prosecutor-2 | supervise body A, body B | P-256, RSA-2048 |

@@ -1,7 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
 
 /** What a certificate is used for; decides which keyUsage/EKU the leaf must carry. */
-export type CertificatePurpose = 'signature' | 'tls-client' | 'tls-server' | 'seal';
+/** 'encryption': a police body's encryption certificate, which banks encrypt statements to (keyEncipherment). */
+export type CertificatePurpose = 'signature' | 'tls-client' | 'tls-server' | 'seal' | 'encryption';
 
 /** Subject fields in the NCA convention, read once from a certificate. */
 export interface NcaSubject {

@@ -21,12 +21,19 @@ export interface StatementListItem {
   current: boolean;
   /** The payload was deleted after retention; the digest and receipt stay. */
   expired: boolean;
+  /** Encrypted to the requesting body: the payload is CMS AuthEnvelopedData, only the body's key opens it. */
+  encrypted: boolean;
+  /** Encrypted statements: base64 DER of the bank-signed statement header (binding, result, counts, digests). */
+  header?: string;
 }
 
 export interface StatementDownload {
   statementId: string;
   digest: string;
+  /** The bank-signed CMS, or for an encrypted statement the AuthEnvelopedData as the bank posted it. */
   cms: Buffer;
+  /** Encrypted statements: DER of the bank-signed header. */
+  header?: Buffer;
 }
 
 const DAY_MS = 86_400_000;
@@ -78,6 +85,8 @@ export class StatementReader {
         receipt: (await this.receipt(s)).toString('base64'),
         current: banks[s.bic]?.statementId === s.statementId,
         expired: s.cmsDeletedAt !== undefined || (s.expiresAt !== undefined && s.expiresAt <= now),
+        encrypted: s.header !== undefined,
+        ...(s.header ? { header: s.header } : {}),
       });
     }
     return out;
@@ -94,7 +103,9 @@ export class StatementReader {
     const state = await this.d.statements.download(statementId, now, this.retentionMs);
     const cms = state.kind === 'available' ? await this.d.statements.getCms(statementId) : null;
     if (!cms) {
-      throw new Art50Error('statement.expired', `the payload of statement ${statementId} was deleted ${this.d.retentionDays} days after its first download; its digest ${s.digest} stays in the log`);
+      throw new Art50Error('statement.expired', s.firstDownloadAt !== undefined
+        ? `the payload of statement ${statementId} was deleted ${this.d.retentionDays} days after its first download; its digest ${s.digest} stays in the log`
+        : `the payload of statement ${statementId} was deleted after its retention ended without a download; its digest ${s.digest} stays in the log`);
     }
     const role = client.participant.roles.find((r): r is LogActorRole => r === 'investigator' || r === 'first_head' || r === 'head') ?? client.participant.roles[0];
     await this.d.log.appendStandalone({
@@ -106,7 +117,7 @@ export class StatementReader {
       digests: { statement: s.digest },
       ...(role ? { actor: { fingerprint: client.certificate.fingerprint, role } } : {}),
     });
-    return { statementId, digest: s.digest, cms };
+    return { statementId, digest: s.digest, cms, ...(s.header ? { header: Buffer.from(s.header, 'base64') } : {}) };
   }
 
   /** Deletes payloads past retention now; also run opportunistically (throttled) on reads. */

@@ -1,7 +1,10 @@
 import { Art50Error } from '../errors';
 import { decodeInput, parseSignedData } from '../cms/verify';
 import type { SignedDocument } from '../documents/signed-document';
-import type { RequestDoc, StatementDoc } from '../documents/types';
+import type { RequestDoc, StatementDoc, StatementHeaderDoc } from '../documents/types';
+import { namesCertificate, parseAuthEnveloped } from '../cms/auth-enveloped';
+import type { DocumentVerifier } from '../documents/signed-document';
+import { sha256Hex, SealedParts, splitSealedUpload } from './sealed';
 import type { ClientIdentity } from '../participants/types';
 import type { EventLog } from '../log/event-log';
 import type { LogActorRole } from '../log/entry';
@@ -26,7 +29,7 @@ const ANSWERABLE = new Set(['delivered', 'acknowledged', 'overdue', 'answered', 
  * The signer is the bank named in `bank.bic`: its system certificate (role bank) or one of its
  * officers (role bank_officer). `bank.bin` must be that bank's BIN in the registry.
  */
-export function checkStatementSigner(sd: Pick<SignedDocument<StatementDoc>, 'doc' | 'participant'>, registry: Registry): void {
+export function checkStatementSigner(sd: { doc: Pick<StatementDoc, 'bank'>; participant: Participant }, registry: Registry): void {
   const { doc, participant } = sd;
   const bank = registry.bankByBic(doc.bank.bic);
   if (!bank) throw new Art50Error('document.unknown_bank', `bank ${doc.bank.bic} is not a registered bank`, { field: '/bank/bic' });
@@ -42,7 +45,7 @@ export function checkStatementSigner(sd: Pick<SignedDocument<StatementDoc>, 'doc
 }
 
 /** The TLS client posting the statement is the bank the statement names. */
-export function checkStatementClient(doc: StatementDoc, client: Participant): void {
+export function checkStatementClient(doc: Pick<StatementDoc, 'bank'>, client: Participant): void {
   if (client.organisation.kind !== 'bank' || client.organisation.bic !== doc.bank.bic) {
     throw new Art50Error('participant.wrong_bank', `the TLS client is ${client.organisation.name}, not bank ${doc.bank.bic} named in the statement`, { field: '/bank/bic' });
   }
@@ -52,7 +55,7 @@ export function checkStatementClient(doc: StatementDoc, client: Participant): vo
  * The bank has a delivery of this request it may answer. An unknown request gets the same answer
  * as a request this bank was not asked: a bank does not learn which requests exist.
  */
-export function checkDelivery(doc: StatementDoc, request: StoredRequest | undefined, banks: Record<string, BankDelivery>): BankDelivery {
+export function checkDelivery(doc: Pick<StatementDoc, 'bank' | 'requestId'>, request: StoredRequest | undefined, banks: Record<string, BankDelivery>): BankDelivery {
   const delivery = request ? banks[doc.bank.bic] : undefined;
   if (!delivery || !ANSWERABLE.has(delivery.state)) {
     throw new Art50Error('statement.no_delivery', `bank ${doc.bank.bic} has no delivery of request ${doc.requestId} to answer`, { field: '/requestId' });
@@ -61,15 +64,52 @@ export function checkDelivery(doc: StatementDoc, request: StoredRequest | undefi
 }
 
 /** requestDigest binds the statement to exactly the request version the bank received. */
-export function checkStatementBinding(doc: StatementDoc, request: Pick<StoredRequest, 'digest'>): void {
+export function checkStatementBinding(doc: Pick<StatementDoc, 'requestDigest'>, request: Pick<StoredRequest, 'digest'>): void {
   if (doc.requestDigest !== request.digest) {
     throw new Art50Error('statement.digest_mismatch', 'requestDigest is not the digest of the request delivered to this bank', { field: '/requestDigest' });
+  }
+}
+
+/**
+ * A plain statement is refused for a body that reads encrypted statements only: the gateway must
+ * never hold that body's bank secrets in clear.
+ */
+export function checkPlainAllowed(request: Pick<StoredRequest, 'bodyBin'>, registry: Registry): void {
+  if (registry.encryptionCertificate(request.bodyBin)) {
+    throw new Art50Error('statement.encryption_required', 'the requesting body has an encryption certificate: encrypt the signed statement to it (CMS AuthEnvelopedData) and post it with its signed header');
+  }
+}
+
+/**
+ * The ciphertext is the one the signed header names, and it is addressed to the requesting body's
+ * encryption certificate with the accepted algorithms. The gateway holds no key that opens it.
+ */
+export function checkSealedCiphertext(header: StatementHeaderDoc, ciphertext: Buffer, request: Pick<StoredRequest, 'bodyBin'>, registry: Registry): void {
+  if (sha256Hex(ciphertext) !== header.digests.ciphertext) {
+    throw new Art50Error('statement.header_mismatch', 'digests.ciphertext of the signed header is not the SHA-256 of the ciphertext posted with it', { field: '/digests/ciphertext' });
+  }
+  const recipient = registry.encryptionCertificate(request.bodyBin);
+  if (!recipient) {
+    throw new Art50Error('statement.wrong_recipient', 'the requesting body has no encryption certificate in the registry: send the signed statement unencrypted');
+  }
+  const parsed = parseAuthEnveloped(ciphertext);
+  if (!parsed.recipients.some((r) => namesCertificate(r.rid, recipient))) {
+    throw new Art50Error('statement.wrong_recipient', 'the ciphertext is not encrypted to the requesting body\'s encryption certificate');
   }
 }
 
 /** The request document as stored: its signature was verified at intake, so only its content is read. */
 export function storedRequestDoc(cms: Buffer): RequestDoc {
   return JSON.parse(parseSignedData(decodeInput(cms)).content!.toString('utf8')) as RequestDoc;
+}
+
+/**
+ * What is stored of a statement: the binding fields, its document digest and signer, and the bytes
+ * kept — the bank-signed CMS of a plain statement, or the ciphertext plus the signed header.
+ */
+interface StoredForm extends Pick<SignedDocument<StatementDoc>, 'digest' | 'signer' | 'participant' | 'cms'> {
+  doc: Pick<StatementDoc, 'statementId' | 'requestId' | 'bank' | 'result' | 'corrects'>;
+  header?: Buffer;
 }
 
 function actorRole(p: Participant | undefined): LogActorRole | undefined {
@@ -86,17 +126,67 @@ export class StatementIntake {
     private readonly deps: {
       /** Signature, signer path, registry and schema: inline for small statements, in a worker for large ones. */
       opener: StatementOpener;
+      /** Opens the signed header of an encrypted statement (signature, signer path, registry, schema). */
+      verifier: DocumentVerifier;
       registry: () => Registry;
       requests: RequestStore;
       statements: StatementStore;
       log: EventLog;
       sealer: Sealer;
       clock: () => Date;
+      /** A statement nobody downloads is deleted this long after it arrived (its digest stays in the log); 0 or absent: kept. */
+      unreadRetentionMs?: number;
     },
   ) {}
 
   async submit(der: Buffer, client: ClientIdentity): Promise<StatementIntakeResult> {
-    const { opener, registry, requests, log } = this.deps;
+    const sealed = splitSealedUpload(der);
+    return sealed ? this.submitSealed(sealed, client) : this.submitPlain(der, client);
+  }
+
+  /**
+   * An encrypted statement: the signed header is verified like any document and checked against
+   * the delivery; the ciphertext only by its digest and its recipient. Stored as posted.
+   */
+  private async submitSealed(parts: SealedParts, client: ClientIdentity): Promise<StatementIntakeResult> {
+    const { verifier, registry, requests } = this.deps;
+    let digest: string | undefined;
+    let signerFp: string | undefined;
+    let signer: Participant | undefined;
+    let header: SignedDocument<StatementHeaderDoc> | undefined;
+    let known: StoredRequest | undefined;
+    try {
+      header = verifier.open(parts.header, 'statement-header', (_d, s) => {
+        signerFp = s.fingerprint;
+        signer = registry().identify({ iin: s.subject.iin, bin: s.subject.bin });
+      });
+      const { doc } = header;
+      digest = doc.digests.statement;
+      checkStatementSigner(header, registry());
+      checkStatementClient(doc, client.participant);
+      const request = await requests.get(doc.requestId);
+      const banks = request ? await requests.banks(doc.requestId) : {};
+      checkDelivery(doc, request, banks);
+      known = request!;
+      checkStatementBinding(doc, known);
+      checkSealedCiphertext(doc, parts.ciphertext, known, registry());
+    } catch (e) {
+      await this.logRefusal(e, client, { digest, signerFp, signer, statementId: header?.doc.statementId, requestId: known?.requestId });
+      throw e;
+    }
+    const { doc } = header;
+    return this.store({
+      doc: { statementId: doc.statementId, requestId: doc.requestId, bank: doc.bank, result: doc.result, ...(doc.corrects ? { corrects: doc.corrects } : {}) },
+      digest: doc.digests.statement,
+      signer: header.signer,
+      participant: header.participant,
+      cms: parts.ciphertext,
+      header: parts.header,
+    }, known);
+  }
+
+  private async submitPlain(der: Buffer, client: ClientIdentity): Promise<StatementIntakeResult> {
+    const { opener, registry, requests } = this.deps;
     let digest: string | undefined;
     let signerFp: string | undefined;
     let signer: Participant | undefined;
@@ -118,33 +208,39 @@ export class StatementIntake {
       checkDelivery(doc, request, banks);
       known = request!;
       checkStatementBinding(doc, known);
+      checkPlainAllowed(known, registry());
       const { request: requestCms } = await requests.getCms(doc.requestId);
       if (!requestCms) throw new Art50Error('statement.no_delivery', `bank ${doc.bank.bic} has no delivery of request ${doc.requestId} to answer`, { field: '/requestId' });
       await opened.againstRequest(storedRequestDoc(requestCms));
     } catch (e) {
       opened?.release();
-      // A refusal of a statement whose signature verified is an auditable event; garbage is not.
-      // 5xx (worker crashed, store unreachable) says nothing about the document: not a refusal to record.
-      if (e instanceof Art50Error && e.status < 500 && digest && signerFp) {
-        const role = actorRole(signer);
-        await log.appendStandalone({
-          event: 'statement.refused',
-          code: e.code,
-          digests: { statement: digest },
-          ...(role ? { actor: { fingerprint: signerFp, role } } : {}),
-          // The bank that posted it (TLS client), not the one the document claims to be.
-          ...(client.participant.organisation.bic ? { bank: client.participant.organisation.bic } : {}),
-          ...(sd ? { statementId: sd.doc.statementId } : {}),
-          ...(known ? { requestId: known.requestId } : {}),
-        });
-      }
+      await this.logRefusal(e, client, { digest, signerFp, signer, statementId: sd?.doc.statementId, requestId: known?.requestId });
       throw e;
     }
     opened.release();
     return this.store(sd, known);
   }
 
-  private async store(sd: SignedDocument<StatementDoc>, request: StoredRequest): Promise<StatementIntakeResult> {
+  /**
+   * A refusal of a statement whose signature verified is an auditable event; garbage is not.
+   * 5xx (worker crashed, store unreachable) says nothing about the document: not a refusal to record.
+   */
+  private async logRefusal(e: unknown, client: ClientIdentity, r: { digest?: string; signerFp?: string; signer?: Participant; statementId?: string; requestId?: string }): Promise<void> {
+    if (!(e instanceof Art50Error) || e.status >= 500 || !r.digest || !r.signerFp) return;
+    const role = actorRole(r.signer);
+    await this.deps.log.appendStandalone({
+      event: 'statement.refused',
+      code: e.code,
+      digests: { statement: r.digest },
+      ...(role ? { actor: { fingerprint: r.signerFp, role } } : {}),
+      // The bank that posted it (TLS client), not the one the document claims to be.
+      ...(client.participant.organisation.bic ? { bank: client.participant.organisation.bic } : {}),
+      ...(r.statementId ? { statementId: r.statementId } : {}),
+      ...(r.requestId ? { requestId: r.requestId } : {}),
+    });
+  }
+
+  private async store(sd: StoredForm, request: StoredRequest): Promise<StatementIntakeResult> {
     const { statements, log, sealer, clock } = this.deps;
     const { doc } = sd;
     const now = clock();
@@ -168,6 +264,8 @@ export class StatementIntake {
       now,
       template,
       cms: sd.cms,
+      ...(sd.header ? { header: sd.header } : {}),
+      ...(this.deps.unreadRetentionMs ? { unreadExpiresAt: now.getTime() + this.deps.unreadRetentionMs } : {}),
     });
     switch (out.kind) {
       case 'no_delivery':

@@ -23,13 +23,15 @@ export interface StoredStatement {
   expiresAt?: number;
   /** Set once the payload was deleted after retention. */
   cmsDeletedAt?: number;
+  /** Encrypted statements: base64 DER of the bank-signed statement header; the payload is then the ciphertext. */
+  header?: string;
 }
 
 export type DownloadOutcome = { kind: 'available'; firstDownloadAt: number } | { kind: 'expired'; expiresAt: number } | { kind: 'not_found' };
 
 /**
- * Statements in Redis: `{ns}:stmt:<statementId>` hashes (CMS bytes as the bank signed them plus the
- * fields the gateway needs), the per-request arrival list `{ns}:req:<id>:stmts`, and the retention
+ * Statements in Redis: `{ns}:stmt:<statementId>` hashes (the bytes as the bank sent them — its signed
+ * CMS, or for an encrypted statement the ciphertext plus the signed header — and the fields the gateway needs), the per-request arrival list `{ns}:req:<id>:stmts`, and the retention
  * index `{ns}:stmt:expiry` (ZSET statementId → payload deletion time, ms).
  */
 export class StatementStore {
@@ -54,11 +56,15 @@ export class StatementStore {
     now: Date;
     template: string;
     cms: Buffer;
+    /** The bank-signed header of an encrypted statement (then `cms` is the ciphertext). */
+    header?: Buffer;
+    /** When the payload goes if nobody downloads it (ms); absent: kept until the first download. */
+    unreadExpiresAt?: number;
   }): Promise<AnswerOutcome> {
     const k = this.keys;
     const reply = (await this.scripts.answer(
-      [k.request(a.requestId), k.requestBanks(a.requestId), k.statement(a.statementId), k.requestStatements(a.requestId), k.overdue(), k.inbox(a.bic), k.logSize(), k.logEntries()],
-      [a.bic, a.statementId, a.digest, a.result, a.corrects ?? '', a.now.toISOString(), a.template, a.cms, a.requestId],
+      [k.request(a.requestId), k.requestBanks(a.requestId), k.statement(a.statementId), k.requestStatements(a.requestId), k.overdue(), k.inbox(a.bic), k.logSize(), k.logEntries(), this.expiryKey()],
+      [a.bic, a.statementId, a.digest, a.result, a.corrects ?? '', a.now.toISOString(), a.template, a.cms, a.requestId, a.header?.toString('base64') ?? '', a.unreadExpiresAt !== undefined ? String(a.unreadExpiresAt) : ''],
     )) as [number, number, string?];
     const [code, index, kind] = reply;
     switch (code) {
@@ -73,7 +79,7 @@ export class StatementStore {
   async get(statementId: string): Promise<StoredStatement | undefined> {
     const h = await this.redis.hmget(
       this.keys.statement(statementId),
-      'statementId', 'requestId', 'bic', 'digest', 'receivedAt', 'receivedIndex', 'result', 'size', 'corrects', 'firstDownloadAt', 'expiresAt', 'cmsDeletedAt',
+      'statementId', 'requestId', 'bic', 'digest', 'receivedAt', 'receivedIndex', 'result', 'size', 'corrects', 'firstDownloadAt', 'expiresAt', 'cmsDeletedAt', 'header',
     );
     return parseStatement(h);
   }
@@ -128,7 +134,7 @@ export class StatementStore {
 }
 
 function parseStatement(h: Array<string | null>): StoredStatement | undefined {
-  const [statementId, requestId, bic, digest, receivedAt, receivedIndex, result, size, corrects, firstDownloadAt, expiresAt, cmsDeletedAt] = h;
+  const [statementId, requestId, bic, digest, receivedAt, receivedIndex, result, size, corrects, firstDownloadAt, expiresAt, cmsDeletedAt, header] = h;
   if (!statementId || !requestId || !bic || !digest || !receivedAt) return undefined;
   return {
     statementId, requestId, bic, digest, receivedAt,
@@ -139,5 +145,6 @@ function parseStatement(h: Array<string | null>): StoredStatement | undefined {
     ...(firstDownloadAt ? { firstDownloadAt: Number(firstDownloadAt) } : {}),
     ...(expiresAt ? { expiresAt: Number(expiresAt) } : {}),
     ...(cmsDeletedAt ? { cmsDeletedAt: Number(cmsDeletedAt) } : {}),
+    ...(header ? { header } : {}),
   };
 }

@@ -31,8 +31,11 @@ describe('keys.example', () => {
     }
   });
 
+  /** police/encryption-*: a body's certificate, not a person's. */
+  const isBodyCertificate = (p: string): boolean => /\/police\/encryption-[A-Z]\.pem$/.test(p);
+
   it('every person has an AUTH key (clientAuth) and a SIGN key (emailProtection), both with an NCA owner kind', () => {
-    const people = leaves().filter((p) => /\/(police|prosecutor|auditor)\//.test(p) && !p.endsWith('.sign.pem'));
+    const people = leaves().filter((p) => /\/(police|prosecutor|auditor)\//.test(p) && !p.endsWith('.sign.pem') && !isBodyCertificate(p));
     expect(people.length).toBeGreaterThanOrEqual(10);
     const ekus = (file: string): string => execFileSync('openssl', ['x509', ...engine(file), '-in', file, '-noout', '-ext', 'extendedKeyUsage'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     for (const auth of people) {
@@ -73,7 +76,21 @@ describe('keys.example', () => {
       const bin = /OU=BIN(\d{12})/.exec(subject)?.[1];
       expect(bin && isValidBin(bin)).toBe(true);
       const iin = /serialNumber=IIN(\d{12})/i.exec(subject)?.[1];
-      if (p.includes('/police/') || p.includes('/prosecutor/') || p.includes('/auditor/')) expect(iin && isValidIin(iin)).toBe(true);
+      if ((p.includes('/police/') || p.includes('/prosecutor/') || p.includes('/auditor/')) && !isBodyCertificate(p)) expect(iin && isValidIin(iin)).toBe(true);
+    }
+  });
+
+  it('each police body has an encryption certificate (RSA, keyEncipherment only), listed in the registry, that openssl cms -encrypt accepts', () => {
+    const registry = JSON.parse(readFileSync(join(KEYS, 'participants.json'), 'utf8')) as { organisations: Array<{ kind: string; bin: string; encryptionCertificate?: string }> };
+    const bodies = registry.organisations.filter((o) => o.kind === 'police');
+    expect(bodies).toHaveLength(2);
+    for (const [body, letter] of bodies.map((b, i) => [b, 'AB'[i]] as const)) {
+      const pem = readFileSync(join(KEYS, `police/encryption-${letter}.pem`), 'utf8');
+      expect(body.encryptionCertificate?.trim()).toBe(pem.trim());
+      const text = execFileSync('openssl', ['x509', '-in', join(KEYS, `police/encryption-${letter}.pem`), '-noout', '-text'], { encoding: 'utf8' });
+      expect(text).toMatch(/X509v3 Key Usage: critical\s+Key Encipherment\n/);
+      expect(text).toContain(`OU = BIN${body.bin}`);
+      expect(text).toContain('rsaEncryption');
     }
   });
 

@@ -5,7 +5,7 @@ import { loadConfig, Config } from '../../src/config';
 import { createGateway, Gateway } from '../../src/gateway';
 import { createLogger } from '../../src/logger';
 import { recordResponses } from './contract-recorder';
-import { identity, ROOT_PEM } from './identities';
+import { identity, plainRegistryFile, ROOT_PEM } from './identities';
 
 export interface TestGateway {
   gw: Gateway;
@@ -25,12 +25,13 @@ export function testNamespace(): string {
 
 /**
  * A real gateway on a random port, against the suite's real redis-server, in its own namespace.
- * Its responses are validated against docs/openapi.yaml while the tests run.
+ * Its responses are validated against docs/openapi.yaml while the tests run. Its registry is
+ * plainRegistryFile() (bodies that take plain statements) unless `env` names ART50_REGISTRY.
  */
 export async function startTestGateway(env: Record<string, string> = {}, opts: { workers?: boolean; clock?: () => Date; logStream?: NodeJS.WritableStream } = {}): Promise<TestGateway> {
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is not set: the jest global setup starts redis-server');
-  const config = loadConfig({ ...process.env, ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_NAMESPACE: testNamespace(), ART50_PUSH_BACKOFF_MS: '50', ...env });
+  const config = loadConfig({ ...process.env, ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_NAMESPACE: testNamespace(), ART50_PUSH_BACKOFF_MS: '50', ART50_REGISTRY: plainRegistryFile(), ...env });
   // Silent unless a test reads the log lines (then every level from info).
   const logger = opts.logStream ? createLogger({ level: 'info', stream: opts.logStream }) : createLogger({ level: 'error', silent: true });
   const gw = createGateway({

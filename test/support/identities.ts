@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { loadKeyFile } from '../../src/pki/key-file';
 import type { SignerKey } from '../../src/pki/suites';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { signCms } from '../../src/cms/sign';
 import type { SigningIdentity } from '../../src/cms/types';
@@ -49,3 +50,24 @@ export function sign(doc: unknown, who: string): Buffer {
 }
 
 export const ROOT_PEM = (): Buffer => readFileSync(join(KEYS, 'ca', 'root.pem'));
+
+let plainRegistry: string | undefined;
+
+/**
+ * keys.example's participant registry without the police bodies' encryption certificates: bodies
+ * not enrolled for encryption, for which banks post the signed statement itself and the gateway
+ * checks its content. The test gateway uses it unless a test passes ART50_REGISTRY (the encrypted
+ * form: ENCRYPTED_REGISTRY).
+ */
+export function plainRegistryFile(): string {
+  if (!plainRegistry) {
+    const file = JSON.parse(readFileSync(ENCRYPTED_REGISTRY, 'utf8')) as { organisations: Array<Record<string, unknown>> };
+    for (const o of file.organisations) delete o.encryptionCertificate;
+    plainRegistry = join(mkdtempSync(join(tmpdir(), 'art50-registry-')), 'participants.plain.json');
+    writeFileSync(plainRegistry, JSON.stringify(file, null, 2));
+  }
+  return plainRegistry;
+}
+
+/** keys.example/participants.json as generated: bodies A and B read statements encrypted only. */
+export const ENCRYPTED_REGISTRY = join(KEYS, 'participants.json');

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordWebhook } from './contract-recorder';
-import { identity, KEYS, ROOT_PEM } from './identities';
+import { identity, plainRegistryFile, ROOT_PEM } from './identities';
 
 /** A fake bank core system's HTTPS endpoint, answering with whatever `handler` decides. */
 export async function startFakeBank(
@@ -37,7 +37,8 @@ export async function startFakeBank(
 
 /** A copy of keys.example/participants.json with `bic` switched to push delivery at `url`. */
 export function registryWithPush(bic: string, url: string): string {
-  const reg = JSON.parse(readFileSync(join(KEYS, 'participants.json'), 'utf8')) as { organisations: Array<Record<string, unknown>> };
+  // The test gateway's default registry (plain statements), with one bank switched to push.
+  const reg = JSON.parse(readFileSync(plainRegistryFile(), 'utf8')) as { organisations: Array<Record<string, unknown>> };
   for (const o of reg.organisations) if (o.bic === bic) o.delivery = { mode: 'push', url };
   const dir = mkdtempSync(join(tmpdir(), 'art50-reg-'));
   const file = join(dir, 'participants.json');

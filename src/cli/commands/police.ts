@@ -13,6 +13,10 @@ import { createDocumentValidators } from '../../documents/validators';
 import type { RequestDoc, StatementDoc } from '../../documents/types';
 import { Art50Error } from '../../errors';
 import type { SetExit } from '../set-exit';
+import { KeyObject } from 'node:crypto';
+import { keyFileNeedsPassword, loadKeyFile, parseCertificateFile } from '../../pki/key-file';
+import { obtainPassword, PasswordFlags } from '../password';
+import { DecryptionIdentity, unsealStatement } from '../../statements/unseal';
 
 
 interface Conn {
@@ -89,22 +93,58 @@ export interface FetchOutcome {
   refused: Array<{ statementId: string; code: string; detail: string }>;
 }
 
+/** The body's encryption key (`--decrypt-p12`, or `--decrypt-cert` + `--decrypt-key`), with the key password as for every key. */
+export async function openDecryptionIdentity(o: PasswordFlags & { decryptP12?: string; decryptCert?: string; decryptKey?: string }): Promise<DecryptionIdentity | undefined> {
+  const file = o.decryptP12 ?? o.decryptKey;
+  if (!file) return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    throw new UsageError(`cannot read the decryption key ${file}`);
+  }
+  const pw = keyFileNeedsPassword(file, bytes) ? await obtainPassword(o, file) : '';
+  const loaded = loadKeyFile(bytes, file, () => pw);
+  const cert = o.decryptCert ? parseCertificateFile(readFileSync(o.decryptCert), o.decryptCert) : loaded.certificates[0];
+  if (!cert) throw new UsageError('the decryption key needs its certificate: --decrypt-cert, or a PKCS#12 file that holds it');
+  if (!(loaded.key instanceof KeyObject) || loaded.key.asymmetricKeyType !== 'rsa') throw new UsageError(`${file} is not an RSA key: encryption keys are RSA (RSA-OAEP)`);
+  return { cert, key: loaded.key };
+}
+
 /**
  * Downloads every statement of a request. Each is verified before anything is written: CMS
  * signature, the bank's certificate path to the trust root with CRLs, the signer is the bank the
  * statement names, the schema, and the binding to this request (requestId and requestDigest equal
  * to the digest the gateway reports). Writes <id>.p7s, <id>.json (the exact signed bytes),
  * <id>.movements.csv and <id>.receipt.p7s. A statement that does not verify is not written.
+ *
+ * An encrypted statement (the body has an encryption certificate) is first checked against its
+ * bank-signed header, decrypted with `decrypt` (the body's key) and then checked the same way;
+ * <id>.p7e (the ciphertext as downloaded) and <id>.header.p7s are written beside the others.
  */
-export async function fetchStatements(api: ApiClient, trust: ClientTrust, requestId: string, outDir: string): Promise<FetchOutcome> {
+export async function fetchStatements(api: ApiClient, trust: ClientTrust, requestId: string, outDir: string, decrypt?: DecryptionIdentity): Promise<FetchOutcome> {
   const status = await api.status(requestId);
   const { items } = await api.listStatements(requestId);
   mkdirSync(outDir, { recursive: true });
   const out: FetchOutcome = { written: [], refused: [] };
   for (const item of items) {
-    const der = await api.fetchStatement(item.statementId);
+    const downloaded = await api.fetchStatement(item.statementId);
     try {
-      const sd = trust.open(der, 'statement');
+      let der = downloaded;
+      let sealed: { header: Buffer; ciphertext: Buffer } | undefined;
+      let sd;
+      if (typeof item.header === 'string') {
+        if (!decrypt) throw new Art50Error('cms.decrypt_failed', 'the statement is encrypted to the requesting body: give its encryption key (--decrypt-p12)');
+        const headerDer = Buffer.from(item.header, 'base64');
+        const header = trust.open(headerDer, 'statement-header');
+        if (header.doc.statementId !== item.statementId) throw new Art50Error('statement.header_mismatch', `the header names statement ${header.doc.statementId}, not ${item.statementId}`);
+        const opened = unsealStatement({ header, ciphertext: downloaded, identity: decrypt, open: (b) => trust.open(b, 'statement') });
+        sd = opened.statement;
+        der = opened.signed;
+        sealed = { header: headerDer, ciphertext: downloaded };
+      } else {
+        sd = trust.open(der, 'statement');
+      }
       const doc = sd.doc;
       const why = (code: string, detail: string): never => {
         throw new Art50Error(code as 'statement.scope', detail);
@@ -125,7 +165,12 @@ export async function fetchStatements(api: ApiClient, trust: ClientTrust, reques
       writeFileSync(files[2]!, movementsCsv(doc));
       if (item.receipt) {
         files.push(`${base}.receipt.p7s`);
-        writeFileSync(files[3]!, Buffer.from(item.receipt, 'base64'));
+        writeFileSync(`${base}.receipt.p7s`, Buffer.from(item.receipt, 'base64'));
+      }
+      if (sealed) {
+        files.push(`${base}.p7e`, `${base}.header.p7s`);
+        writeFileSync(`${base}.p7e`, sealed.ciphertext);
+        writeFileSync(`${base}.header.p7s`, sealed.header);
       }
       const accounts = doc.accounts ?? [];
       out.written.push({
@@ -260,14 +305,17 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
   connOptions(identityFlags(police.command('fetch')
     .description('download every statement of a request, verify each, write <statementId>.p7s, .json, .movements.csv and .receipt.p7s')
     .argument('<requestId>')
-    .requiredOption('--out <dir>', 'output directory'), 'police'), true)
-    .action(async (id: string, o: Conn & IdentityFlags & { out: string }) => {
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--decrypt-p12 <file>', 'the body\'s encryption key as PKCS#12 (keys.example/police/encryption-A.p12): opens encrypted statements')
+    .option('--decrypt-cert <pem>', 'the body\'s encryption certificate (with --decrypt-key)')
+    .option('--decrypt-key <file>', 'its private key (PEM)'), 'police'), true)
+    .action(async (id: string, o: Conn & IdentityFlags & { out: string; decryptP12?: string; decryptCert?: string; decryptKey?: string }) => {
       let api: ApiClient | undefined;
       let trust: ClientTrust | undefined;
       try {
         api = connect(o, (await openIdentity(o)).tls);
         trust = trustFor(o);
-        const r = await fetchStatements(api, trust, id, o.out);
+        const r = await fetchStatements(api, trust, id, o.out, await openDecryptionIdentity(o));
         if (r.written.length === 0 && r.refused.length === 0) process.stdout.write(`no statements yet for ${id}\n`);
         if (r.written.length > 0) {
           process.stdout.write(table([

@@ -26,7 +26,11 @@ export function statementRoutes(d: StatementRoutesDeps): Router {
 
   r.get('/v1/statements/:statementId', async (req, res) => {
     const out = await d.reader.download(uuidParam(req.params.statementId, 'statement.not_found'), clientOf(res));
-    res.status(200).set({ 'Content-Type': PKCS7_MIME, 'X-Art50-Digest': out.digest, 'Cache-Control': 'no-store' }).end(out.cms);
+    res.status(200).set({
+      'Content-Type': PKCS7_MIME, 'X-Art50-Digest': out.digest, 'Cache-Control': 'no-store',
+      // Encrypted: the body is the AuthEnvelopedData; the header the client checks it against travels alongside.
+      ...(out.header ? { 'X-Art50-Statement-Header': out.header.toString('base64') } : {}),
+    }).end(out.cms);
   });
   return r;
 }

@@ -6,9 +6,12 @@
 -- KEYS[3] statement hash {ns}:stmt:<sid>      KEYS[4] statements list {ns}:req:<id>:stmts
 -- KEYS[5] overdue counter hash {ns}:overdue   KEYS[6] bank inbox zset {ns}:inbox:<bic>
 -- KEYS[7] log size                            KEYS[8] log entries
+-- KEYS[9] retention index zset {ns}:stmt:expiry (statementId by payload deletion time, ms)
 -- ARGV[1] bic  ARGV[2] statementId  ARGV[3] statement digest (hex)  ARGV[4] result found|not_found|refused
 -- ARGV[5] corrects (statementId or '')  ARGV[6] now (RFC 3339)  ARGV[7] statement.received entry template
--- ARGV[8] CMS bytes of the statement  ARGV[9] requestId
+-- ARGV[8] CMS bytes of the statement (plain: the bank-signed statement; encrypted: the AuthEnvelopedData)
+-- ARGV[9] requestId  ARGV[10] base64 of the bank-signed statement header ('' for a plain statement)
+-- ARGV[11] ms time at which the payload goes if it is never downloaded ('' = kept until downloaded)
 -- Result: {0, index, 'stored'|'corrected'} accepted now | {1, index} the same statement again
 -- | {2, 0} conflict (another statement answers this delivery, or statementId reused)
 -- | {3, 0} this bank has no delivery of this request to answer | {4, 0} `corrects` names a
@@ -55,6 +58,16 @@ local fields = {'statementId', ARGV[2], 'requestId', ARGV[9], 'bic', ARGV[1], 'd
 if ARGV[5] ~= '' then
   fields[#fields + 1] = 'corrects'
   fields[#fields + 1] = ARGV[5]
+end
+if ARGV[10] ~= '' then
+  fields[#fields + 1] = 'header'
+  fields[#fields + 1] = ARGV[10]
+end
+if ARGV[11] ~= '' then
+  -- Retention of an unread statement: the download script deletes the payload once this time has passed.
+  fields[#fields + 1] = 'expiresAt'
+  fields[#fields + 1] = ARGV[11]
+  redis.call('ZADD', KEYS[9], tonumber(ARGV[11]), ARGV[2])
 end
 redis.call('HSET', KEYS[3], unpack(fields))
 redis.call('RPUSH', KEYS[4], ARGV[2])
