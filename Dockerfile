@@ -2,6 +2,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY console ./console
+COPY scripts ./scripts
 COPY schemas ./schemas
 COPY bin ./bin
 COPY docs ./docs

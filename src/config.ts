@@ -45,8 +45,6 @@ export interface Config {
   workers: { inProcess: boolean; concurrency: number; stalledIntervalMs: number };
   push: { attempts: number; backoffMs: number; timeoutMs: number };
   statementRetentionDays: number;
-  /** Days a statement nobody downloaded is kept (0: until downloaded). */
-  statementUnreadRetentionDays: number;
   /** Statements larger than this are verified and parsed in a worker thread. */
   statementWorkerThresholdBytes: number;
   /** The statement worker pool: threads, time budget of one call, statements that may wait. */
@@ -55,6 +53,8 @@ export interface Config {
   checkpointIntervalMs: number;
   /** A Redis without `appendfsync always`: refuse to start (strict, default) or only warn. */
   redisDurability: 'strict' | 'warn';
+  /** Console sign-in: challenge validity, session limits, failed sign-ins allowed per window. */
+  console: { challengeMs: number; sessionMaxMs: number; sessionIdleMs: number; failuresPerAddress: number; failuresPerCertificate: number; failureWindowMs: number };
 }
 
 /** Where a key of the gateway's own comes from. */
@@ -151,7 +151,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       timeoutMs: int(env, 'ART50_PUSH_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     statementRetentionDays: int(env, 'ART50_STATEMENT_RETENTION_DAYS', 30, 1, 3650),
-    statementUnreadRetentionDays: int(env, 'ART50_STATEMENT_UNREAD_RETENTION_DAYS', 90, 0, 3650),
     statementWorkerThresholdBytes: bytes(env, 'ART50_STATEMENT_WORKER_THRESHOLD', 2 * 1024 ** 2),
     statementWorkers: {
       size: int(env, 'ART50_STATEMENT_WORKERS', 1, 1, 64),
@@ -160,6 +159,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     checkpointIntervalMs: int(env, 'ART50_CHECKPOINT_INTERVAL_MS', 1000, 10, 1000),
     redisDurability: oneOf(env, 'ART50_REDIS_DURABILITY', ['strict', 'warn'] as const, 'strict'),
+    console: {
+      challengeMs: 1000 * int(env, 'ART50_CHALLENGE_SECONDS', 300, 10, 300),
+      sessionMaxMs: 1000 * int(env, 'ART50_SESSION_MAX_SECONDS', 8 * 3600, 60, 8 * 3600),
+      sessionIdleMs: 1000 * int(env, 'ART50_SESSION_IDLE_SECONDS', 1800, 1, 1800),
+      failuresPerAddress: int(env, 'ART50_LOGIN_FAILURES_PER_ADDRESS', 20, 1, 10_000),
+      failuresPerCertificate: int(env, 'ART50_LOGIN_FAILURES_PER_CERTIFICATE', 5, 1, 10_000),
+      failureWindowMs: 1000 * int(env, 'ART50_LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
+    },
   };
   if (env.REDIS_URL) cfg.redisUrl = env.REDIS_URL;
   const password = keyPassword(env, abs);

@@ -18,6 +18,13 @@ import { DeliveryReconciler } from './delivery/reconciler';
 import { RunningWorkers, startWorkers } from './delivery/workers';
 import { createApp } from './http/app';
 import { clientAuth } from './http/client-auth';
+import { sessionAuth } from './http/session-auth';
+import { authOpenRoutes, authSessionRoutes } from './http/routes/auth';
+import { consoleRoutes } from './http/routes/console';
+import { ChallengeStore } from './auth/challenges';
+import { LoginFailures } from './auth/failures';
+import { LoginService } from './auth/login';
+import { SessionStore } from './auth/sessions';
 import { inboxRoutes } from './http/routes/inbox';
 import { livenessRoutes, readinessRoutes } from './http/routes/health';
 import { requestRoutes } from './http/routes/requests';
@@ -144,7 +151,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     deliveryReceipts: async (ids) =>
       (await deliveries.receipts(ids)).map((r) => (r.receipt && r.index !== null ? { event: 'delivery.delivered', logIndex: r.index, receipt: r.receipt.toString('base64') } : null)),
   });
-  const inbox = new Inbox({ deliveries, requests, log, sealer, clock, registry: getRegistry });
+  const inbox = new Inbox({ deliveries, requests, log, sealer, clock });
   const logReader = new LogReader({ redis, ns: config.namespace });
   const integrator = new LogIntegrator({
     redis, ns: config.namespace, signCheckpoint: cmsCheckpointSigner(seal), clock,
@@ -152,12 +159,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
     onError: (e) => logger.warn('log integration failed', { error: e instanceof Error ? e.message : String(e) }),
   });
   const stats = new StatsService(logReader);
-  const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
+  const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-8.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
   const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes });
   const statementPool = new StatementWorkerPool(config.statementWorkers);
   const statementOpener = createStatementOpener({ ...statementCheck, validator, registry: getRegistry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
-  const statementIntake = new StatementIntake({ opener: statementOpener, verifier: statementCheck.verifier, registry: getRegistry, requests, statements, log, sealer, clock, unreadRetentionMs: config.statementUnreadRetentionDays * 86_400_000 });
+  const statementIntake = new StatementIntake({ opener: statementOpener, registry: getRegistry, requests, statements, log, sealer, clock });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
+
+  const challenges = new ChallengeStore(redis, keys, config.console.challengeMs, clock);
+  const sessions = new SessionStore(redis, keys, { maxMs: config.console.sessionMaxMs, idleMs: config.console.sessionIdleMs }, clock);
+  const loginFailures = new LoginFailures(redis, keys, { perAddress: config.console.failuresPerAddress, perCertificate: config.console.failuresPerCertificate, windowMs: config.console.failureWindowMs });
+  const login = new LoginService({ challenges, sessions, failures: loginFailures, validator, registry: getRegistry, clock, clockSkewSeconds: config.clockSkewSeconds });
 
   const metrics = new Metrics({
     queueCounts: async () => {
@@ -181,9 +193,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logField: redactPointer(schemaMemberNames(['request', 'sanction', 'statement'].map(loadSchema))),
     // Every call answers within ~2 s while Redis is away (503 + Retry-After), whatever it was waiting on.
     before: [metricsMiddleware(metrics), storeDeadline({ afterMs: 1500, storeUp: () => pingWithin(redis, 300).then(() => true, () => false) })],
-    open: [livenessRoutes(), openApiRoutes({ onMissing: (e) => logger.warn('docs/openapi.yaml not found: /v1/openapi.json answers 404', { error: e.message }) })],
-    authenticate: clientAuth(validator, getRegistry),
+    open: [
+      livenessRoutes(),
+      openApiRoutes({ onMissing: (e) => logger.warn('docs/openapi.yaml not found: /v1/openapi.json answers 404', { error: e.message }) }),
+      authOpenRoutes({ challenges, login, sessions, clock, banks: () => registry.banks().map((b) => ({ bic: b.bic!, name: b.name })) }),
+      consoleRoutes({ onMissing: (dir) => logger.warn('the console is not built (npm run build): /console answers 404', { dir }) }),
+    ],
+    // A TLS client certificate, or else the console session signed in at /v1/auth/login: the same identity and guards.
+    authenticate: clientAuth(validator, getRegistry, { withoutCertificate: sessionAuth({ sessions, validator, registry: getRegistry }) }),
     authenticated: [
+      authSessionRoutes({ banks: () => registry.banks().map((b) => ({ bic: b.bic!, name: b.name })) }),
       readinessRoutes({ redisReady: () => pingWithin(redis, 1000) }),
       requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: (id, bics) => within(500, dispatcher.dispatch(id, bics).catch((e: Error) => logger.warn('enqueue after sanction failed; the outbox sweep will retry', { requestId: id, error: e.message }))) }),
       inboxRoutes(inbox),

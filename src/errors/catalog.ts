@@ -22,6 +22,11 @@ export const CATALOG = {
   'auth.client_cert_expired': { status: 403, title: 'Client certificate expired' },
   'auth.client_unknown': { status: 403, title: 'Client is not a registered participant' },
   'auth.forbidden': { status: 403, title: 'Not allowed for this client' },
+  // console sign-in by signature and sessions
+  'auth.challenge_invalid': { status: 401, title: 'Sign-in challenge unknown, expired or used' },
+  'auth.session_invalid': { status: 401, title: 'Console session ended' },
+  'auth.csrf': { status: 403, title: 'CSRF token missing or wrong' },
+  'auth.login_throttled': { status: 429, title: 'Too many failed sign-ins' },
   // CMS structure and signature
   'cms.malformed': { status: 400, title: 'Malformed CMS document' },
   'cms.unsupported': { status: 400, title: 'Unsupported CMS feature' },
@@ -89,10 +94,6 @@ export const CATALOG = {
   'statement.scope': { status: 422, title: 'Statement does not match the requested scope' },
   'statement.period': { status: 422, title: 'Movement outside the requested period' },
   'statement.expired': { status: 410, title: 'Statement payload past retention' },
-  'statement.encryption_required': { status: 422, title: 'The requesting body accepts encrypted statements only' },
-  'statement.wrong_recipient': { status: 422, title: 'Statement not encrypted to the requesting body' },
-  'statement.header_mismatch': { status: 422, title: 'Statement header does not match the ciphertext' },
-  'cms.decrypt_failed': { status: 422, title: 'Encrypted statement does not open' },
   // log
   'log.bad_range': { status: 400, title: 'Bad log range' },
   'log.not_found': { status: 404, title: 'Log entry not found' },

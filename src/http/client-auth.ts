@@ -1,26 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
-import type { NextFunction, Request, Response } from 'express';
-import { Art50Error, isArt50Error } from '../errors';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Art50Error } from '../errors';
+import { identifyClient } from '../auth/identify-client';
 import type { Registry } from '../participants/registry';
 import type { ClientIdentity, Participant, Role } from '../participants/types';
-import type { PathValidator, ValidatedCertificate } from '../pki/types';
-
-/**
- * Leaf first, as most clients chain directly to an anchor; only when that fails for want of an
- * issuer are the intermediates the client sent in the handshake tried (a two-tier national CA).
- */
-function validateClient(validator: PathValidator, peer: DetailedPeerCertificate, parse: (c: PeerCertificate) => X509Certificate): ValidatedCertificate {
-  const leaf = parse(peer);
-  try {
-    return validator.validate(leaf, { purpose: 'tls-client' });
-  } catch (e) {
-    if (!isArt50Error(e) || e.code !== 'cert.untrusted') throw e;
-    const intermediates = sentChain(peer).map(parse);
-    if (intermediates.length === 0) throw e;
-    return validator.validate(leaf, { purpose: 'tls-client', intermediates });
-  }
-}
+import type { PathValidator } from '../pki/types';
 
 function sentChain(peer: DetailedPeerCertificate): PeerCertificate[] {
   const out: PeerCertificate[] = [];
@@ -51,17 +36,13 @@ function certificateMemo(max = 1000): (c: PeerCertificate) => X509Certificate {
 
 export type { ClientIdentity };
 
-const FROM_CERT_CODE: Record<string, Art50Error['code']> = {
-  'cert.revoked': 'auth.client_cert_revoked',
-  'cert.expired': 'auth.client_cert_expired',
-};
-
 /**
  * Maps the TLS peer certificate to a participant. The TLS layer only asks for a certificate;
  * trust, validity, revocation and key usage are decided here by the same path validator that
- * checks document signatures, so there is one policy for both.
+ * checks document signatures, so there is one policy for both. A request without a certificate
+ * goes to `withoutCertificate` (the console session), which must reach the same ClientIdentity.
  */
-export function clientAuth(validator: PathValidator, registry: () => Registry) {
+export function clientAuth(validator: PathValidator, registry: () => Registry, opts: { withoutCertificate?: RequestHandler } = {}) {
   const parse = certificateMemo();
   // The peer certificate of a connection never changes: read it once per socket (keep-alive
   // clients send many requests). Validation itself runs on every request (cached by fingerprint
@@ -76,25 +57,21 @@ export function clientAuth(validator: PathValidator, registry: () => Registry) {
       peer = detailed && detailed.raw ? detailed : null;
       peers.set(socket, peer);
     }
+    if (!peer && opts.withoutCertificate) {
+      opts.withoutCertificate(req, res, next);
+      return;
+    }
     if (!peer) {
       next(new Art50Error('auth.client_cert_missing', 'this endpoint requires a TLS client certificate issued to a registered participant'));
       return;
     }
-    let certificate: ValidatedCertificate;
+    const sent = peer;
     try {
-      certificate = validateClient(validator, peer, parse);
+      res.locals.client = identifyClient(validator, registry(), parse(sent), () => sentChain(sent).map(parse)) satisfies ClientIdentity;
     } catch (e) {
-      if (!isArt50Error(e)) return next(e);
-      const code = FROM_CERT_CODE[e.code] ?? 'auth.client_cert_untrusted';
-      next(new Art50Error(code, `client certificate refused: ${e.detail}`, { extra: { reason: e.code } }));
+      next(e);
       return;
     }
-    const participant = registry().identify({ iin: certificate.subject.iin, bin: certificate.subject.bin });
-    if (!participant) {
-      next(new Art50Error('auth.client_unknown', 'the client certificate is valid but its holder is not in the participant registry'));
-      return;
-    }
-    res.locals.client = { certificate, participant } satisfies ClientIdentity;
     next();
   };
 }

@@ -34,6 +34,7 @@ export function sendProblem(res: Response, err: Art50Error, instance?: string): 
   res.locals.problemCode = err.code;
   if (err.status === 503) res.setHeader('Retry-After', '5');
   if (err.status === 401) res.setHeader('WWW-Authenticate', 'Mutual TLS');
+  if (err.status === 429) res.setHeader('Retry-After', String(typeof err.extra?.retryAfter === 'number' ? err.extra.retryAfter : 60));
   res.status(err.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 

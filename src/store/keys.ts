@@ -54,6 +54,18 @@ export class Keys {
   logEntries(): string {
     return `${this.tag}:log:entries`;
   }
+  /** One-time sign-in challenge, by its SHA-256 (TTL: its validity). */
+  authChallenge(hash: string): string {
+    return `${this.tag}:auth:challenge:${hash}`;
+  }
+  /** Console session JSON, by the SHA-256 of its id (TTL: the idle limit). */
+  authSession(hash: string): string {
+    return `${this.tag}:auth:session:${hash}`;
+  }
+  /** Failed sign-ins in the current window, per client address or certificate fingerprint. */
+  authFailures(kind: 'addr' | 'cert', id: string): string {
+    return `${this.tag}:auth:fail:${kind}:${id}`;
+  }
 }
 
 /** Deterministic delivery id: one per (request, bank), also the BullMQ job id and the outbox item. */

@@ -13,6 +13,7 @@ import { INV, PROS, sanctionedRequest, waitFor } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { registryWithPush, startFakeBank } from '../support/push-bank';
 import { identity, ROOT_PEM, sign } from '../support/identities';
+import { signedChallenge, signIn } from '../support/session';
 import { binary, delivered, makeStatement } from '../statements/helpers';
 
 /**
@@ -96,6 +97,13 @@ describe('the contract with Redis up', () => {
     expect((await t.as(AUD).get(`/v1/log/proofs/consistency?first=1&second=${size}`)).status).toBe(200);
     expect((await t.as(AUD).get('/v1/stats')).status).toBe(200);
     expect((await t.as(AUD).get('/metrics')).status).toBe(200);
+
+    // The console and its sign-in by signature (issue 13).
+    expect((await t.as().get('/console')).status).toBe(200);
+    expect((await t.as().get('/console/app.js')).status).toBe(200);
+    const session = await signIn(t, INV);
+    expect((await t.as().get('/v1/auth/session').set('Cookie', session.cookie)).status).toBe(200);
+    expect((await t.as().post('/v1/auth/logout').set('Cookie', session.cookie).set('X-Art50-CSRF', session.csrf)).status).toBe(204);
 
     // Every operation of the spec answered 2xx at least once in this test (and matched the spec:
     // the recorder's afterEach would fail this test otherwise).
@@ -268,6 +276,8 @@ describe('the contract with Redis down', () => {
     const stored = await t.as(BANK).post('/v1/statements', sign(makeStatement(doc, digest, 'ALFAKZKA'), BANK));
     expect(stored.status).toBe(201);
     const fresh = makeRequest();
+    const session = await signIn(t, INV);
+    const login = (await signedChallenge(t, INV)).cms;
     const calls: Record<string, () => Promise<Response>> = {
       'GET /healthz': () => t.as().get('/healthz'),
       'GET /readyz': () => t.as(INV).get('/readyz'),
@@ -288,6 +298,12 @@ describe('the contract with Redis down', () => {
       'GET /v1/stats': () => t.as(AUD).get('/v1/stats'),
       'GET /metrics': () => t.as(AUD).get('/metrics'),
       'GET /v1/openapi.json': () => t.as().get('/v1/openapi.json'),
+      'GET /v1/auth/challenge': () => t.as().get('/v1/auth/challenge'),
+      'POST /v1/auth/login': () => t.as().post('/v1/auth/login', login),
+      'POST /v1/auth/logout': () => t.as().post('/v1/auth/logout').set('Cookie', session.cookie).set('X-Art50-CSRF', session.csrf),
+      'GET /v1/auth/session': () => t.as().get('/v1/auth/session').set('Cookie', session.cookie),
+      'GET /console': () => t.as().get('/console'),
+      'GET /console/{asset}': () => t.as().get('/console/app.css'),
     };
     expect(Object.keys(calls).sort()).toEqual(contract().operations().sort());
 
@@ -299,7 +315,7 @@ describe('the contract with Redis down', () => {
       const res = await call();
       const ms = Date.now() - started;
       if (ms > 2000) slow.push(`${op}: ${ms} ms`);
-      if (op === 'GET /healthz' || op === 'GET /v1/openapi.json') {
+      if (op === 'GET /healthz' || op === 'GET /v1/openapi.json' || op.startsWith('GET /console')) {
         expect([op, res.status]).toEqual([op, 200]);
       } else if (op === 'GET /metrics') {
         expect(res.status).toBe(200);

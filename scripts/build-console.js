@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Builds the web console into dist/console: one bundled script (preact and the page's own code,
+// nothing loaded from elsewhere), the page, its style sheet and the message files.
+const { buildSync } = require('esbuild');
+const { copyFileSync, mkdirSync, readdirSync } = require('node:fs');
+const { join, resolve } = require('node:path');
+
+const root = resolve(__dirname, '..');
+const out = join(root, 'dist', 'console');
+mkdirSync(out, { recursive: true });
+buildSync({
+  entryPoints: [join(root, 'console', 'src', 'app.tsx')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2022'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  outfile: join(out, 'app.js'),
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+copyFileSync(join(root, 'console', 'index.html'), join(out, 'index.html'));
+copyFileSync(join(root, 'console', 'app.css'), join(out, 'app.css'));
+for (const f of readdirSync(join(root, 'console', 'messages'))) copyFileSync(join(root, 'console', 'messages', f), join(out, `messages-${f}`));
