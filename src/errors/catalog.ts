@@ -94,6 +94,10 @@ export const CATALOG = {
   'statement.scope': { status: 422, title: 'Statement does not match the requested scope' },
   'statement.period': { status: 422, title: 'Movement outside the requested period' },
   'statement.expired': { status: 410, title: 'Statement payload past retention' },
+  'statement.encryption_required': { status: 422, title: 'The requesting body accepts encrypted statements only' },
+  'statement.wrong_recipient': { status: 422, title: 'Statement not encrypted to the requesting body' },
+  'statement.header_mismatch': { status: 422, title: 'Statement header does not match the ciphertext' },
+  'cms.decrypt_failed': { status: 422, title: 'Encrypted statement does not open' },
   // log
   'log.bad_range': { status: 400, title: 'Bad log range' },
   'log.not_found': { status: 404, title: 'Log entry not found' },
