@@ -45,6 +45,8 @@ export interface Config {
   workers: { inProcess: boolean; concurrency: number; stalledIntervalMs: number };
   push: { attempts: number; backoffMs: number; timeoutMs: number };
   statementRetentionDays: number;
+  /** Days a statement nobody downloaded is kept (0: until downloaded). */
+  statementUnreadRetentionDays: number;
   /** Statements larger than this are verified and parsed in a worker thread. */
   statementWorkerThresholdBytes: number;
   /** The statement worker pool: threads, time budget of one call, statements that may wait. */
@@ -151,6 +153,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       timeoutMs: int(env, 'ART50_PUSH_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     statementRetentionDays: int(env, 'ART50_STATEMENT_RETENTION_DAYS', 30, 1, 3650),
+    statementUnreadRetentionDays: int(env, 'ART50_STATEMENT_UNREAD_RETENTION_DAYS', 90, 0, 3650),
     statementWorkerThresholdBytes: bytes(env, 'ART50_STATEMENT_WORKER_THRESHOLD', 2 * 1024 ** 2),
     statementWorkers: {
       size: int(env, 'ART50_STATEMENT_WORKERS', 1, 1, 64),

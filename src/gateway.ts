@@ -151,7 +151,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     deliveryReceipts: async (ids) =>
       (await deliveries.receipts(ids)).map((r) => (r.receipt && r.index !== null ? { event: 'delivery.delivered', logIndex: r.index, receipt: r.receipt.toString('base64') } : null)),
   });
-  const inbox = new Inbox({ deliveries, requests, log, sealer, clock });
+  const inbox = new Inbox({ deliveries, requests, log, sealer, clock, registry: getRegistry });
   const logReader = new LogReader({ redis, ns: config.namespace });
   const integrator = new LogIntegrator({
     redis, ns: config.namespace, signCheckpoint: cmsCheckpointSigner(seal), clock,
@@ -159,11 +159,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     onError: (e) => logger.warn('log integration failed', { error: e instanceof Error ? e.message : String(e) }),
   });
   const stats = new StatsService(logReader);
-  const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-8.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
+  const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
   const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes });
   const statementPool = new StatementWorkerPool(config.statementWorkers);
   const statementOpener = createStatementOpener({ ...statementCheck, validator, registry: getRegistry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
-  const statementIntake = new StatementIntake({ opener: statementOpener, registry: getRegistry, requests, statements, log, sealer, clock });
+  const statementIntake = new StatementIntake({ opener: statementOpener, verifier: statementCheck.verifier, registry: getRegistry, requests, statements, log, sealer, clock, unreadRetentionMs: config.statementUnreadRetentionDays * 86_400_000 });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
 
   const challenges = new ChallengeStore(redis, keys, config.console.challengeMs, clock);
