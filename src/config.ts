@@ -181,6 +181,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (!existsSync(path)) throw new Art50Error('config.invalid', `${name}: file ${path} does not exist`, { field: name });
   }
   cfg.usingDemoKeys = trustsDemoRoot(cfg.trustAnchors);
+  if (cfg.usingDemoKeys && env.ART50_ENV === 'production') {
+    throw new Art50Error('config.invalid', 'ART50_ENV=production, but the trust anchors include the public demo root of keys.example/: configure the real NCA RK trust (ART50_KEYS_DIR or ART50_TRUST and the key variables)', { field: 'ART50_TRUST' });
+  }
   return cfg;
 }
 

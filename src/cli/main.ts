@@ -1,4 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../config';
+import { UsageError } from '../client/cli';
+import { EXIT } from './exit-codes';
+import { installProfile } from './profile';
 import { registerPkiCommands } from './commands/pki';
 import { registerServeCommands } from './commands/serve';
 import { registerDemoCommands } from './commands/demo';
@@ -16,8 +22,10 @@ import { registerAuditCommands } from './commands/audit';
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('art50')
     .description('art50 — electronic gateway for Art. 50 bank requests (police, prosecutors, banks, auditors)')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError();
+  installProfile(program);
   let exitCode = 0;
   const setExit = (code: number): void => {
     exitCode = code;
@@ -33,10 +41,23 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    // Help and --version end with code 0; every other parse error is a usage error.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof UsageError) {
+      process.stderr.write(`art50: ${e.message}\n`);
+      return EXIT.usage;
+    }
     throw e;
   }
   return exitCode;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 export type { SetExit } from './set-exit';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isArt50Error } from '../errors';
-import { ApiClient, DEFAULT_CA, gatewayUrl, DEFAULT_CRL, DEFAULT_REGISTRY, isApiError } from './api-client';
+import { ApiClient, gatewayUrl, isApiError } from './api-client';
 import { ClientTrust, loadClientTrust } from './documents';
 
 /** Helpers shared by the police, prosecutor and bank command groups. */
@@ -14,9 +14,9 @@ export interface ConnectionOptions {
 
 export const CONNECTION_HELP = {
   gateway: 'gateway URL (default $ART50_GATEWAY or https://localhost:8443)',
-  ca: `trust root PEM (default ${DEFAULT_CA})`,
-  crl: `CRL file(s) (default ${DEFAULT_CRL})`,
-  registry: `participant registry (default ${DEFAULT_REGISTRY})`,
+  ca: 'trust root PEM: authenticates the gateway and every signer ($ART50_TRUST; --demo for keys.example)',
+  crl: 'CRL file(s) ($ART50_CRL)',
+  registry: 'participant registry ($ART50_REGISTRY)',
 };
 
 export class UsageError extends Error {}
@@ -31,14 +31,17 @@ function read(path: string, what: string): Buffer {
 
 /** An API client authenticated with `tls` (PEM certificate and key, e.g. from cli/identity). */
 export function connect(o: ConnectionOptions, tls: { cert: Buffer; key: Buffer }): ApiClient {
-  return new ApiClient({ baseUrl: gatewayUrl(o.gateway), cert: tls.cert, key: tls.key, ca: read(o.ca ?? DEFAULT_CA, 'trust root') });
+  if (!o.ca) throw new UsageError('no trust root for the gateway\'s certificate: give --ca FILE (or ART50_TRUST), or --demo');
+  return new ApiClient({ baseUrl: gatewayUrl(o.gateway), cert: tls.cert, key: tls.key, ca: read(o.ca, 'trust root') });
 }
 
+/** Trust for verifying documents: every part given explicitly (flags, ART50_*, a profile, or --demo) — never a silent default. */
 export function trustFor(o: { ca?: string; crl?: string[]; registry?: string }): ClientTrust {
-  return loadClientTrust({ ...(o.ca ? { ca: o.ca } : {}), ...(o.crl ? { crl: o.crl } : {}), ...(o.registry ? { registry: o.registry } : {}) });
+  if (!o.ca || !o.crl || !o.registry) throw new UsageError('verifying documents needs --ca, --crl and --registry (or ART50_TRUST, ART50_CRL, ART50_REGISTRY, a profile, or --demo)');
+  return loadClientTrust({ ca: o.ca, crl: o.crl, registry: o.registry });
 }
 
-/** Prints an error for a person and returns the exit code: 1 for API/usage errors, 2 for documents that do not verify. */
+/** Prints an error for a person and returns the exit code (cli/exit-codes): 1 refused by the gateway, 2 a document that does not verify, 64 usage. */
 export function reportError(what: string, e: unknown): number {
   if (isApiError(e)) {
     process.stderr.write(`${what} failed: ${e.describe()}\n`);
@@ -46,11 +49,12 @@ export function reportError(what: string, e: unknown): number {
   }
   if (isArt50Error(e)) {
     process.stderr.write(`${what} failed: ${e.code}: ${e.detail}${e.field ? ` (field ${e.field})` : ''}\n`);
-    return 2;
+    // A configuration the person gave (trust file, registry) that cannot be used is a usage error.
+    return e.code === 'config.invalid' || e.code === 'registry.invalid' ? 64 : 2;
   }
   if (e instanceof UsageError) {
     process.stderr.write(`${what} failed: ${e.message}\n`);
-    return 1;
+    return 64;
   }
   process.stderr.write(`${what} failed: ${e instanceof Error ? e.message : String(e)}\n`);
   return 1;

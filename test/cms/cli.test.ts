@@ -114,7 +114,7 @@ describe('keys as NCA hands them out', () => {
     expect(JSON.parse((await run(['verify', '--in', file, '--json'])).out)).toMatchObject({ valid: true, roles: ['prosecutor'] });
   });
 
-  test('a wrong PKCS#12 password is a usage error (exit 1) that says so', async () => {
+  test('a wrong PKCS#12 password is a usage error (exit 64) that says so', async () => {
     const errs: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
       errs.push(String(c));
@@ -122,7 +122,7 @@ describe('keys as NCA hands them out', () => {
     });
     const code = await main(['node', 'art50', 'sign', '--p12', `${K}police/head-1.sign.p12`, '--password-file', tmpFile('not-the-password', 'txt'), '--in', tmpFile(DOC, 'json'), '--out', out('x.p7s')]);
     spy.mockRestore();
-    expect(code).toBe(1);
+    expect(code).toBe(64);
     expect(errs.join('')).toMatch(/wrong password/);
   });
 
@@ -134,7 +134,7 @@ describe('keys as NCA hands them out', () => {
     });
     const code = await main(['node', 'art50', 'sign', '--p12', `${K}police/head-1.sign.p12`, '--in', tmpFile(DOC, 'json'), '--out', out('y.p7s')]);
     spy.mockRestore();
-    expect(code).toBe(1);
+    expect(code).toBe(64);
     expect(errs.join('')).toMatch(/--password-file/);
   });
 
@@ -156,4 +156,66 @@ test('a request is also checked against its schema (the gateway\'s pipeline, off
   const r = await run(['verify', '--in', file, '--json']);
   expect(r.code).toBe(2);
   expect(JSON.parse(r.out).code).toMatch(/^document\./);
+});
+
+describe('CLI conventions', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const k of ['ART50_TRUST', 'ART50_CRL', 'ART50_REGISTRY', 'ART50_PROFILE']) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
+
+  test('--version prints the package version', async () => {
+    const r = await run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  });
+
+  test('no trust configured: a usage error (64) that names the options, never a silent demo root', async () => {
+    const file = await sign('police/investigator-1');
+    delete process.env.ART50_TRUST;
+    delete process.env.ART50_CRL;
+    delete process.env.ART50_REGISTRY;
+    process.env.ART50_PROFILE = tmpFile('{}', 'yaml');
+    const errs: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (errs.push(String(c)), true));
+    const code = await main(['node', 'art50', 'verify', '--in', file]);
+    spy.mockRestore();
+    expect(code).toBe(64);
+    expect(errs.join('')).toMatch(/--trust FILE.*--demo/s);
+    expect((await run(['verify', '--in', file, '--demo', '--json'])).code).toBe(0);
+  });
+
+  test('a profile file supplies trust, CRL and registry (paths relative to the profile)', async () => {
+    const file = await sign('police/investigator-1');
+    delete process.env.ART50_TRUST;
+    delete process.env.ART50_CRL;
+    delete process.env.ART50_REGISTRY;
+    const keys = join(process.cwd(), 'keys.example');
+    const profile = tmpFile(`trust: ${keys}/ca/root.pem\ncrl: ${keys}/ca/crl.pem\nregistry: ${keys}/participants.json\n`, 'yaml');
+    const r = await run(['verify', '--in', file, '--profile', profile, '--json']);
+    expect(r.code).toBe(0);
+  });
+
+  test('verify --out writes the exact signed bytes', async () => {
+    const file = await sign('police/head-1');
+    const out = join(scratch, 'verified.json');
+    const r = await run(['verify', '--in', file, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out)).toEqual(DOC);
+  });
+});
+
+test('verify on a gateway receipt names what it acknowledges besides its own digest', async () => {
+  const { Sealer } = await import('../../src/receipts/sealer');
+  const { signer } = await import('../support/identities');
+  const seal = new Sealer(signer('gateway/seal'));
+  const der = seal.seal({ event: 'request.received', logIndex: 7, time: new Date().toISOString(), requestId: '00000000-0000-4000-8000-000000000001', digest: 'ab'.repeat(32) });
+  const file = tmpFile(der, 'p7s');
+  const r = await run(['verify', '--in', file]);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/receipt of:\s+request.received, log entry 7/);
+  expect(r.out).toContain(`acknowledges: document digest ${'ab'.repeat(32)}`);
 });

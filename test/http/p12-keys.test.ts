@@ -47,3 +47,8 @@ it('a PKCS#12 key without any password configured names the variable to set', ()
   expect(() => createGateway({ config, redisUrl: process.env.REDIS_URL!, logger: createLogger({ level: 'error', silent: true }), workers: false }))
     .toThrow(/ART50_KEY_PASSWORD_FILE/);
 });
+
+it('ART50_ENV=production refuses the public demo trust at start, naming what to configure', () => {
+  expect(() => loadConfig({ ...process.env, ART50_ENV: 'production' })).toThrow(/ART50_ENV=production.*demo root/);
+  expect(() => loadConfig({ ...process.env, ART50_ENV: 'development' })).not.toThrow();
+});

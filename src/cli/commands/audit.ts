@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
-import { ApiClient, DEFAULT_CA, DEFAULT_CRL, DEFAULT_REGISTRY, isApiError } from '../../client/api-client';
+import { ApiClient, isApiError } from '../../client/api-client';
+import { EXIT } from '../exit-codes';
 import { isArt50Error } from '../../errors';
 import { DirLogSource, exportLog } from '../../audit/files';
 import { proveReceipt } from '../../audit/prove';
@@ -13,8 +14,8 @@ import type { SetExit } from '../set-exit';
 import { connect, UsageError } from '../../client/cli';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 
-/** Exit codes: 0 verified/proven, 1 usage or transport error, 2 the log/receipt does not verify, 3 not yet integrated. */
-export const EXIT = { ok: 0, error: 1, invalid: 2, notIntegrated: 3 } as const;
+/** Exit codes (cli/exit-codes): 0 verified/proven, 1 refused or unreachable, 2 the log/receipt does not verify, 3 not yet integrated, 64 usage. */
+export { EXIT };
 
 interface Conn extends IdentityFlags {
   gateway?: string;
@@ -59,20 +60,20 @@ function progress(label: string): { update(read: number, total: number | undefin
 function fail(e: unknown, what: string, setExit: SetExit): void {
   const msg = isApiError(e) ? e.describe() : isArt50Error(e) ? `${e.code}: ${e.detail}` : e instanceof Error ? e.message : String(e);
   process.stderr.write(`${what} failed: ${msg}\n`);
-  setExit(EXIT.error);
+  setExit(e instanceof UsageError || (isArt50Error(e) && (e.code === 'config.invalid' || e.code === 'registry.invalid')) ? EXIT.usage : EXIT.refused);
 }
 
 function withConn(cmd: Command): Command {
   return identityFlags(cmd, 'auditor')
     .option('--gateway <url>', 'gateway base URL (default $ART50_GATEWAY or https://localhost:8443)')
-    .option('--ca <pem>', 'trust root for the gateway TLS certificate', DEFAULT_CA);
+    .option('--ca <pem>', 'trust root for the gateway TLS certificate (default: --trust)');
 }
 
 function withTrust(cmd: Command): Command {
   return cmd
-    .option('--trust <pem>', 'trust anchors for signatures (PEM)', DEFAULT_CA)
-    .option('--crl <file...>', 'CRL file(s)', [DEFAULT_CRL])
-    .option('--registry <json>', 'participant registry (the signer must be its gateway)', DEFAULT_REGISTRY);
+    .option('--trust <pem>', 'trust anchors for signatures (PEM; $ART50_TRUST; --demo for keys.example)')
+    .option('--crl <file...>', 'CRL file(s) ($ART50_CRL)')
+    .option('--registry <json>', 'participant registry, the signer must be its gateway ($ART50_REGISTRY)');
 }
 
 function printVerify(r: VerifyReport, json: boolean | undefined): void {

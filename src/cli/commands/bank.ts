@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { demoCoreFor, HandleOutcome, ReferenceBank, startPushServer } from '../../bank/reference-bank';
 import type { ApiClient } from '../../client/api-client';
-import { DEFAULT_CA } from '../../client/api-client';
 import { connect, CONNECTION_HELP, reportError, trustFor, UsageError } from '../../client/cli';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 import type { ClientTrust } from '../../client/documents';
@@ -135,7 +134,7 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
         const port = intOpt(o.port, '--port', 0);
         made = await makeBank(o, log);
         const server = await startPushServer({
-          bank: made.bank, trust: made.trust, cert: made.tls.cert, key: made.tls.key, ca: readFileSync(o.ca ?? DEFAULT_CA),
+          bank: made.bank, trust: made.trust, cert: made.tls.cert, key: made.tls.key, ca: readFileSync(o.ca!),
           port, host: o.host, path: o.path, log,
         });
         log(`bank ${made.bank.bic} push endpoint at https://${o.host}:${server.port}${o.path}; statements go to ${made.api.baseUrl}`);
