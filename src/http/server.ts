@@ -1,5 +1,7 @@
 import { constants } from 'node:crypto';
 import { createServer, Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Express } from 'express';
 
 export interface TlsMaterial {
@@ -31,7 +33,40 @@ export function createHttpsServer(app: Express, tls: TlsMaterial): Server {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 300_000;
+  trackIdleSockets(server);
   return server;
+}
+
+const CLOSE_IDLE = Symbol('art50.closeIdleSockets');
+const CLOSING = Symbol('art50.closing');
+type Tracked = Server & { [CLOSE_IDLE]?: () => void; [CLOSING]?: boolean };
+
+/**
+ * Node's closeIdleConnections() leaves a connection alone until its first request has arrived, so
+ * a client that opened TLS and sent nothing would hold a graceful shutdown for its whole grace
+ * time. Counting requests in flight per socket lets shutdown close every socket not serving one.
+ */
+function trackIdleSockets(server: Server): void {
+  const inFlight = new Map<Socket, number>();
+  server.on('secureConnection', (socket: Socket) => {
+    inFlight.set(socket, 0);
+    socket.once('close', () => inFlight.delete(socket));
+  });
+  // Wraps the one request listener (the app) rather than adding a second one.
+  const [app] = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      if (inFlight.has(socket)) inFlight.set(socket, Math.max(0, (inFlight.get(socket) ?? 1) - 1));
+    });
+    if ((server as Tracked)[CLOSING]) res.setHeader('Connection', 'close');
+    app!(req, res);
+  });
+  (server as Tracked)[CLOSE_IDLE] = () => {
+    for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
+  };
 }
 
 export function listen(server: Server, port: number, host: string): Promise<number> {
@@ -55,14 +90,18 @@ export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
     // A response finishing during shutdown leaves its socket idle: close those as they appear.
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const closeIdle = (): void => {
+      server.closeIdleConnections();
+      (server as Tracked)[CLOSE_IDLE]?.();
+    };
+    const sweep = setInterval(closeIdle, 50);
     sweep.unref();
-    server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
+    (server as Tracked)[CLOSING] = true;
     server.close(() => {
       clearTimeout(timer);
       clearInterval(sweep);
       ok();
     });
-    server.closeIdleConnections();
+    closeIdle();
   });
 }
