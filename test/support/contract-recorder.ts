@@ -75,16 +75,12 @@ export function seenOperations(): Map<string, number[]> {
   return new Map([...state().seen].map(([op, statuses]) => [op, [...statuses]]));
 }
 
-/** Puts the recorder in front of the app that `server` serves. Call before the server listens. */
+/**
+ * Puts the recorder in front of the app that `server` serves: a request listener that runs first
+ * and only wraps the response's writeHead/write/end (whatever listeners the gateway has, it keeps).
+ */
 export function recordResponses(server: Server): void {
-  const listeners = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
-  if (listeners.length !== 1) throw new Error(`expected one request listener on the gateway server, found ${listeners.length}`);
-  const app = listeners[0]!;
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    observe(req, res);
-    app(req, res);
-  });
+  server.prependListener('request', observe);
 }
 
 function observe(req: IncomingMessage, res: ServerResponse): void {
