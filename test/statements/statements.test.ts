@@ -271,4 +271,31 @@ describe('retention', () => {
       shiftMs = 0;
     }
   });
+  it('a statement never downloaded is deleted statementUnreadRetentionDays after it arrived (issue 14.3); the digest and log entry stay', async () => {
+    const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA'] });
+    await delivered(t, 'ALFAKZKA', doc.requestId);
+    const s = makeStatement(doc, digest);
+    const posted = await post(s);
+    expect(posted.status).toBe(201);
+    const key = t.gw.keys.statement(String(s.statementId));
+    const days = t.config.statementUnreadRetentionDays;
+    expect(days).toBe(90);
+    const expiresAt = Number(await t.gw.redis.hget(key, 'expiresAt'));
+    expect(expiresAt - Date.parse(String(await t.gw.redis.hget(key, 'receivedAt')))).toBe(days * 86_400_000);
+    expect(await t.gw.redis.zscore(`${t.gw.keys.tag}:stmt:expiry`, String(s.statementId))).toBe(String(expiresAt));
+    shiftMs = (days + 1) * 86_400_000;
+    try {
+      const list = (await t.as(INV).get(`/v1/requests/${doc.requestId}/statements`)).body.items;
+      expect(list[0]).toMatchObject({ statementId: s.statementId, digest: posted.body.digest, expired: true });
+      const gone = await download(INV, s.statementId);
+      expect(gone.status).toBe(410);
+      const problem = JSON.parse((gone.body as Buffer).toString('utf8'));
+      expect(problem.code).toBe('statement.expired');
+      expect(problem.detail).toContain('without a download');
+      expect(await t.gw.redis.hexists(key, 'cms')).toBe(0);
+      expect((await logEntries(t)).some((e) => e.event === 'statement.received' && e.statementId === s.statementId)).toBe(true);
+    } finally {
+      shiftMs = 0;
+    }
+  });
 });
