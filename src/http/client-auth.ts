@@ -66,13 +66,25 @@ export function clientAuth(validator: PathValidator, registry: () => Registry, o
       return;
     }
     const sent = peer;
+    const identify = (): void => {
+      try {
+        res.locals.client = identifyClient(validator, registry(), parse(sent), () => sentChain(sent).map(parse)) satisfies ClientIdentity;
+      } catch (e) {
+        next(e);
+        return;
+      }
+      next();
+    };
+    // OCSP: fetch a missing or expiring status first (a cache hit costs a few lookups), so the
+    // synchronous check below decides on a fresh answer rather than the CRL fallback.
+    if (!validator.prepare) return identify();
+    let chain: { leaf: X509Certificate; intermediates: X509Certificate[] };
     try {
-      res.locals.client = identifyClient(validator, registry(), parse(sent), () => sentChain(sent).map(parse)) satisfies ClientIdentity;
-    } catch (e) {
-      next(e);
-      return;
+      chain = { leaf: parse(sent), intermediates: sentChain(sent).map(parse) };
+    } catch {
+      return identify(); // reports the unreadable certificate as identifyClient does
     }
-    next();
+    validator.prepare(chain.leaf, { purpose: 'tls-client', intermediates: chain.intermediates }).then(identify, identify);
   };
 }
 

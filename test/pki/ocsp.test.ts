@@ -1,7 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainValidator } from '../../src/pki/chain';
@@ -13,6 +11,7 @@ import { OcspChecker, OcspFetcher, ocspUrlsOf, RevocationOrder } from '../../src
 import { httpOcspFetcher } from '../../src/pki/ocsp/http-fetcher';
 import * as x509 from '../../src/pki/x509';
 import { expectCode } from '../support/expect-code';
+import { freePort, OcspResponder, startOcspResponder } from '../support/ocsp-responder';
 
 /**
  * OCSP against a real `openssl ocsp` responder, started here over the demo CA's index.txt
@@ -28,39 +27,13 @@ let good: X509Certificate;
 let revoked: X509Certificate;
 let unknown: X509Certificate;
 let crlSource: StaticCrlSource;
-const responders: ChildProcess[] = [];
+const responders: OcspResponder[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-/** `openssl ocsp` as a responder; resolves with its URL once it accepts connections. */
-async function startResponder(signer: { cert: string; key: string }, extra: string[] = [], fixedPort?: number): Promise<string> {
-  const port = fixedPort ?? (await freePort());
-  const p = spawn('openssl', [
-    'ocsp', '-index', join(dir, 'ca/index.txt'), '-port', String(port), '-CA', join(dir, 'ca/root.pem'),
-    '-rsigner', signer.cert, '-rkey', signer.key, ...extra,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  responders.push(p);
-  // Probing with a request would not do: openssl ocsp exits on a request it cannot parse.
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const seen = (d: Buffer): void => {
-      out += d.toString();
-      if (out.includes('waiting for OCSP client connections')) resolve();
-    };
-    p.stdout?.on('data', seen);
-    p.stderr?.on('data', seen);
-    p.on('exit', () => reject(new Error(`openssl ocsp exited: ${out}`)));
-  });
-  return `http://127.0.0.1:${port}/`;
+/** `openssl ocsp` over the demo world's index; stopped after the file. */
+async function startResponder(signer: { cert: string; key: string }, args: string[] = [], port?: number): Promise<string> {
+  const r = await startOcspResponder({ index: join(dir, 'ca/index.txt'), ca: join(dir, 'ca/root.pem'), signer, args, ...(port ? { port } : {}) });
+  responders.push(r);
+  return r.url;
 }
 
 function validator(o: { url: string; order?: RevocationOrder; now?: () => Date; fetcher?: OcspFetcher; crls?: StaticCrlSource; override?: boolean }): { v: ChainValidator; ocsp: OcspChecker } {
@@ -100,7 +73,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
-  for (const p of responders) p.kill();
+  for (const r of responders) r.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
