@@ -52,8 +52,28 @@ export class DocumentVerifier {
   ) {}
 
   open<K extends keyof VerifiableKinds>(der: Buffer, kind: K, onVerified?: (digest: string, signer: ValidatedCertificate) => void): SignedDocument<VerifiableKinds[K]> {
+    return this.afterSignature(this.signature(der), der, kind, onVerified);
+  }
+
+  /**
+   * open(), with what the signer's path needs from the network fetched first: the CMS signature
+   * is checked once, then the signer's OCSP status is made fresh (PathValidator.prepare), then
+   * the same synchronous steps decide. For callers that can wait (document intake).
+   */
+  async openFresh<K extends keyof VerifiableKinds>(der: Buffer, kind: K, onVerified?: (digest: string, signer: ValidatedCertificate) => void): Promise<SignedDocument<VerifiableKinds[K]>> {
+    const cms = this.signature(der);
+    await this.deps.validator.prepare?.(cms.signer, { purpose: 'signature', at: cms.signingTime, intermediates: cms.certificates });
+    return this.afterSignature(cms, der, kind, onVerified);
+  }
+
+  private signature(der: Buffer): ReturnType<typeof verifyCms> {
     if (der.length === 0) throw new Art50Error('http.empty_body', 'the body is empty; post the DER bytes of a CMS SignedData document');
-    const cms = verifyCms(der, { certificates: this.certificates });
+    return verifyCms(der, { certificates: this.certificates });
+  }
+
+  private afterSignature<K extends keyof VerifiableKinds>(
+    cms: ReturnType<typeof verifyCms>, der: Buffer, kind: K, onVerified?: (digest: string, signer: ValidatedCertificate) => void,
+  ): SignedDocument<VerifiableKinds[K]> {
     const signer = checkSignerPath(cms, this.deps.validator);
     onVerified?.(cms.digest, signer);
     const participant = identifySigner(signer, this.deps.registry());

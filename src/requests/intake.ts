@@ -59,7 +59,7 @@ export class RequestIntake {
     let sd: SignedDocument<RequestDoc>;
     let role: 'investigator' | 'first_head';
     try {
-      sd = verifier.open(der, 'request', (d, s) => {
+      sd = await verifier.openFresh(der, 'request', (d, s) => {
         refusedRole = registry().identify({ iin: s.subject.iin, bin: s.subject.bin })?.roles[0];
         digest = d;
         signerFp = s.fingerprint;

@@ -72,7 +72,7 @@ export class SanctionService {
     if (!request || !maySubmitSanction(client, request.bodyBin, registry())) {
       throw new Art50Error('request.not_found', `no request ${requestId}`);
     }
-    const sd = verifier.open(der, 'sanction');
+    const sd = await verifier.openFresh(der, 'sanction');
     checkSanctionSigner(sd, request, registry());
     // The very sanction already recorded, sent again (a retry): a replay, even after validUntil.
     if (request.sanctionDigest !== sd.digest) checkSanctionBinding(sd.doc, requestId, request, now);

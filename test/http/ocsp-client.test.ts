@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { KEYS } from '../support/identities';
+import { makeRequest } from '../support/documents';
+import { KEYS, sign } from '../support/identities';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { freePort, OcspResponder, startOcspResponder } from '../support/ocsp-responder';
 
 /**
- * The gateway asks OCSP for a TLS client's status before it decides (ART50_REVOCATION_ORDER=
+ * The gateway asks OCSP for a TLS client's and a document signer's status before it decides (ART50_REVOCATION_ORDER=
  * ocsp-only, so no CRL can stand in): a real `openssl ocsp` over keys.example/ca/index.txt.
  * The first request of a client is already decided by the responder's answer.
  */
@@ -31,6 +32,15 @@ describe('TLS clients checked by OCSP at the gateway', () => {
     const res = await t.as('police/investigator-revoked').get('/readyz');
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('auth.client_cert_revoked');
+  });
+
+  it('a request signed by a good signer is accepted; by a signer the responder says is revoked, refused as revoked', async () => {
+    const ok = await t.as('police/investigator-1').post('/v1/requests', sign(makeRequest(), 'police/investigator-1'));
+    expect(ok.status).toBe(202);
+    const refused = await t.as('police/investigator-1').post('/v1/requests', sign(makeRequest(), 'police/investigator-revoked'));
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('cert.revoked');
+    expect(refused.body.detail).toMatch(/OCSP/);
   });
 
   describe('with the responder down', () => {
