@@ -3,11 +3,11 @@ import { verifyCms } from '../../src/cms/verify';
 import { makeRequest } from '../support/documents';
 import { expectCode } from '../support/expect-code';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { identity } from '../support/identities';
+import { signer } from '../support/identities';
 
 const DOC = Buffer.from('{"hello":"world"}');
 const YEAR = 365 * 24 * 3600 * 1000;
-const signedAt = (at: Date, who = 'police/investigator-1', content = DOC): Buffer => signCms(content, identity(who), { signingTime: at });
+const signedAt = (at: Date, who = 'police/investigator-1', content = DOC): Buffer => signCms(content, signer(who), { signingTime: at });
 
 /** Issue 12.8: a signing time five years ahead was accepted because the certificate is still valid then. */
 describe('signing time in the future', () => {
