@@ -36,6 +36,11 @@ export interface Config {
     ocspRequireNonce: boolean;
   };
   registry: string;
+  /**
+   * The data keyring sealing stored requests and sanctions (src/store/data-keys.ts): the text of
+   * ART50_DATA_KEYS, else the file ART50_DATA_KEY_FILE (default <keys dir>/gateway/data-keys).
+   */
+  dataKeys: { text: string } | { file: string };
   bodyLimitBytes: number;
   /** Largest JSON document accepted inside a CMS (requests and sanctions are small). */
   smallDocumentLimitBytes: number;
@@ -138,6 +143,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ocspRequireNonce: oneOf(env, 'ART50_OCSP_NONCE', ['required', 'optional'] as const, 'required') === 'required',
     },
     registry: abs(env.ART50_REGISTRY ?? k('participants.json')),
+    dataKeys: env.ART50_DATA_KEYS ? { text: env.ART50_DATA_KEYS } : { file: abs(env.ART50_DATA_KEY_FILE ?? k('gateway/data-keys')) },
     bodyLimitBytes: bytes(env, 'ART50_BODY_LIMIT', 64 * 1024 ** 2),
     smallDocumentLimitBytes: bytes(env, 'ART50_DOCUMENT_LIMIT', 1024 ** 2),
     clockSkewSeconds: int(env, 'ART50_CLOCK_SKEW_SECONDS', 300, 0, 3600),

@@ -57,6 +57,8 @@ import { SanctionService } from './requests/sanction';
 import { RequestStatusReader } from './requests/status';
 import { RequestStore } from './requests/store';
 import { StatementReader, startStatementSweeper } from './statements/download';
+import { DataKeyring } from './store/data-keys';
+import { rekeyStoredDocuments } from './requests/rekey';
 import { StatementIntake } from './statements/intake';
 import { StatementStore } from './statements/store';
 import { statementVerification } from './statements/validate';
@@ -122,10 +124,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const log = new EventLog(redis, config.namespace, subjectSecret, createLogEntryValidator(ajv), clock);
   const verifier = new DocumentVerifier({ validator, registry: getRegistry, validators: createDocumentValidators(ajv), maxJsonBytes: config.smallDocumentLimitBytes });
 
+  // Stored requests and sanctions are sealed under the data key: a copy of Redis does not read them.
+  const dataKeys = DataKeyring.load(config.dataKeys);
   const requests = new RequestStore(redis, keys, {
     intake: scriptRunner(redis, 'requests/lua/intake-4.lua'),
     sanction: scriptRunner(redis, 'requests/lua/sanction-7.lua'),
-  });
+    rekey: scriptRunner(redis, 'requests/lua/rekey-1.lua'),
+  }, dataKeys);
   const deliveries = new DeliveryStore(redis, keys, {
     deliver: scriptRunner(redis, 'delivery/lua/deliver-7.lua'),
     ack: scriptRunner(redis, 'delivery/lua/ack-5.lua'),
@@ -224,6 +229,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     stopSweeper = startStatementSweeper(statementReader, 60_000, (e) => logger.warn('statement retention sweep failed', { error: String(e) }));
     workers = startWorkers({ connection, names, banks: bankBics, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });
     reconciler.start(Math.max(1000, config.workers.stalledIntervalMs));
+    // Data-key rotation: re-seal what an older key (or none) sealed, in the background.
+    rekeyStoredDocuments(requests).then(
+      (n) => (n > 0 ? logger.info('stored requests re-sealed under the current data key', { keyId: dataKeys.currentId, values: n }) : undefined),
+      (e: unknown) => logger.warn('data-key rotation pass failed; it runs again at the next start', { error: String(e) }),
+    );
   };
   /** Waits (bounded) for Redis, then refuses or warns about a Redis that may lose acknowledged writes. */
   const checkStore = async (): Promise<void> => {

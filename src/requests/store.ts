@@ -5,6 +5,7 @@ import type { Sealer } from '../receipts/sealer';
 import type Redis from 'ioredis';
 import { Keys } from '../store/keys';
 import type { ScriptRunner } from '../store/scripts';
+import type { DataKeyring } from '../store/data-keys';
 import type { BankDelivery, RequestState, StoredRequest } from './types';
 
 export type IntakeOutcome =
@@ -35,13 +36,23 @@ export interface RequestServiceDeps {
   clock: () => Date;
 }
 
-/** Request state in Redis. Every change goes through one Lua script together with its log entry. */
+/**
+ * Request state in Redis. Every change goes through one Lua script together with its log entry.
+ * The signed request and sanction (subject, names, known IBANs) are stored sealed under the
+ * gateway's data key (`dataKeys`); banks still receive them exactly as signed.
+ */
 export class RequestStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-    private readonly scripts: { intake: ScriptRunner; sanction: ScriptRunner },
+    private readonly scripts: { intake: ScriptRunner; sanction: ScriptRunner; rekey?: ScriptRunner },
+    private readonly dataKeys: DataKeyring,
   ) {}
+
+  /** Where a document sits, bound into its encryption: a value copied to another request does not open. */
+  private static place(requestId: string, field: 'cms' | 'sanctionCms'): string {
+    return `req:${requestId}:${field}`;
+  }
 
   async intake(input: {
     view: StoredRequestInput;
@@ -54,7 +65,7 @@ export class RequestStore {
     for (const [k, v] of Object.entries(view)) pairs.push(k, typeof v === 'string' ? v : JSON.stringify(v));
     const [code, index, receipt, state, receivedAt] = (await this.scripts.intake.buffer(
       [this.keys.request(view.requestId), this.keys.pendingForBody(view.bodyBin), this.keys.logSize(), this.keys.logEntries()],
-      [view.digest, String(input.receivedAtMs), input.entryTemplate, input.cms, ...pairs],
+      [view.digest, String(input.receivedAtMs), input.entryTemplate, this.dataKeys.seal(input.cms, RequestStore.place(view.requestId, 'cms')), ...pairs],
     )) as Reply;
     if (code === 2) return { kind: 'conflict' };
     return { kind: code === 0 ? 'stored' : 'replay', logIndex: Number(index), receipt: bytes(receipt), state: text(state) as RequestState, receivedAt: text(receivedAt) };
@@ -78,7 +89,7 @@ export class RequestStore {
         this.keys.request(input.requestId), this.keys.pendingForBody(input.bodyBin), this.keys.requestBanks(input.requestId),
         this.keys.outbox(), this.keys.logSize(), this.keys.logEntries(), this.keys.queued(),
       ],
-      [input.requestDigest, input.sanctionDigest, input.decision, input.entryTemplate, JSON.stringify(input.bics), JSON.stringify(input.queuedTemplates), input.cms, ...pairs],
+      [input.requestDigest, input.sanctionDigest, input.decision, input.entryTemplate, JSON.stringify(input.bics), JSON.stringify(input.queuedTemplates), this.dataKeys.seal(input.cms, RequestStore.place(input.requestId, 'sanctionCms')), ...pairs],
     )) as Reply;
     switch (code) {
       case 0: return { kind: 'decided', logIndex: Number(index), receipt: null, state: text(state) as RequestState };
@@ -107,7 +118,36 @@ export class RequestStore {
 
   async getCms(requestId: string): Promise<{ request: Buffer | null; sanction: Buffer | null }> {
     const [request, sanction] = await this.redis.hmgetBuffer(this.keys.request(requestId), 'cms', 'sanctionCms');
-    return { request: request ?? null, sanction: sanction ?? null };
+    return {
+      request: request ? this.dataKeys.open(request, RequestStore.place(requestId, 'cms')) : null,
+      sanction: sanction ? this.dataKeys.open(sanction, RequestStore.place(requestId, 'sanctionCms')) : null,
+    };
+  }
+
+  /**
+   * Rotation: re-seals, under the current data key, up to `limit` stored documents sealed with an
+   * older key (or stored in clear), scanning from `cursor`. Each rewrite is a compare-and-set
+   * (rekey-1.lua), so a concurrent write is never overwritten. Returns the next cursor ('0' = done).
+   */
+  async rekey(cursor = '0', limit = 200): Promise<{ cursor: string; resealed: number }> {
+    const script = this.scripts.rekey;
+    if (!script) throw new Error('RequestStore was built without the rekey script');
+    const prefix = this.keys.request('');
+    const [next, found] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', limit);
+    let resealed = 0;
+    for (const key of found) {
+      const requestId = key.slice(prefix.length);
+      if (requestId.includes(':')) continue; // :banks, :stmts
+      const values = await this.redis.hmgetBuffer(key, 'cms', 'sanctionCms');
+      for (const [i, field] of (['cms', 'sanctionCms'] as const).entries()) {
+        const stored = values[i];
+        if (!stored || this.dataKeys.keyIdOf(stored) === this.dataKeys.currentId) continue;
+        const place = RequestStore.place(requestId, field);
+        const sealed = this.dataKeys.seal(this.dataKeys.open(stored, place), place);
+        if (Number(await script([key], [field, stored, sealed])) === 1) resealed++;
+      }
+    }
+    return { cursor: next, resealed };
   }
 
   async banks(requestId: string): Promise<Record<string, BankDelivery>> {
