@@ -134,6 +134,7 @@ function NewRequest(p: { t: T; locale: Locale; session: SessionInfo; choice: Sig
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof f) => (e: Event) => {
     const el = e.currentTarget as HTMLInputElement;
+    setError('');
     setF({ ...f, [k]: el.type === 'checkbox' ? el.checked : el.value });
   };
   const iinState = f.iin.length === 0 ? '' : isValidIin(f.iin) ? 'ok' : 'bad';
@@ -214,7 +215,7 @@ function NewRequest(p: { t: T; locale: Locale; session: SessionInfo; choice: Sig
 function MyRequests(p: { t: T; locale: Locale; session: SessionInfo; now: number }) {
   const { t, locale } = p;
   const ids = store(`art50.requests.${p.session.participant.iin}`);
-  const [rows, setRows] = useState<Record<string, RequestStatus & { statements?: Array<{ statementId: string; bic: string }> }>>({});
+  const [rows, setRows] = useState<Record<string, RequestStatus & { statements?: Array<{ statementId: string; bank: string; current?: boolean; encrypted?: boolean }> }>>({});
   const [error, setError] = useState('');
   useEffect(() => {
     let live = true;
@@ -223,7 +224,7 @@ function MyRequests(p: { t: T; locale: Locale; session: SessionInfo; now: number
       for (const id of ids) {
         try {
           const st = await getJson<RequestStatus>(`/v1/requests/${id}`);
-          const list = await getJson<{ items: Array<{ statementId: string; bic: string }> }>(`/v1/requests/${id}/statements`).catch(() => ({ items: [] }));
+          const list = await getJson<{ items: Array<{ statementId: string; bank: string; current?: boolean; encrypted?: boolean }> }>(`/v1/requests/${id}/statements`).catch(() => ({ items: [] }));
           out[id] = { ...st, statements: list.items };
         } catch (e) {
           setError(messageOf(e, t));
@@ -263,14 +264,14 @@ function MyRequests(p: { t: T; locale: Locale; session: SessionInfo; now: number
         return (
           <article key={id} class="request" data-request-id={id}>
             <h3>{id}</h3>
-            {r && <p>{t(`state.${r.state}`)} · {almaty(r.receivedAt, locale)}</p>}
+            {r && <p class={`req-state state-${r.state}`}>{t(`state.${r.state}`)} · {almaty(r.receivedAt, locale)}</p>}
             {r && r.banks.length > 0 && (
               <table>
                 <thead><tr><th scope="col">{t('mine.bank')}</th><th scope="col">{t('mine.state')}</th><th scope="col">{t('mine.clock')}</th><th scope="col">{t('mine.statements')}</th></tr></thead>
                 <tbody>
                   {r.banks.map((b) => {
                     const left = b.deadline ? Date.parse(b.deadline) - p.now : undefined;
-                    const st = (r.statements ?? []).filter((s) => s.bic === b.bic);
+                    const st = (r.statements ?? []).filter((s) => s.bank === b.bic && s.current !== false);
                     return (
                       <tr key={b.bic} data-bic={b.bic}>
                         <td>{b.bic}</td>
@@ -278,7 +279,8 @@ function MyRequests(p: { t: T; locale: Locale; session: SessionInfo; now: number
                         <td class={b.overdue || (left !== undefined && left < 0) ? 'overdue' : ''}>{left === undefined ? '—' : b.state === 'answered' ? '✓' : `${duration(left)}${left < 0 || b.overdue ? ` (${t('mine.overdue')})` : ''}`}</td>
                         <td>{st.map((s) => (
                           <span key={s.statementId}>
-                            <button type="button" class="csv" onClick={() => void csv(s.statementId)}>{t('mine.csv')}</button>{' '}
+                            {s.encrypted && <span>{t('mine.encrypted')} </span>}
+                            {!s.encrypted && <button type="button" class="csv" onClick={() => void csv(s.statementId)}>{t('mine.csv')}</button>}{' '}
                             <button type="button" onClick={() => void p7s(s.statementId)}>{t('mine.p7s')}</button>
                           </span>
                         ))}</td>
@@ -453,7 +455,7 @@ function App() {
       <main>
         {note && <p class="ok" role="status" id="note">{note}</p>}
         {!session && <SignIn t={t} locale={locale} choice={choice} setChoice={setChoice} onIn={(s) => { setSession(s); setView(''); }} />}
-        {session && current !== 'pending' && choice.kind === 'software' && !choice.keys.sign && <SignerPicker t={t} choice={choice} onChange={setChoice} needSign />}
+        {session && current === 'new' && choice.kind === 'software' && !choice.keys.sign && <SignerPicker t={t} choice={choice} onChange={setChoice} needSign />}
         {session && current === 'new' && <NewRequest t={t} locale={locale} session={session} choice={choice} onDone={(id) => { setNote(t('req.submitted', { id })); setView('mine'); }} />}
         {session && current === 'mine' && <MyRequests t={t} locale={locale} session={session} now={now} />}
         {session && current === 'pending' && <Pending t={t} locale={locale} session={session} choice={choice} now={now} />}

@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { isValidIin } from '../../src/documents/check-digits';
+import { startTestGateway, TestGateway } from '../support/gateway';
+import { KEYS, sign } from '../support/identities';
+import { axeViolations, launchBrowser, screenshot, spkiHash, TestBrowser } from '../support/browser';
+import { P12_PASSWORD, startTestNcaLayer, TestNcaLayer } from '../support/ncalayer';
+import { delivered, makeStatement } from '../statements/helpers';
+
+/**
+ * The console in a real browser (Debian's chromium through playwright-core), signing through a
+ * test NCALayer that speaks NCALayer's WebSocket protocol with the keys.example PKCS#12 files.
+ */
+
+const TLS_PEM = readFileSync(join(KEYS, 'gateway', 'tls.pem'));
+const TLS_KEY = readFileSync(join(KEYS, 'gateway', 'tls.key'));
+const SUBJECT_IIN = '920614300911';
+
+// A real browser on a shared 2-core machine: each flow step may take seconds.
+jest.setTimeout(90_000);
+
+let t: TestGateway;
+let nca: TestNcaLayer;
+let browser: TestBrowser;
+let base: string;
+const cspErrors: string[] = [];
+const a11y: Record<string, string[]> = {};
+
+beforeAll(async () => {
+  t = await startTestGateway({}, { workers: true });
+  nca = await startTestNcaLayer({ cert: TLS_PEM, key: TLS_KEY });
+  browser = await launchBrowser([spkiHash(TLS_PEM)]);
+  base = `https://127.0.0.1:${t.port}`;
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await nca?.close();
+  await t?.stop();
+});
+
+/** A fresh page as a new person at the same desk: the previous person's session cookie is gone. */
+async function open(): Promise<Page> {
+  await browser.context.clearCookies();
+  const page = await browser.newPage();
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+  });
+  await page.goto(`${base}/console`);
+  await page.evaluate("localStorage.setItem('art50.locale', 'en')");
+  await page.reload();
+  await page.waitForSelector('#signin');
+  return page;
+}
+
+/** Screenshot and accessibility check of the view the page shows now. */
+async function view(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  a11y[name] = await axeViolations(page);
+}
+
+async function signInWithNcaLayer(page: Page, person: string): Promise<void> {
+  nca.use(person);
+  await page.click('#signin');
+  await page.waitForSelector('#who, #signin-error');
+}
+
+describe('the web console', () => {
+  let requestId = '';
+
+  it('serves the page with a strict CSP and no framing', async () => {
+    const res = await t.as().get('/console');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
+    expect(res.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.text).not.toMatch(/<script>|<script [^>]*>[^<]/); // no inline script
+    expect(res.text).toMatch(/<script src="\/console\/app.js" defer><\/script>/);
+  });
+
+  it('investigator signs in with NCALayer and submits a request, the IIN checked as typed', async () => {
+    const page = await open();
+    await view(page, '01-sign-in');
+    await signInWithNcaLayer(page, 'police/investigator-1');
+    expect(await page.textContent('#who')).toMatch(/Signed in as .*Police Department of Almaty/);
+    expect(nca.requests.at(-1)!.eku).toEqual(['1.3.6.1.5.5.7.3.2']);
+
+    await page.fill('#erdr', '251750031000123');
+    await page.fill('#article', '190-2-4');
+    await page.fill('#subject-iin', SUBJECT_IIN.slice(0, 11) + String((Number(SUBJECT_IIN[11]) + 1) % 10));
+    expect(await page.textContent('#iin-check')).toMatch(/Not a valid IIN/);
+    await page.click('#submit-request');
+    expect(await page.textContent('#request-error')).toMatch(/subject IIN is not valid/);
+    expect(nca.requests.length).toBe(1); // refused before anything was signed
+    expect(isValidIin(SUBJECT_IIN)).toBe(true);
+    await page.fill('#subject-iin', SUBJECT_IIN);
+    expect(await page.textContent('#iin-check')).toMatch(/check digit is valid/);
+    await page.fill('#subject-name', 'Subject Demo-One');
+    await page.check('#bank-ALFAKZKA');
+    await page.fill('#scope-from', '2025-02-01');
+    await page.fill('#scope-to', '2025-03-13');
+    await page.fill('#scope-asof', '2025-03-13');
+    await view(page, '02-new-request');
+    await page.click('#submit-request');
+    await page.waitForSelector('#note, #request-error');
+    expect(await page.$eval('#request-error', (e) => e.textContent).catch(() => 'none')).toBe('none');
+    requestId = /Request ([0-9a-f-]{36}) received/.exec((await page.textContent('#note')) ?? '')![1]!;
+    expect(nca.requests.at(-1)!.eku).toEqual(['1.3.6.1.5.5.7.3.4']);
+    await page.waitForSelector(`article[data-request-id="${requestId}"] .state-awaiting_sanction`);
+    await view(page, '03-my-requests');
+    await page.close();
+  });
+
+  it('a prosecutor of body B signs in with a software key and sees nothing of body A', async () => {
+    const page = await open();
+    await page.check('#signer-software');
+    await page.setInputFiles('#auth-p12', join(KEYS, 'prosecutor', 'prosecutor-2.p12'));
+    await page.fill('#p12-password', P12_PASSWORD);
+    await page.click('#signin');
+    await page.waitForSelector('#who');
+    expect(await page.textContent('#who')).toMatch(/Karaganda/);
+    await page.waitForSelector('#pending');
+    expect(await page.textContent('#pending')).toMatch(/Nothing awaits your sanction/);
+    expect(await page.$(`li[data-request-id="${requestId}"]`)).toBeNull();
+    await view(page, '04-pending-other-body');
+    // Directly, too: the session gets body B's authorisation, not more.
+    const status = await page.evaluate(async (id) => (await fetch(`/v1/requests/${id}`)).status, requestId);
+    expect(status).toBe(404);
+    await page.close();
+  });
+
+  it('the prosecutor of body A sees the request, reveals the IIN and grants it with NCALayer', async () => {
+    const page = await open();
+    await signInWithNcaLayer(page, 'prosecutor/prosecutor-1');
+    await page.waitForSelector(`li[data-request-id="${requestId}"]`);
+    await view(page, '05-pending');
+    await page.click(`li[data-request-id="${requestId}"] button.open`);
+    await page.waitForSelector('#request-detail');
+    const masked = await page.textContent('#subject-iin-shown');
+    expect(masked).not.toContain(SUBJECT_IIN);
+    expect(masked).toMatch(/^92•+11$/);
+    await view(page, '06-request-detail');
+    await page.click('#reveal');
+    expect(await page.textContent('#subject-iin-shown')).toBe(SUBJECT_IIN);
+    await page.click('#grant');
+    await page.waitForSelector('#decision-note');
+    expect(await page.textContent('#decision-note')).toMatch(/granted/);
+    await page.close();
+  });
+
+  it('a bank answers over the API; the investigator sees "answered" and downloads the CSV', async () => {
+    const status = await t.as('police/investigator-1').get(`/v1/requests/${requestId}`);
+    const item = await delivered(t, 'ALFAKZKA', requestId);
+    expect((await t.as('banks/ALFAKZKA').post(`/v1/inbox/${item.deliveryId}/ack`)).status).toBe(200);
+    const doc = { requestId, case: { erdrNumber: '251750031000123' }, subject: { iin: SUBJECT_IIN }, scope: { accountList: true, balances: { asOf: '2025-03-13' }, movements: { from: '2025-02-01', to: '2025-03-13' } } };
+    const posted = await t.as('banks/ALFAKZKA').post('/v1/statements', sign(makeStatement(doc, status.body.digest, 'ALFAKZKA'), 'banks/ALFAKZKA'));
+    expect(posted.status).toBe(201);
+
+    const page = await open();
+    await page.check('#signer-software');
+    await page.setInputFiles('#auth-p12', join(KEYS, 'police', 'investigator-1.p12'));
+    await page.fill('#p12-password', P12_PASSWORD);
+    await page.click('#signin');
+    await page.waitForSelector('#who');
+    await page.click('#nav-mine');
+    await page.waitForSelector(`article[data-request-id="${requestId}"] td.state-answered`, { timeout: 15_000 });
+    expect(await page.textContent(`article[data-request-id="${requestId}"] tr[data-bic="ALFAKZKA"]`)).toMatch(/answered/);
+    await view(page, '07-answered');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`article[data-request-id="${requestId}"] button.csv`)]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toMatch(/^iban,currency,balance/);
+    expect(csv).toMatch(/"KZ\d{2}111/);
+    await page.close();
+  });
+
+  it('a revoked certificate cannot sign in; a cancelled or absent NCALayer says so', async () => {
+    const page = await open();
+    await signInWithNcaLayer(page, 'police/investigator-revoked');
+    expect(await page.textContent('#signin-error')).toMatch(/auth\.client_cert_revoked/);
+    await view(page, '08-revoked');
+    nca.cancelNext();
+    await page.click('#signin');
+    await page.locator('#signin-error', { hasText: 'cancelled' }).waitFor();
+    await nca.close();
+    await page.click('#signin');
+    await page.locator('#signin-error', { hasText: 'NCALayer is not running' }).waitFor({ timeout: 10_000 });
+    await view(page, '09-ncalayer-absent');
+    await page.close();
+  });
+
+  it('had no CSP violation and no serious or critical accessibility violation on any view', () => {
+    expect(cspErrors).toEqual([]);
+    expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(8);
+    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+  });
+});
