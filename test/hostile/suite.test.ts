@@ -104,6 +104,25 @@ describe('1. quadratic PEM: refused in linear time, the event loop free', () => 
   });
 });
 
+describe('1b. several PEM bombs at once', () => {
+  it('three 1 MB bodies of BEGIN lines at once: each 400 cms.malformed, and /healthz answers meanwhile', async () => {
+    const bomb = Buffer.from('-----BEGIN CMS-----'.repeat(Math.ceil(MB / 19)).slice(0, MB - 16), 'latin1');
+    const t0 = Date.now();
+    const health = (async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      const h0 = Date.now();
+      const res = await t.as().get('/healthz');
+      return { status: res.status, ms: Date.now() - h0 };
+    })();
+    const answers = await Promise.all([postRequest(bomb), postRequest(bomb), postStatement(bomb)]);
+    for (const res of answers) expectProblem(res, 'cms.malformed', 400);
+    const h = await health;
+    expect(h.status).toBe(200);
+    expect(h.ms).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+});
+
 describe('2. runaway statements in the worker', () => {
   let slow: TestGateway;
   let big: Buffer;
