@@ -156,7 +156,7 @@ export class StatementIntake {
     let header: SignedDocument<StatementHeaderDoc> | undefined;
     let known: StoredRequest | undefined;
     try {
-      header = verifier.open(parts.header, 'statement-header', (_d, s) => {
+      header = await verifier.openFresh(parts.header, 'statement-header', (_d, s) => {
         signerFp = s.fingerprint;
         signer = registry().identify({ iin: s.subject.iin, bin: s.subject.bin });
       });

@@ -32,7 +32,7 @@ export class InlineStatementOpener implements StatementOpener {
   constructor(private readonly verifier: DocumentVerifier, private readonly schema: StatementSchemaCheck) {}
 
   async open(der: Buffer, onVerified: OnVerified): Promise<OpenedStatement> {
-    const sd = this.verifier.open(der, 'statement', onVerified);
+    const sd = await this.verifier.openFresh(der, 'statement', onVerified);
     await new Promise<void>((r) => setImmediate(r));
     await this.schema.movements(sd.doc);
     return { sd, againstRequest: async (request) => checkStatementAgainstRequest(sd.doc, request), release: () => undefined };
@@ -54,6 +54,7 @@ export class WorkerStatementOpener implements StatementOpener {
     try {
       const signerCert = new X509Certificate(parsed.signer);
       const intermediates = parsed.certificates.map((c) => new X509Certificate(c));
+      await this.validator.prepare?.(signerCert, { purpose: 'signature', at: parsed.signingTime, intermediates });
       const signer = checkSignerPath({ signer: signerCert, certificates: intermediates, signingTime: parsed.signingTime }, this.validator);
       onVerified(parsed.digest, signer);
       const participant = identifySigner(signer, this.registry());
