@@ -48,6 +48,7 @@ export class LoginService {
         throw new Art50Error('auth.challenge_invalid', 'the signed content is not a current challenge of this gateway: it is unknown, expired or already used; ask for a new one at GET /v1/auth/challenge');
       }
       await this.throttle(address, fingerprint);
+      await this.d.validator.prepare?.(cms.signer, { purpose: 'tls-client', intermediates: cms.certificates });
       const client = identifyClient(this.d.validator, this.d.registry(), cms.signer, () => cms.certificates);
       const session = await this.d.sessions.create([cms.signer, ...cms.certificates]);
       return { session, client };
