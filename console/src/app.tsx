@@ -402,6 +402,18 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
   );
 }
 
+function Decisions(p: { t: T; session: SessionInfo }) {
+  const items = store(`art50.decisions.${p.session.participant.iin}`);
+  return (
+    <section class="card" id="decisions">
+      <h2>{p.t('nav.decisions')}</h2>
+      {items.length === 0 ? <p>{p.t('decisions.empty')}</p> : (
+        <ul>{items.map((i) => { const [id, decision] = i.split(' '); return <li key={i}>{id} — {p.t(`state.${decision}`)}</li>; })}</ul>
+      )}
+    </section>
+  );
+}
+
 // ---- shell
 
 function App() {
@@ -449,6 +461,7 @@ function App() {
             {police && <button type="button" id="nav-new" aria-current={current === 'new'} onClick={() => setView('new')}>{t('nav.new')}</button>}
             {police && <button type="button" id="nav-mine" aria-current={current === 'mine'} onClick={() => setView('mine')}>{t('nav.mine')}</button>}
             {prosecutor && <button type="button" id="nav-pending" aria-current={current === 'pending'} onClick={() => setView('pending')}>{t('nav.pending')}</button>}
+            {prosecutor && <button type="button" id="nav-decisions" aria-current={current === 'decisions'} onClick={() => setView('decisions')}>{t('nav.decisions')}</button>}
           </nav>
         )}
       </header>
@@ -458,6 +471,7 @@ function App() {
         {session && current === 'new' && choice.kind === 'software' && !choice.keys.sign && <SignerPicker t={t} choice={choice} onChange={setChoice} needSign />}
         {session && current === 'new' && <NewRequest t={t} locale={locale} session={session} choice={choice} onDone={(id) => { setNote(t('req.submitted', { id })); setView('mine'); }} />}
         {session && current === 'mine' && <MyRequests t={t} locale={locale} session={session} now={now} />}
+        {session && current === 'decisions' && <Decisions t={t} session={session} />}
         {session && current === 'pending' && <Pending t={t} locale={locale} session={session} choice={choice} now={now} />}
       </main>
     </div>

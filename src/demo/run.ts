@@ -51,7 +51,20 @@ interface Party {
  * `npm run demo`: the whole Art. 50 flow on an embedded Redis, a real gateway over HTTPS with
  * client certificates, and three reference banks (two pull, one push), printed as a timeline.
  */
-export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (line: string) => void } = {}): Promise<number> {
+/** Resolves at the first SIGINT or SIGTERM (`art50 demo --serve` keeps running until then). */
+export function untilSignal(): Promise<void> {
+  return new Promise((ok) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      ok();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (line: string) => void; serve?: boolean; untilStop?: () => Promise<void>; onServing?: (consoleUrl: string) => void } = {}): Promise<number> {
   const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const out = o.outDir ?? join(PACKAGE_ROOT, 'var', 'demo', stamp);
@@ -298,6 +311,19 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     print(`\n${describeVerify(report)}`);
     print(`\nfiles: ${out}\n  statements/<requestId>/<statementId>.{p7s,json,movements.csv}, banks/<BIC>/ (what each bank received and signed)`);
     print('  verify any of them: openssl cms -verify -inform DER -in <file>.p7s -CAfile keys.example/ca/root.pem -binary');
+    if (o.serve) {
+      // The gateway, the banks (ALFAKZKA and BETAKZKA keep polling, GAMMKZKA takes pushes) and the log stay up for the console.
+      const consoleUrl = `${gatewayUrl}/console`;
+      print(`\nconsole: ${consoleUrl}   (Ctrl-C stops the gateway)`);
+      print('  sign in with "Software key", password art50-demo:');
+      print('    investigator: keys.example/police/investigator-1.p12 (AUTH, to sign in) and keys.example/police/investigator-1.sign.p12 (SIGN, for requests)');
+      print('    prosecutor:   keys.example/prosecutor/prosecutor-1.p12 and keys.example/prosecutor/prosecutor-1.sign.p12');
+      print('  or with NCALayer (wss://127.0.0.1:13579) holding your NCA keys.');
+      print('  The demo CA is not one your browser trusts: accept the warning for 127.0.0.1, or import keys.example/ca/root.pem into a throw-away browser profile.');
+      print('  Demo time: one deadline hour lasts 1.5 s here, so a 72-hour clock runs out in under 2 minutes.');
+      o.onServing?.(consoleUrl);
+      await (o.untilStop ?? untilSignal)();
+    }
     return report.ok ? 0 : 1;
   } finally {
     for (const s of stops) await s().catch(() => undefined);
