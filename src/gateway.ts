@@ -154,7 +154,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     store: requests,
     registry: getRegistry,
     deliveryReceipts: async (ids) =>
-      (await deliveries.receipts(ids)).map((r) => (r.receipt && r.index !== null ? { event: 'delivery.delivered', logIndex: r.index, receipt: r.receipt.toString('base64') } : null)),
+      (await deliveries.receipts(ids)).map((r, i) => (r.receipt && r.index !== null
+        ? { event: 'delivery.delivered', logIndex: r.index, receipt: r.receipt.toString('base64'), bank: ids[i]!.slice(ids[i]!.lastIndexOf('.') + 1) }
+        : null)),
   });
   const inbox = new Inbox({ deliveries, requests, log, sealer, clock, registry: getRegistry });
   const logReader = new LogReader({ redis, ns: config.namespace });

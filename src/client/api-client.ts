@@ -86,6 +86,8 @@ export interface ReceiptRef {
   logIndex: number;
   /** base64 DER of the gateway-sealed receipt. */
   receipt: string;
+  /** The bank (BIC) of a delivery receipt. */
+  bank?: string;
 }
 
 export interface SubmitResult {

@@ -44,6 +44,8 @@ export interface ReceiptRef {
   logIndex: number;
   /** base64 DER of the sealed receipt. */
   receipt: string;
+  /** The bank (BIC) of a delivery receipt. */
+  bank?: string;
 }
 
 export interface RequestStatus {

@@ -67,6 +67,11 @@ describe('police → prosecutor → reference bank → police, through the CLI a
     const pending = await cli('prosecutor', 'pending', ...key('prosecutor/prosecutor-1'), '--gateway', base);
     expect(pending.code).toBe(0);
     expect(pending.out).toContain(doc.requestId);
+    const shown = await cli('prosecutor', 'show', doc.requestId, ...key('prosecutor/prosecutor-1'), '--gateway', base);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain(`ERDR ${doc.case.erdrNumber}`);
+    expect(shown.out).toContain(`IIN ${doc.subject.iin}`);
+    expect(shown.out).toMatch(/banks:\s+ALFAKZKA/);
 
     const granted = await cli('prosecutor', 'sanction', doc.requestId, '--decision', 'granted', '--reason', 'grounds established', ...key('prosecutor/prosecutor-1'), '--gateway', base);
     expect(granted.err).toBe('');
@@ -120,6 +125,23 @@ describe('police → prosecutor → reference bank → police, through the CLI a
     expect(follow.code).toBe(0);
     const files = readdirSync(hops).filter((f) => f.endsWith('.request.json'));
     expect(files.map((f) => f.slice(4, 16)).sort()).toEqual([...demoMoneyTrail().muleIins].sort());
+    // Every receipt of the request, named for what it proves, each provable.
+    const rdir = join(dir, 'receipts');
+    const rec = await cli('police', 'receipts', doc.requestId, '--out', rdir, ...key('police/investigator-1'), '--gateway', base, '--json');
+    expect(rec.code).toBe(0);
+    const names = readdirSync(rdir).sort();
+    expect(names[0]).toMatch(/^01-request\.received-log\d+\.p7s$/);
+    expect(names.some((n) => /-sanction\.granted-log\d+\.p7s$/.test(n))).toBe(true);
+    expect(names.some((n) => /-delivery\.delivered-ALFAKZKA-log\d+\.p7s$/.test(n))).toBe(true);
+    expect(names.some((n) => /-statement\.received-ALFAKZKA-log\d+\.p7s$/.test(n))).toBe(true);
+    const text = await cli('police', 'status', doc.requestId, ...key('police/investigator-1'), '--gateway', base);
+    expect(text.out).toMatch(/delivery\.delivered \(ALFAKZKA\) #\d+/);
+
+    // The documented layout (case1.json, then fetch --out ./statements beside it) needs no template.
+    const again = await cli('police', 'follow', '--statement', join(out, `${id}.p7s`), '--hop', '--out', join(dir, 'hops-again'));
+    expect(again.err).toBe('');
+    expect(again.code).toBe(0);
+    expect(readdirSync(join(dir, 'hops-again')).filter((f) => f.endsWith('.request.json'))).toHaveLength(files.length);
 
     // one next hop submitted and accepted by the gateway
     const hopFile = join(hops, files[0]!);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { signCms } from '../../cms/sign';
 import { verifyCms } from '../../cms/verify';
-import type { ApiClient, RequestStatusView, SubmitResult } from '../../client/api-client';
+import type { ApiClient, ReceiptRef, RequestStatusView, SubmitResult } from '../../client/api-client';
 import { buildNextHopRequests, ClientTrust, movementsCsv, NextHop } from '../../client/documents';
 import { connect, CONNECTION_HELP, reportError, table, trustFor, UsageError } from '../../client/cli';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
@@ -71,8 +71,38 @@ export function formatStatus(s: RequestStatusView): string {
       ...s.banks.map((b) => [b.bic, `${b.state}${b.overdue && b.state !== 'overdue' ? ' (was overdue)' : ''}`, b.deliveredAt ?? '-', b.deadline ?? '-', b.acknowledgedAt ?? '-', b.answeredAt ?? '-']),
     ]);
   }
-  out += `\nreceipts: ${s.receipts.map((r) => `${r.event}#${r.logIndex}`).join(', ') || '-'}\n`;
+  out += `\nreceipts: ${s.receipts.map((r) => `${r.event}${r.bank ? ` (${r.bank})` : ''} #${r.logIndex}`).join(', ') || '-'}\n`;
+  out += s.receipts.length ? `          (art50 police receipts ${s.requestId} --out DIR writes them; art50 audit prove --receipt FILE proves each)\n` : '';
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// receipts
+
+/** The file a receipt is written to: what it proves, e.g. 03-delivery.delivered-ALFAKZKA-log42.p7s. */
+export function receiptFileName(r: ReceiptRef, n: number): string {
+  return `${String(n + 1).padStart(2, '0')}-${r.event}${r.bank ? `-${r.bank}` : ''}-log${r.logIndex}.p7s`;
+}
+
+/** Writes every receipt of a request (request, sanction, each delivery) with a name that says what it proves. */
+export async function writeReceipts(api: ApiClient, requestId: string, outDir: string): Promise<Array<{ file: string; event: string; bank?: string; logIndex: number }>> {
+  const status = await api.status(requestId);
+  mkdirSync(outDir, { recursive: true });
+  const receipts = [...status.receipts];
+  const statements = await api.listStatements(requestId);
+  for (const item of statements.items) {
+    if (typeof item.receipt !== 'string') continue;
+    // The log index is inside the sealed receipt (the list does not repeat it); `audit prove` checks the seal.
+    const body = JSON.parse(verifyCms(Buffer.from(item.receipt, 'base64')).content.toString('utf8')) as { logIndex?: unknown };
+    const bank = typeof item.bank === 'string' ? item.bank : item.bank.bic;
+    if (typeof body.logIndex === 'number') receipts.push({ event: 'statement.received', logIndex: body.logIndex, receipt: item.receipt, bank });
+  }
+  receipts.sort((a, b) => a.logIndex - b.logIndex);
+  return receipts.map((r, i) => {
+    const file = join(outDir, receiptFileName(r, i));
+    writeFileSync(file, Buffer.from(r.receipt, 'base64'));
+    return { file, event: r.event, logIndex: r.logIndex, ...(r.bank ? { bank: r.bank } : {}) };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,14 +251,16 @@ export function findParentRequest(statement: StatementDoc, statementFile: string
     if (!doc) throw new UsageError(`${template} is not a valid request document`);
     return doc;
   }
-  for (const dir of [...new Set([dirname(resolve(statementFile)), process.cwd()])]) {
+  // The documented layout: the request JSON in the case directory, `fetch --out ./statements` below it.
+  const statementDir = dirname(resolve(statementFile));
+  for (const dir of [...new Set([statementDir, dirname(statementDir), process.cwd()])]) {
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
       const doc = parse(join(dir, f));
       if (doc?.requestId === statement.requestId) return doc;
     }
   }
-  throw new UsageError(`no request ${statement.requestId} found next to the statement; pass --request-template <the parent request JSON>`);
+  throw new UsageError(`no request ${statement.requestId} found next to the statement, in the directory above it or in the current directory; pass --request-template <the parent request JSON>`);
 }
 
 export interface FollowOutcome {
@@ -297,6 +329,25 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
         process.stdout.write(o.json ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s));
       } catch (e) {
         setExit(reportError('status', e));
+      } finally {
+        api?.close();
+      }
+    });
+
+  connOptions(identityFlags(police.command('receipts')
+    .description('write every gateway receipt of a request (received, sanction, each delivery, each statement), each named for what it proves')
+    .argument('<requestId>')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--json', 'print the list as JSON'), 'police'))
+    .action(async (id: string, o: Conn & IdentityFlags & { out: string; json?: boolean }) => {
+      let api: ApiClient | undefined;
+      try {
+        api = connect(o, (await openIdentity(o)).tls);
+        const written = await writeReceipts(api, id, o.out);
+        if (o.json) process.stdout.write(JSON.stringify(written, null, 2) + '\n');
+        else process.stdout.write(table([['event', 'bank', 'log index', 'file'], ...written.map((w) => [w.event, w.bank ?? '-', String(w.logIndex), w.file])]));
+      } catch (e) {
+        setExit(reportError('receipts', e));
       } finally {
         api?.close();
       }

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signCms } from '../../cms/sign';
 import type { SigningIdentity } from '../../cms/types';
+import { ApiError } from '../../client/api-client';
 import type { ApiClient, PendingItem, SanctionResult } from '../../client/api-client';
 import { connect, CONNECTION_HELP, reportError, table, trustFor, UsageError } from '../../client/cli';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
@@ -40,6 +41,25 @@ export async function pendingRequests(api: ApiClient, trust: ClientTrust, limit 
   });
 }
 
+/** The whole request as a prosecutor reads it before deciding: case, subject, scope, banks, signer, verdict. */
+export function formatRequest(v: PendingView): string {
+  if (!v.request) return `request:  ${v.item.requestId}\nverdict:  DOES NOT VERIFY ${v.invalid ?? ''}\n`;
+  const r = v.request;
+  const lines = [
+    `request:   ${r.requestId} (digest ${v.item.digest})`,
+    `received:  ${v.item.receivedAt}`,
+    `case:      ERDR ${r.case.erdrNumber}, article ${r.case.article}${r.case.description ? ` — ${r.case.description}` : ''}`,
+    `body:      ${r.body.name} (BIN ${r.body.bin})`,
+    `signed by: ${v.signer ?? '?'}, ${r.signer.name}, ${r.signer.position ?? ''} (IIN ${r.signer.iin})`,
+    `subject:   ${r.subject.name ?? '-'} (IIN ${r.subject.iin})${r.subject.knownIbans?.length ? `, known accounts ${r.subject.knownIbans.join(', ')}` : ''}`,
+    `scope:     ${scopeText(r)}`,
+    `banks:     ${r.banks === 'all' ? 'all registered banks' : r.banks.join(', ')}`,
+    `deadline:  ${r.deadlineHours ?? 72} h from delivery`,
+    'verdict:   signature, certificate path, revocation, registry role and schema verified locally',
+  ];
+  return lines.join('\n') + '\n';
+}
+
 /** The sanction document for a verified request: bound to its digest, valid `validHours` from now. */
 export function buildSanction(request: RequestDoc, digest: string, prosecutor: SigningIdentity, o: { decision: SanctionDecision; reason?: string; now?: Date; validHours?: number }): SanctionDoc {
   const subject = ncaSubject(prosecutor.cert);
@@ -71,7 +91,8 @@ export interface SanctionOutcome extends SanctionResult {
 export async function sanctionRequest(api: ApiClient, trust: ClientTrust, identity: SigningIdentity, requestId: string, o: { decision: SanctionDecision; reason?: string; validHours?: number; outDir?: string }): Promise<SanctionOutcome> {
   const pending = await pendingRequests(api, trust);
   const view = pending.find((p) => p.item.requestId.toLowerCase() === requestId.toLowerCase());
-  if (!view) throw new UsageError(`request ${requestId} is not pending for this prosecutor (already decided, unknown, or not of a supervised body)`);
+  // The gateway's pending list is its answer: not there means not found for this office (exit 1, like a refusal).
+  if (!view) throw new ApiError(404, 'request.not_found', `request ${requestId} is not pending for this prosecutor (already decided, unknown, or not of a supervised body)`);
   if (!view.request) throw new Art50Error('cms.signature_invalid', `request ${requestId} does not verify: ${view.invalid ?? '?'}`);
   const sanction = buildSanction(view.request, view.item.digest, identity, o);
   const bytes = Buffer.from(JSON.stringify(sanction, null, 2), 'utf8');
@@ -105,6 +126,28 @@ export function registerProsecutorCommands(program: Command, setExit: SetExit): 
     .option('--ca <pem>', CONNECTION_HELP.ca)
     .option('--crl <file...>', CONNECTION_HELP.crl)
     .option('--registry <json>', CONNECTION_HELP.registry);
+
+  conn(pros.command('show')
+    .description('the whole pending request (case, subject, scope, banks, signer), verified locally, before deciding')
+    .argument('<requestId>')
+    .option('--json', 'print JSON'))
+    .action(async (id: string, o: Conn & { json?: boolean }) => {
+      let api: ApiClient | undefined;
+      let trust: ClientTrust | undefined;
+      try {
+        api = connect(o, (await openIdentity(o)).tls);
+        trust = trustFor(o);
+        const view = (await pendingRequests(api, trust)).find((p) => p.item.requestId.toLowerCase() === id.toLowerCase());
+        if (!view) throw new ApiError(404, 'request.not_found', `request ${id} is not pending for this prosecutor (already decided, unknown, or not of a supervised body)`);
+        process.stdout.write(o.json ? JSON.stringify({ ...view.item, request: view.request ?? null, signer: view.signer ?? null, invalid: view.invalid ?? null }, null, 2) + '\n' : formatRequest(view));
+        if (!view.request) setExit(2);
+      } catch (e) {
+        setExit(reportError('show', e));
+      } finally {
+        api?.close();
+        trust?.close();
+      }
+    });
 
   conn(pros.command('pending').description('requests of supervised bodies awaiting a sanction, each verified locally').option('--json', 'print JSON'))
     .action(async (o: Conn & { json?: boolean }) => {
