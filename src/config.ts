@@ -45,6 +45,8 @@ export interface Config {
   /** Largest JSON document accepted inside a CMS (requests and sanctions are small). */
   smallDocumentLimitBytes: number;
   clockSkewSeconds: number;
+  /** Oldest request createdAt accepted at submission, in days. */
+  requestMaxAgeDays: number;
   /** Milliseconds in one "deadline hour"; 3,600,000 in production, shortened only in tests/demo. */
   deadlineHourMs: number;
   workers: { inProcess: boolean; concurrency: number; stalledIntervalMs: number };
@@ -147,6 +149,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     bodyLimitBytes: bytes(env, 'ART50_BODY_LIMIT', 64 * 1024 ** 2),
     smallDocumentLimitBytes: bytes(env, 'ART50_DOCUMENT_LIMIT', 1024 ** 2),
     clockSkewSeconds: int(env, 'ART50_CLOCK_SKEW_SECONDS', 300, 0, 3600),
+    requestMaxAgeDays: int(env, 'ART50_REQUEST_MAX_AGE_DAYS', 7, 1, 365),
     deadlineHourMs: int(env, 'ART50_DEADLINE_HOUR_MS', 3_600_000, 1, 3_600_000),
     workers: {
       inProcess: bool(env, 'ART50_WORKERS_IN_PROCESS', true),

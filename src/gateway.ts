@@ -148,7 +148,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // A delivery still queued this long after its sanction is looked at: twice the stalled-job takeover time.
   const reconciler = new DeliveryReconciler({ deliveries, requests, queues, processor, logger, minAgeMs: Math.max(5000, 4 * config.workers.stalledIntervalMs) });
 
-  const intake = new RequestIntake({ verifier, registry: getRegistry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds });
+  const intake = new RequestIntake({ verifier, registry: getRegistry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds, maxAgeDays: config.requestMaxAgeDays });
   const sanctions = new SanctionService({ verifier, registry: getRegistry, store: requests, log, sealer, clock });
   const status = new RequestStatusReader({
     store: requests,

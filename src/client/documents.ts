@@ -97,11 +97,43 @@ export interface NextHop {
  * IBANs seen; banks = their BICs when every one is known (and, with `knownBanks`, registered),
  * else "all"; parent = {requestId, statementId}. Companies (BIN) and the subject itself are skipped.
  */
+export interface UnfollowedTransfer {
+  counterparty: string;
+  amount: string;
+  currency: string;
+  bookedAt: string;
+  reason: string;
+}
+
+/**
+ * Every outgoing transfer of the statement that no next-hop request follows, and why: a company
+ * (BIN), a counterparty without an IIN, the subject's own account, or a total below `minAmount`.
+ * `follow` prints these, so nothing is dropped silently.
+ */
+export function unfollowedTransfers(statement: StatementDoc, parent: RequestDoc, minAmount?: string): UnfollowedTransfer[] {
+  const subjectIin = statement.subject?.iin ?? parent.subject.iin;
+  const followed = new Set(buildNextHopRequests(statement, parent, minAmount !== undefined ? { minAmount } : {}).map((h) => h.counterpartyIin));
+  const out: UnfollowedTransfer[] = [];
+  for (const m of (statement.accounts ?? []).flatMap((a) => a.movements ?? [])) {
+    if (toMinor(m.amount) >= 0n) continue;
+    const c = m.counterparty;
+    const who = c?.name ?? c?.iban ?? c?.bin ?? c?.iin ?? '(no counterparty)';
+    const base = { counterparty: who, amount: m.amount, currency: m.currency, bookedAt: m.bookedAt };
+    if (c?.iin && followed.has(c.iin)) continue;
+    if (c?.iin === subjectIin) out.push({ ...base, reason: 'the subject\'s own account' });
+    else if (c?.bin && !c.iin) out.push({ ...base, reason: `a legal entity (BIN ${c.bin}): not an individual` });
+    else if (!c?.iin) out.push({ ...base, reason: 'the bank named no IIN for the counterparty' });
+    else out.push({ ...base, reason: `total sent to IIN ${c.iin} is below --min-amount ${minAmount ?? ''}` });
+  }
+  return out;
+}
+
 export function buildNextHopRequests(
   statement: StatementDoc,
   parent: RequestDoc,
-  opts: { now?: Date; newId?: () => string; knownBanks?: ReadonlySet<string> } = {},
+  opts: { now?: Date; newId?: () => string; knownBanks?: ReadonlySet<string>; minAmount?: string } = {},
 ): NextHop[] {
+  const min = opts.minAmount !== undefined ? toMinor(opts.minAmount) : undefined;
   const now = opts.now ?? new Date();
   const newId = opts.newId ?? randomUUID;
   if (statement.requestId !== parent.requestId) {
@@ -128,6 +160,8 @@ export function buildNextHopRequests(
   }
   const hops: NextHop[] = [];
   for (const [iin, acc] of byIin) {
+    // Below the threshold in every currency: not worth a new request (the money trail is cut there).
+    if (min !== undefined && [...acc.totals.values()].every((v) => v < min)) continue;
     const banks: string[] | 'all' = acc.unknownBank || acc.bics.size === 0 ? 'all' : [...acc.bics].sort();
     const ibans = [...acc.ibans].sort().slice(0, 100);
     const request: RequestDoc = {

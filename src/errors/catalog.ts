@@ -71,6 +71,8 @@ export const CATALOG = {
   'document.schema': { status: 422, title: 'Document does not match its schema' },
   'document.type': { status: 422, title: 'Wrong document type' },
   'document.created_in_future': { status: 422, title: 'Creation time is in the future' },
+  'document.too_old': { status: 422, title: 'Creation time is too long ago' },
+  'document.date_in_future': { status: 422, title: 'A requested date lies in the future' },
   'document.unknown_bank': { status: 422, title: 'Unknown bank' },
   'document.duplicate_key': { status: 422, title: 'Duplicate member name' },
   'document.too_costly': { status: 422, title: 'Document too costly to verify' },

@@ -8,6 +8,8 @@ import type { RequestServiceDeps } from './store';
 import { requestSignerRole } from '../participants/request-signer';
 
 export const MAX_DEADLINE_HOURS = 72;
+/** Oldest createdAt accepted at submission (ART50_REQUEST_MAX_AGE_DAYS). */
+export const DEFAULT_MAX_AGE_DAYS = 7;
 
 export interface IntakeResult {
   status: 200 | 202;
@@ -27,13 +29,26 @@ export function checkRequestSigner(sd: SignedDocument<RequestDoc>): 'investigato
   return role;
 }
 
-export function checkRequestContent(doc: RequestDoc, registry: Registry, now: Date, skewSeconds: number): void {
+export function checkRequestContent(doc: RequestDoc, registry: Registry, now: Date, skewSeconds: number, maxAgeDays = DEFAULT_MAX_AGE_DAYS): void {
   if ((doc.deadlineHours ?? MAX_DEADLINE_HOURS) > MAX_DEADLINE_HOURS) {
     throw new Art50Error('request.deadline', `deadlineHours may not exceed ${MAX_DEADLINE_HOURS} (CPC Art. 34 part 5)`, { field: '/deadlineHours' });
   }
-  if (Date.parse(doc.createdAt) > now.getTime() + skewSeconds * 1000) {
+  const created = Date.parse(doc.createdAt);
+  if (created > now.getTime() + skewSeconds * 1000) {
     throw new Art50Error('document.created_in_future', `createdAt ${doc.createdAt} is in the future`, { field: '/createdAt' });
   }
+  // A request signed long ago and submitted only now is a mistake or a replay of an old paper trail.
+  if (created < now.getTime() - maxAgeDays * 86_400_000) {
+    throw new Art50Error('document.too_old', `createdAt ${doc.createdAt} is more than ${maxAgeDays} days ago; sign a fresh request`, { field: '/createdAt' });
+  }
+  // Balances and movements can only be asked for dates that have begun (Almaty is UTC+5: allow the day ahead of UTC).
+  const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+  const future = (date: string | undefined, field: string): void => {
+    if (date !== undefined && date.slice(0, 10) > tomorrow) throw new Art50Error('document.date_in_future', `${field.slice(1).replace(/\//g, '.')} ${date} lies in the future`, { field });
+  };
+  future(doc.scope.balances?.asOf, '/scope/balances/asOf');
+  future(doc.scope.movements?.from, '/scope/movements/from');
+  future(doc.scope.movements?.to, '/scope/movements/to');
   if (doc.banks !== 'all') {
     doc.banks.forEach((bic, i) => {
       if (!registry.bankByBic(bic)) throw new Art50Error('document.unknown_bank', `field /banks/${i}: bank ${bic} is not a registered bank`, { field: `/banks/${i}` });
@@ -48,7 +63,7 @@ export function checkRequestContent(doc: RequestDoc, registry: Registry, now: Da
  * seal a receipt. Idempotent on requestId + digest.
  */
 export class RequestIntake {
-  constructor(private readonly deps: RequestServiceDeps & { clockSkewSeconds: number }) {}
+  constructor(private readonly deps: RequestServiceDeps & { clockSkewSeconds: number; maxAgeDays?: number }) {}
 
   async submit(der: Buffer, client: ClientIdentity): Promise<IntakeResult> {
     const { verifier, registry, store, log, sealer, clock } = this.deps;
@@ -68,7 +83,7 @@ export class RequestIntake {
       if (client.participant.organisation.bin !== sd.doc.body.bin) {
         throw new Art50Error('participant.client_mismatch', `the TLS client belongs to ${client.participant.organisation.bin}, not to the requesting body ${sd.doc.body.bin}`);
       }
-      checkRequestContent(sd.doc, registry(), now, this.deps.clockSkewSeconds);
+      checkRequestContent(sd.doc, registry(), now, this.deps.clockSkewSeconds, this.deps.maxAgeDays);
     } catch (e) {
       // A refusal of a document whose signature verified is an auditable event; garbage is not.
       // 5xx (store unreachable, busy) says nothing about the document: not a refusal to record.

@@ -1,5 +1,5 @@
 import { createCoreBanking, demoMoneyTrail } from '../../src/delivery/demo-core-banking';
-import { buildNextHopRequests, csvField, movementsCsv } from '../../src/client/documents';
+import { buildNextHopRequests, csvField, movementsCsv, unfollowedTransfers } from '../../src/client/documents';
 import type { RequestDoc, StatementDoc } from '../../src/documents/types';
 import { createAjv } from '../../src/documents/ajv';
 import { createDocumentValidators } from '../../src/documents/validators';
@@ -65,6 +65,28 @@ describe('police follow: next-hop requests from a statement', () => {
     const next = buildNextHopRequests(s2, hop);
     expect(next.map((h) => h.counterpartyIin)).toEqual([trail.collectorIin]);
     expect(() => buildNextHopRequests(s2, parent)).toThrow(/answers request/);
+  });
+
+  it('every outgoing transfer not followed is listed with the reason (a company, no IIN), none dropped silently', () => {
+    const companyTransfer = { id: 'x-company', bookedAt: '2025-02-20T10:00:00+05:00', amount: '-500.00', currency: 'KZT', counterparty: { name: 'Crypto Exchange LLP', bin: '951240000899', iban: 'KZ563330000000000001' }, purpose: 'purchase', channel: 'internet' };
+    const anonymous = { id: 'x-anon', bookedAt: '2025-02-21T10:00:00+05:00', amount: '-700.00', currency: 'KZT', counterparty: { name: 'Unknown card holder' }, purpose: 'p2p', channel: 'card' };
+    const s = JSON.parse(JSON.stringify(statement)) as StatementDoc;
+    s.accounts![0]!.movements!.push(companyTransfer as never, anonymous as never);
+    const un = unfollowedTransfers(s, parent);
+    expect(un.find((u) => u.counterparty === 'Crypto Exchange LLP')?.reason).toMatch(/legal entity/);
+    expect(un.find((u) => u.counterparty === 'Unknown card holder')?.reason).toMatch(/no IIN/);
+    const outgoing = s.accounts!.flatMap((a) => a.movements ?? []).filter((m) => m.amount.startsWith('-')).length;
+    const followedMovements = buildNextHopRequests(s, parent).reduce((n, h) => n + h.movements, 0);
+    expect(followedMovements + un.length).toBe(outgoing);
+  });
+
+  it('--min-amount leaves out counterparties sent less in total, and says why', () => {
+    const totals = hops.map((h) => BigInt(h.totals.KZT!.replace('.', ''))).sort((a, b) => (a < b ? -1 : 1));
+    const threshold = (Number(totals[3]) / 100).toFixed(2); // keeps the 4 largest
+    const big = buildNextHopRequests(statement, parent, { minAmount: threshold });
+    expect(big).toHaveLength(4);
+    const below = unfollowedTransfers(statement, parent, threshold).filter((u) => /min-amount/.test(u.reason));
+    expect(below.length).toBeGreaterThanOrEqual(3);
   });
 
   it('movements CSV: BOM, CRLF, RFC 4180 quoting, formulas defused, amounts stay numbers', () => {

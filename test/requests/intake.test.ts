@@ -121,6 +121,22 @@ describe('POST /v1/requests', () => {
     expect(random.body.code).toBe('cms.malformed');
   });
 
+  it('refuses createdAt more than ART50_REQUEST_MAX_AGE_DAYS (7) ago: document.too_old', async () => {
+    const res = await submit(makeRequest({ createdAt: new Date(Date.now() - 8 * 86_400_000).toISOString() }));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'document.too_old', field: '/createdAt' });
+    expect((await submit(makeRequest({ createdAt: new Date(Date.now() - 6 * 86_400_000).toISOString() }))).status).toBe(202);
+  });
+
+  it('refuses balances and movements asked for dates that have not begun: document.date_in_future', async () => {
+    const later = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const balances = await submit(makeRequest({ scope: { accountList: true, balances: { asOf: later } } }));
+    expect(balances.status).toBe(422);
+    expect(balances.body).toMatchObject({ code: 'document.date_in_future', field: '/scope/balances/asOf' });
+    const movements = await submit(makeRequest({ scope: { accountList: true, movements: { from: '2025-02-01', to: later } } }));
+    expect(movements.body).toMatchObject({ code: 'document.date_in_future', field: '/scope/movements/to' });
+  });
+
   it('refuses createdAt in the future', async () => {
     const res = await submit(makeRequest({ createdAt: new Date(Date.now() + 3600_000).toISOString() }));
     expect(res.status).toBe(422);

@@ -4,7 +4,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { signCms } from '../../cms/sign';
 import { verifyCms } from '../../cms/verify';
 import type { ApiClient, ReceiptRef, RequestStatusView, SubmitResult } from '../../client/api-client';
-import { buildNextHopRequests, ClientTrust, movementsCsv, NextHop } from '../../client/documents';
+import { buildNextHopRequests, ClientTrust, movementsCsv, NextHop, UnfollowedTransfer, unfollowedTransfers } from '../../client/documents';
 import { connect, CONNECTION_HELP, reportError, table, trustFor, UsageError } from '../../client/cli';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 import type { SigningIdentity } from '../../cms/types';
@@ -265,6 +265,8 @@ export function findParentRequest(statement: StatementDoc, statementFile: string
 
 export interface FollowOutcome {
   hops: Array<NextHop & { file: string; submitted?: SubmitOutcome }>;
+  /** Outgoing transfers no next hop follows, with the reason. */
+  unfollowed: UnfollowedTransfer[];
 }
 
 export async function followStatement(o: {
@@ -274,10 +276,13 @@ export async function followStatement(o: {
   knownBanks?: ReadonlySet<string>;
   submit?: { api: ApiClient; identity: SigningIdentity };
   now?: Date;
+  /** Smallest total (decimal, the statement's currency) worth a next hop. */
+  minAmount?: string;
 }): Promise<FollowOutcome> {
-  const hops = buildNextHopRequests(o.statement, o.parent, { ...(o.now ? { now: o.now } : {}), ...(o.knownBanks ? { knownBanks: o.knownBanks } : {}) });
+  const min = o.minAmount !== undefined ? { minAmount: o.minAmount } : {};
+  const hops = buildNextHopRequests(o.statement, o.parent, { ...(o.now ? { now: o.now } : {}), ...(o.knownBanks ? { knownBanks: o.knownBanks } : {}), ...min });
   mkdirSync(o.outDir, { recursive: true });
-  const out: FollowOutcome = { hops: [] };
+  const out: FollowOutcome = { hops: [], unfollowed: unfollowedTransfers(o.statement, o.parent, o.minAmount) };
   for (const hop of hops) {
     const file = join(o.outDir, `hop-${hop.counterpartyIin}.request.json`);
     writeFileSync(file, JSON.stringify(hop.request, null, 2) + '\n');
@@ -391,32 +396,42 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
     .option('--hop', 'build the next hop (the default; accepted for readability)')
     .option('--out <dir>', 'where to write hop-<iin>.request.json', '.')
     .option('--request-template <json>', 'the parent request (case, body, signer, scope are copied); default: a request JSON with the statement\'s requestId next to the statement')
-    .option('--submit', 'also sign and submit each next-hop request (needs --cert and --key, or --p12)'), 'investigator or first head (with --submit)', { signs: true }), true)
-    .action(async (o: Conn & IdentityFlags & { statement: string; out: string; requestTemplate?: string; submit?: boolean }) => {
+    .option('--submit', 'also sign and submit each next-hop request (needs --cert and --key, or --p12)')
+    .option('--min-amount <amount>', 'follow only counterparties sent at least this much in total (decimal, e.g. 100000.00)')
+    .option('--json', 'print the hops and the transfers not followed as JSON'), 'investigator or first head (with --submit)', { signs: true }), true)
+    .action(async (o: Conn & IdentityFlags & { statement: string; out: string; requestTemplate?: string; submit?: boolean; minAmount?: string; json?: boolean }) => {
       let api: ApiClient | undefined;
       let trust: ClientTrust | undefined;
       try {
         if (o.submit && !o.p12 && (!o.cert || !o.key)) throw new UsageError('--submit needs --cert and --key, or --p12');
+        if (o.minAmount !== undefined && !/^\d{1,15}(\.\d{1,2})?$/.test(o.minAmount)) throw new UsageError('--min-amount must be a decimal amount like 100000 or 100000.00');
         trust = trustFor(o);
         const statement = readStatementFile(o.statement, trust);
         const parent = findParentRequest(statement, o.statement, o.requestTemplate);
         const knownBanks = new Set(trust.registry.banks().map((b) => b.bic!));
         const id = o.submit ? await openIdentity(o) : undefined;
         const submit = id ? { api: (api = connect(o, id.tls)), identity: await id.signer() } : undefined;
-        const r = await followStatement({ statement, parent, outDir: o.out, knownBanks, ...(submit ? { submit } : {}) });
-        if (r.hops.length === 0) {
-          process.stdout.write(`statement ${statement.statementId}: no outgoing transfers to individuals; nothing to follow\n`);
+        const r = await followStatement({ statement, parent, outDir: o.out, knownBanks, ...(submit ? { submit } : {}), ...(o.minAmount ? { minAmount: o.minAmount } : {}) });
+        if (o.json) {
+          process.stdout.write(JSON.stringify({ hops: r.hops.map(({ request: _r, ...h }) => h), unfollowed: r.unfollowed }, null, 2) + '\n');
           return;
         }
-        process.stdout.write(`statement ${statement.statementId} (${statement.bank.bic}) → ${r.hops.length} next-hop request(s):\n`);
-        process.stdout.write(table([
-          ['counterparty IIN', 'name', 'sent', 'banks', 'file', ...(o.submit ? ['requestId', 'state'] : [])],
-          ...r.hops.map((h) => [
-            h.counterpartyIin, h.name ?? '-', Object.entries(h.totals).map(([c, v]) => `${v} ${c}`).join(' + '),
-            h.banks === 'all' ? 'all' : h.banks.join(','), h.file,
-            ...(h.submitted ? [h.submitted.requestId, h.submitted.state] : []),
-          ]),
-        ]));
+        if (r.hops.length === 0) process.stdout.write(`statement ${statement.statementId}: no outgoing transfer to an individual to follow\n`);
+        else {
+          process.stdout.write(`statement ${statement.statementId} (${statement.bank.bic}) → ${r.hops.length} next-hop request(s):\n`);
+          process.stdout.write(table([
+            ['counterparty IIN', 'name', 'sent', 'banks', 'file', ...(o.submit ? ['requestId', 'state'] : [])],
+            ...r.hops.map((h) => [
+              h.counterpartyIin, h.name ?? '-', Object.entries(h.totals).map(([c, v]) => `${v} ${c}`).join(' + '),
+              h.banks === 'all' ? 'all' : h.banks.join(','), h.file,
+              ...(h.submitted ? [h.submitted.requestId, h.submitted.state] : []),
+            ]),
+          ]));
+        }
+        if (r.unfollowed.length > 0) {
+          process.stdout.write(`\n${r.unfollowed.length} outgoing transfer(s) not followed:\n`);
+          process.stdout.write(table([['to', 'amount', 'booked', 'why not'], ...r.unfollowed.map((u) => [u.counterparty, `${u.amount} ${u.currency}`, u.bookedAt.slice(0, 16), u.reason])]));
+        }
       } catch (e) {
         setExit(reportError('follow', e));
       } finally {
