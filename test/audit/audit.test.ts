@@ -9,6 +9,8 @@ import { canonicalJson } from '../../src/log/entry';
 import { encodeCheckpointBody } from '../../src/log/checkpoint';
 import { logKeys } from '../../src/log/keys';
 import { Sealer } from '../../src/receipts/sealer';
+import { verifyCms } from '../../src/cms/verify';
+import { makeStatement } from '../statements/helpers';
 import { RemoteLogSource } from '../../src/audit/remote-source';
 import { DirLogSource, exportLog } from '../../src/audit/files';
 import { gatewayTrust, GatewayTrust } from '../../src/audit/trust';
@@ -17,7 +19,7 @@ import { proveReceipt } from '../../src/audit/prove';
 import { main } from '../../src/cli/main';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { INV, sanctionedRequest, waitFor } from '../support/flow';
-import { identity, KEYS } from '../support/identities';
+import { identity, KEYS, sign } from '../support/identities';
 
 const AUD = 'auditor/auditor-1';
 let t: TestGateway;
@@ -43,8 +45,14 @@ beforeAll(async () => {
   api = client(AUD);
   trust = gatewayTrust();
   for (let i = 0; i < 3; i++) {
-    const { doc } = await sanctionedRequest(t, { banks: ['ALFAKZKA'] });
+    const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA'] });
     await waitFor(async () => (await t.as('banks/ALFAKZKA').post(`/v1/inbox/${doc.requestId}.ALFAKZKA/ack`)).status === 200, 'delivery and ack');
+    if (i === 0) {
+      // One answer, so that a statement receipt is among the kinds proven below.
+      const posted = await t.as('banks/ALFAKZKA').post('/v1/statements', sign(makeStatement(doc, digest), 'banks/ALFAKZKA'));
+      expect(posted.status).toBe(201);
+      receipts.push({ event: 'statement.received', logIndex: posted.body.logIndex, receipt: posted.body.receipt });
+    }
     const st = await t.as(INV).get(`/v1/requests/${doc.requestId}`);
     receipts.push(...(st.body.receipts as typeof receipts));
   }
@@ -196,6 +204,28 @@ describe('art50 audit prove', () => {
     for (const ev of ['request.received', 'sanction.granted']) {
       expect((await proveReceipt({ receipt: receiptOf(ev), trust, dir })).verdict).toBe('proven');
     }
+  });
+
+  it('proves every kind of receipt (request, sanction, delivery, statement), online and offline', async () => {
+    const kinds = [...new Set(receipts.map((r) => r.event))];
+    expect(kinds).toEqual(expect.arrayContaining(['request.received', 'sanction.granted', 'delivery.delivered', 'statement.received']));
+    const dir = mkdtempSync(join(tmpdir(), 'art50-prove-kinds-'));
+    await exportLog(new RemoteLogSource(api), dir);
+    for (const ev of kinds) {
+      const online = await proveReceipt({ receipt: receiptOf(ev), trust, remote: new RemoteLogSource(api) });
+      expect({ ev, verdict: online.verdict, detail: online.detail }).toMatchObject({ ev, verdict: 'proven' });
+      expect((await proveReceipt({ receipt: receiptOf(ev), trust, dir })).verdict).toBe('proven');
+    }
+  });
+
+  it("a delivery receipt naming another delivery than its entry is not proven", async () => {
+    const good = receipts.find((r) => r.event === 'delivery.delivered')!;
+    const body = JSON.parse(verifyCms(Buffer.from(good.receipt, 'base64')).content.toString()) as Record<string, string | number>;
+    const seal = new Sealer(identity('gateway/seal'));
+    const forged = seal.seal({ ...body, event: String(body.event), logIndex: Number(body.logIndex), time: String(body.time), deliveryId: `${String(body.requestId)}.BETAKZKA` });
+    const r = await proveReceipt({ receipt: forged, trust, remote: new RemoteLogSource(api) });
+    expect(r.verdict).toBe('invalid');
+    expect(r.detail).toMatch(/delivery/);
   });
 
   it('refuses a tampered receipt, a receipt not sealed by the gateway, a receipt for another entry; says "not yet integrated"', async () => {
