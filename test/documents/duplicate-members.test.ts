@@ -38,10 +38,15 @@ describe('duplicate member names', () => {
     expect(e.detail.length).toBeLessThan(1100);
   });
 
-  it('is linear: 200,000 objects are scanned in well under a second', () => {
+  it('costs the order of JSON.parse itself (one linear pass), measured on 200,000 objects', () => {
     const text = JSON.stringify({ items: Array.from({ length: 200_000 }, (_, i) => ({ id: i, name: `n${i}`, v: 'x"y\\z' })) });
-    const t0 = Date.now();
+    // Best of three of each, so a busy machine slows both alike.
+    const best = (fn: () => unknown): number => Math.min(...[0, 1, 2].map(() => {
+      const t0 = process.hrtime.bigint();
+      fn();
+      return Number(process.hrtime.bigint() - t0);
+    }));
     expect(firstDuplicateMember(text)).toBeUndefined();
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(best(() => firstDuplicateMember(text))).toBeLessThan(3 * best(() => JSON.parse(text)));
   });
 });
