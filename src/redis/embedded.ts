@@ -72,17 +72,30 @@ async function waitReady(child: ChildProcess, port: number, timeoutMs: number): 
   child.once('exit', () => (exited = true));
   while (Date.now() < deadline) {
     if (exited) throw new Error('redis-server exited during start-up (see its log in the data directory)');
-    const ok = await new Promise<boolean>((res) => {
+    // Ask for the server's pid: a PONG from whatever already holds the port (another redis-server)
+    // must not pass for ours, and a listener that never answers must not hang the start.
+    const pid = await new Promise<number | undefined>((res) => {
       const s = createConnection({ port, host: '127.0.0.1' }, () => {
-        s.write('PING\r\n');
+        s.write('INFO server\r\n');
       });
-      s.once('data', (d) => {
+      let text = '';
+      s.setTimeout(500, () => {
         s.destroy();
-        res(d.toString().startsWith('+PONG'));
+        res(undefined);
       });
-      s.once('error', () => res(false));
+      s.on('data', (d) => {
+        text += d.toString('latin1');
+        const m = /process_id:(\d+)/.exec(text);
+        if (m) {
+          s.destroy();
+          res(Number(m[1]));
+        }
+      });
+      s.once('error', () => res(undefined));
+      s.once('close', () => res(undefined));
     });
-    if (ok) return;
+    if (pid !== undefined && pid === child.pid) return;
+    if (pid !== undefined && exited) throw new Error(`port ${port} is taken by another redis-server (pid ${pid}); ours could not bind it`);
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);
@@ -111,11 +124,24 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     if (child.exitCode === null) child.kill('SIGTERM');
   };
   process.once('exit', reap);
+  // A signal during start-up would end this process without its 'exit' handlers: reap first, then
+  // let the signal take its usual course (the caller installs its own handlers once started).
+  const onSignal = (sig: NodeJS.Signals): void => {
+    reap();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    process.kill(process.pid, sig);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   try {
     await waitReady(child, port, 10_000);
   } catch (e) {
     reap();
     throw e;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
   }
   return {
     url: `redis://127.0.0.1:${port}`,
