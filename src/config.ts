@@ -41,6 +41,8 @@ export interface Config {
    * ART50_DATA_KEYS, else the file ART50_DATA_KEY_FILE (default <keys dir>/gateway/data-keys).
    */
   dataKeys: { text: string } | { file: string };
+  /** Secret of the log's subject key (src/log/subject-key.ts): ART50_SUBJECT_KEY, else the file ART50_SUBJECT_KEY_FILE (default <keys dir>/gateway/subject-key). */
+  subjectSecret: { text: string } | { file: string };
   bodyLimitBytes: number;
   /** Largest JSON document accepted inside a CMS (requests and sanctions are small). */
   smallDocumentLimitBytes: number;
@@ -146,6 +148,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     registry: abs(env.ART50_REGISTRY ?? k('participants.json')),
     dataKeys: env.ART50_DATA_KEYS ? { text: env.ART50_DATA_KEYS } : { file: abs(env.ART50_DATA_KEY_FILE ?? k('gateway/data-keys')) },
+    subjectSecret: env.ART50_SUBJECT_KEY ? { text: env.ART50_SUBJECT_KEY } : { file: abs(env.ART50_SUBJECT_KEY_FILE ?? k('gateway/subject-key')) },
     bodyLimitBytes: bytes(env, 'ART50_BODY_LIMIT', 64 * 1024 ** 2),
     smallDocumentLimitBytes: bytes(env, 'ART50_DOCUMENT_LIMIT', 1024 ** 2),
     clockSkewSeconds: int(env, 'ART50_CLOCK_SKEW_SECONDS', 300, 0, 3600),

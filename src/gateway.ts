@@ -1,4 +1,4 @@
-import { createHash, KeyObject, X509Certificate } from 'node:crypto';
+import { KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import type { Express } from 'express';
@@ -48,6 +48,7 @@ import type { ChainValidator } from './pki/chain';
 import { loadTrust, readCertificates } from './pki/trust';
 import { httpOcspFetcher } from './pki/ocsp/http-fetcher';
 import { loadServerKey } from './pki/key-file';
+import { deriveSubjectKey, loadSubjectSecret } from './log/subject-key';
 import { Sealer } from './receipts/sealer';
 import { createRedis, pingWithin, whenReady } from './redis/client';
 import { checkRedisDurability } from './redis/durability';
@@ -120,8 +121,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const sealer = new Sealer(seal);
   const redis = createRedis(opts.redisUrl, 'commands');
   const keys = new Keys(config.namespace);
-  const subjectSecret = createHash('sha256').update('art50 subject key\0').update(seal.key.export({ format: 'der', type: 'pkcs8' })).digest();
-  const log = new EventLog(redis, config.namespace, subjectSecret, createLogEntryValidator(ajv), clock);
+  const subjectKey = deriveSubjectKey(loadSubjectSecret(config.subjectSecret));
+  const log = new EventLog(redis, config.namespace, subjectKey, createLogEntryValidator(ajv), clock);
   const verifier = new DocumentVerifier({ validator, registry: getRegistry, validators: createDocumentValidators(ajv), maxJsonBytes: config.smallDocumentLimitBytes });
 
   // Stored requests and sanctions are sealed under the data key: a copy of Redis does not read them.

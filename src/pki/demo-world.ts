@@ -8,6 +8,7 @@ import { encodeGostPkcs8, encodeGostSpki, generateGostKey, GOST_OID, gostPublicK
 import { crlPem, EKU, generateKey, issueCertificate, issueCrl, KeyPair, KeySpec, KU, NCA_EKU, privateKeyPem } from './issue';
 import { writePkcs12 } from './pkcs12';
 import { DataKeyring } from '../store/data-keys';
+import { newSubjectSecretFile } from '../log/subject-key';
 
 /**
  * The demo trust world written by `art50 pki init`: a root CA, the gateway's seal and TLS
@@ -245,7 +246,8 @@ export async function writeDemoWorld(out: string, now = new Date(), urls: { ocsp
   files.push('ca/index.txt', 'ca/index.txt.attr');
   await writeFile(join(out, 'participants.json'), JSON.stringify(demoRegistry(encryption), null, 2) + '\n');
   await writeFile(join(out, 'gateway/data-keys'), DEMO_DATA_KEYS_HEADER + DataKeyring.newKeyLine('demo-1') + '\n', { mode: 0o600 });
-  files.push('gateway/data-keys');
+  await writeFile(join(out, 'gateway/subject-key'), newSubjectSecretFile(), { mode: 0o600 });
+  files.push('gateway/data-keys', 'gateway/subject-key');
   await writeFile(join(out, 'README.md'), README);
   files.push('ca/crl.pem', 'participants.json', 'README.md');
   return { files };
@@ -287,6 +289,7 @@ Every \`.p12\` holds the key, its certificate and the root, protected by the pas
 | ca/index.txt, ca/index.txt.attr | the CA's database in \`openssl ca\` format, for an OCSP responder | |
 | gateway/seal | seal of receipts and log checkpoints | ECDSA P-256 |
 | gateway/tls | HTTPS server (SAN localhost, 127.0.0.1) and push client | ECDSA P-256 |
+| gateway/subject-key | secret of the log's subject key (HKDF), apart from the seal key | |
 | gateway/data-keys | the gateway's data keyring: seals the requests and sanctions it stores (AES-256-GCM) | |
 | police/investigator-1 | body A (Almaty), investigator | RSA-2048 |
 | police/head-1 | body A, **first head** (registry role first_head, EKU 1.2.398.3.3.4.1.2.1) | P-256 |
