@@ -299,6 +299,10 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
 
     // 5. The auditor recomputes the whole log.
     print('\n— audit —');
+    // Statistics are kept from integrated entries: wait until every event so far is integrated, so
+    // the table is the same on every run.
+    const beforeStats = Number(await gateway.redis.get(logKeys(config.namespace).size));
+    await until('integration of every event before the statistics', async () => (await auditor.api.get<{ treeSize: number }>('/v1/log/checkpoint')).treeSize >= beforeStats);
     const stats = await auditor.api.get<{ requests: Record<string, number>; byBank: Record<string, { delivered: number; answered: number; overdueNow: number; responseTime: { p50Ms: number | null } }> }>('/v1/stats');
     print(table([['bank', 'delivered', 'answered', 'overdue now', 'answer p50 ms'], ...Object.entries(stats.byBank).map(([bic, b]) => [bic, String(b.delivered), String(b.answered), String(b.overdueNow), String(b.responseTime.p50Ms ?? '—')])]));
     const source = new RemoteLogSource(auditor.api);
