@@ -36,6 +36,8 @@ export interface LogDigests {
   request?: string;
   sanction?: string;
   statement?: string;
+  /** Encrypted statements: SHA-256 of the stored ciphertext (CMS AuthEnvelopedData DER) the statement's header names. */
+  ciphertext?: string;
 }
 
 export interface LogActor {

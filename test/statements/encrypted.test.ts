@@ -115,7 +115,7 @@ describe('the gateway carries encrypted statements it cannot read', () => {
     expect(everything.includes(Buffer.from(String((statement.subject as { iin: string }).iin)))).toBe(false);
 
     const entries = await logEntries(t);
-    expect(entries.find((e) => e.event === 'statement.received' && e.statementId === statement.statementId)).toMatchObject({ digests: { statement: res.body.digest } });
+    expect(entries.find((e) => e.event === 'statement.received' && e.statementId === statement.statementId)).toMatchObject({ digests: { statement: res.body.digest, ciphertext: sha256Hex(sealed.ciphertext) } });
 
     const list = await t.as(INV).get(`/v1/requests/${doc.requestId}/statements`);
     expect(list.status).toBe(200);
