@@ -117,6 +117,9 @@ export interface BankStatus {
   deadline?: string;
   acknowledgedAt?: string;
   answeredAt?: string;
+  /** The current statement's result: found, not_found or refused. */
+  result?: string;
+  statementId?: string;
   overdue: boolean;
   [more: string]: unknown;
 }

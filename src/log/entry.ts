@@ -73,6 +73,8 @@ export interface LogEntry {
   article?: string;
   /** Keyed hash (HMAC-SHA256, hex) of the subject's IIN: lets the prosecutor count requests per subject without the IIN. */
   subjectKey?: string;
+  /** A statement's result (statement.received): found, not_found, or refused by the bank. */
+  result?: 'found' | 'not_found' | 'refused';
 }
 
 /** An entry before sequencing: everything but the index. */

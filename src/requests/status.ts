@@ -33,6 +33,8 @@ export class RequestStatusReader {
           ...(d.deadline ? { deadline: d.deadline } : {}),
           ...(d.acknowledgedAt ? { acknowledgedAt: d.acknowledgedAt } : {}),
           ...(d.answeredAt ? { answeredAt: d.answeredAt } : {}),
+          ...(d.result ? { result: d.result } : {}),
+          ...(d.statementId ? { statementId: d.statementId } : {}),
           overdue: d.state === 'overdue' || d.wasOverdue === true,
         })),
       receipts,

@@ -11,6 +11,8 @@ export interface BankDelivery {
   acknowledgedAt?: string;
   answeredAt?: string;
   statementId?: string;
+  /** The current statement's result: found, not_found, or refused (state refused_by_bank). */
+  result?: 'found' | 'not_found' | 'refused';
   wasOverdue?: boolean;
   via?: 'inbox' | 'push';
 }
@@ -54,6 +56,6 @@ export interface RequestStatus {
   state: RequestState;
   receivedAt: string;
   decision?: { decision: 'granted' | 'refused'; reason?: string; decidedAt?: string };
-  banks: Array<{ bic: string; state: BankState; deliveryId: string; deliveredAt?: string; deadline?: string; acknowledgedAt?: string; answeredAt?: string; overdue: boolean }>;
+  banks: Array<{ bic: string; state: BankState; deliveryId: string; deliveredAt?: string; deadline?: string; acknowledgedAt?: string; answeredAt?: string; result?: 'found' | 'not_found' | 'refused'; statementId?: string; overdue: boolean }>;
   receipts: ReceiptRef[];
 }

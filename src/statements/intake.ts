@@ -251,6 +251,7 @@ export class StatementIntake {
       requestId: doc.requestId,
       statementId: doc.statementId,
       bank: doc.bank.bic,
+      result: doc.result,
       digests: { request: request.digest, statement: sd.digest, ...(sd.header ? { ciphertext: sha256Hex(sd.cms) } : {}) },
       actor: { fingerprint: sd.signer.fingerprint, role: actorRole(sd.participant) === 'bank_officer' ? 'bank_officer' : 'bank' },
     });

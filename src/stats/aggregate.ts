@@ -10,7 +10,11 @@ export interface Percentiles {
 export interface BankStats {
   delivered: number;
   acknowledged: number;
+  /** Statements answering a delivery (found, not found or refused). */
   answered: number;
+  found: number;
+  notFound: number;
+  /** Statements in which the bank refused to answer (result "refused"). */
   refusedStatements: number;
   overdueEvents: number;
   /** Deliveries whose deadline passed and which are still unanswered. */
@@ -84,6 +88,10 @@ export class StatsAggregator {
         break;
       case 'statement.received': {
         const b = this.bank(e.bank);
+        // Entries before results were logged count as answers of unknown result.
+        if (e.result === 'refused') b.refusedStatements++;
+        else if (e.result === 'found') b.found++;
+        else if (e.result === 'not_found') b.notFound++;
         if (this.deliveredAt.has(key)) {
           b.answered++;
           const list = this.responseMs.get(e.bank ?? '') ?? [];
@@ -103,7 +111,7 @@ export class StatsAggregator {
     const k = bic ?? 'unknown';
     let b = this.s.byBank[k];
     if (!b) {
-      b = { delivered: 0, acknowledged: 0, answered: 0, refusedStatements: 0, overdueEvents: 0, overdueNow: 0, responseTime: { count: 0, p50Ms: null, p90Ms: null, p99Ms: null } };
+      b = { delivered: 0, acknowledged: 0, answered: 0, found: 0, notFound: 0, refusedStatements: 0, overdueEvents: 0, overdueNow: 0, responseTime: { count: 0, p50Ms: null, p90Ms: null, p99Ms: null } };
       this.s.byBank[k] = b;
     }
     return b;

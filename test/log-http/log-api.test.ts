@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { INV, sanctionedRequest, waitFor } from '../support/flow';
+import { sign } from '../support/identities';
+import { delivered, makeStatement, refusal } from '../statements/helpers';
 
 /** Independent RFC 9162 code (not the module under test): MTH and proof verification. */
 const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
@@ -112,6 +114,25 @@ describe('the transparency log over HTTP', () => {
     const q = await t.as(AUD).get('/v1/log/entries?start=abc');
     expect(q.status).toBe(400);
     expect(q.body.field).toBe('start');
+  });
+
+  it('counts a bank\'s refusal apart from its answers, records each statement\'s result in the log, and shows it per bank in the status', async () => {
+    const a = await sanctionedRequest(t, { banks: ['BETAKZKA'] });
+    const b = await sanctionedRequest(t, { banks: ['BETAKZKA'] });
+    await delivered(t, 'BETAKZKA', a.doc.requestId);
+    await delivered(t, 'BETAKZKA', b.doc.requestId);
+    const before = (await t.as(AUD).get('/v1/stats')).body.byBank?.BETAKZKA ?? { answered: 0, refusedStatements: 0, notFound: 0 };
+    expect((await t.as('banks/BETAKZKA').post('/v1/statements', sign(refusal(a.doc, a.digest, 'BETAKZKA'), 'banks/BETAKZKA'))).status).toBe(201);
+    expect((await t.as('banks/BETAKZKA').post('/v1/statements', sign(makeStatement(b.doc, b.digest, 'BETAKZKA', {}, []), 'banks/BETAKZKA'))).status).toBe(201);
+    const s = await waitFor(async () => {
+      const r = (await t.as(AUD).get('/v1/stats')).body.byBank?.BETAKZKA;
+      return r && r.answered >= before.answered + 2 ? r : undefined;
+    }, 'both statements in the statistics');
+    expect(s.refusedStatements).toBe(before.refusedStatements + 1);
+    expect(s.notFound).toBe(before.notFound + 1);
+    const st = await t.as(INV).get(`/v1/requests/${a.doc.requestId}`);
+    expect(st.body.banks[0]).toMatchObject({ bic: 'BETAKZKA', state: 'refused_by_bank', result: 'refused' });
+    expect((await t.as(INV).get(`/v1/requests/${b.doc.requestId}`)).body.banks[0]).toMatchObject({ state: 'answered', result: 'not_found' });
   });
 
   it('serves statistics from the log to auditors and prosecutors', async () => {

@@ -67,8 +67,8 @@ export function formatStatus(s: RequestStatusView): string {
   let out = lines.join('\n') + '\n';
   if (s.banks.length > 0) {
     out += '\n' + table([
-      ['bank', 'state', 'delivered', 'deadline', 'acknowledged', 'answered'],
-      ...s.banks.map((b) => [b.bic, `${b.state}${b.overdue && b.state !== 'overdue' ? ' (was overdue)' : ''}`, b.deliveredAt ?? '-', b.deadline ?? '-', b.acknowledgedAt ?? '-', b.answeredAt ?? '-']),
+      ['bank', 'state', 'result', 'delivered', 'deadline', 'acknowledged', 'answered'],
+      ...s.banks.map((b) => [b.bic, `${b.state}${b.overdue && b.state !== 'overdue' ? ' (was overdue)' : ''}`, b.result ?? '-', b.deliveredAt ?? '-', b.deadline ?? '-', b.acknowledgedAt ?? '-', b.answeredAt ?? '-']),
     ]);
   }
   out += `\nreceipts: ${s.receipts.map((r) => `${r.event}${r.bank ? ` (${r.bank})` : ''} #${r.logIndex}`).join(', ') || '-'}\n`;

@@ -49,6 +49,7 @@ end
 if ARGV[4] == 'refused' then bank.state = 'refused_by_bank' else bank.state = 'answered' end
 bank.answeredAt = ARGV[6]
 bank.statementId = ARGV[2]
+bank.result = ARGV[4]
 bank.answerIndex = index
 redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(bank))
 if bank.deliveryId then redis.call('ZREM', KEYS[6], bank.deliveryId) end
