@@ -200,7 +200,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logger,
     logField: redactPointer(schemaMemberNames(['request', 'sanction', 'statement'].map(loadSchema))),
     // Every call answers within ~2 s while Redis is away (503 + Retry-After), whatever it was waiting on.
-    before: [metricsMiddleware(metrics), storeDeadline({ afterMs: 1000, storeUp: () => pingWithin(redis, 300).then(() => true, () => false) })],
+    before: [metricsMiddleware(metrics), storeDeadline({ afterMs: 1000, storeUp: () => pingWithin(redis, 800).then(() => true, () => false) })],
     open: [
       livenessRoutes(),
       openApiRoutes({ onMissing: (e) => logger.warn('docs/openapi.yaml not found: /v1/openapi.json answers 404', { error: e.message }) }),

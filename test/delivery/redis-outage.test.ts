@@ -45,7 +45,7 @@ describe('a Redis outage under load', () => {
     const deliveryId = `${String(delivered.requestId)}.ALFAKZKA`;
     await waitFor(async () => (await t.as('banks/ALFAKZKA').get('/v1/inbox')).body.items?.some((i: { deliveryId: string }) => i.deliveryId === deliveryId), 'the delivery');
 
-    // Load: request + sanction pairs, four at a time, from before the kill until after the restart.
+    // Load: request + sanction pairs, two at a time, from before the kill until after the restart.
     type Pair = { doc: Record<string, unknown>; request: Buffer; sanction?: Buffer; requestStatus?: number; sanctionStatus?: number };
     const pairs: Pair[] = [];
     const slowest: number[] = [];
@@ -56,7 +56,7 @@ describe('a Redis outage under load', () => {
       slowest.push(Date.now() - started);
       return res;
     };
-    const load = Promise.all(Array.from({ length: 4 }, async () => {
+    const load = Promise.all(Array.from({ length: 2 }, async () => {
       while (loading) {
         const doc = makeRequest({ banks: ['ALFAKZKA', 'BETAKZKA'] });
         const p: Pair = { doc, request: sign(doc, INV) };
@@ -81,16 +81,17 @@ describe('a Redis outage under load', () => {
     let i = 0;
     while (Date.now() - outageStarted < 6000) {
       const p = pending[i++ % pending.length]!;
-      await Promise.all([
-        probe('POST /v1/requests', () => t.as(INV).post('/v1/requests', sign(makeRequest(), INV))),
-        probe('POST sanction', () => t.as(PROS).post(`/v1/requests/${String(p.doc.requestId)}/sanction`, p.sanction)),
-        probe('GET request', () => t.as(INV).get(`/v1/requests/${String(delivered.requestId)}`)),
-        probe('GET inbox', () => t.as('banks/ALFAKZKA').get('/v1/inbox')),
-        probe('POST ack', () => t.as('banks/ALFAKZKA').post(`/v1/inbox/${deliveryId}/ack`)),
-        probe('GET checkpoint', () => t.as('auditor/auditor-1').get('/v1/log/checkpoint')),
-        probe('GET pending', () => t.as(PROS).get('/v1/sanctions/pending')),
-        probe('GET readyz', () => t.as(INV).get('/readyz')),
-      ]);
+      // One call after the other: the bound is the gateway's, not a CPU starved by our own burst.
+      for (const [what, call] of [
+        ['POST /v1/requests', () => t.as(INV).post('/v1/requests', sign(makeRequest(), INV))],
+        ['POST sanction', () => t.as(PROS).post(`/v1/requests/${String(p.doc.requestId)}/sanction`, p.sanction)],
+        ['GET request', () => t.as(INV).get(`/v1/requests/${String(delivered.requestId)}`)],
+        ['GET inbox', () => t.as('banks/ALFAKZKA').get('/v1/inbox')],
+        ['POST ack', () => t.as('banks/ALFAKZKA').post(`/v1/inbox/${deliveryId}/ack`)],
+        ['GET checkpoint', () => t.as('auditor/auditor-1').get('/v1/log/checkpoint')],
+        ['GET pending', () => t.as(PROS).get('/v1/sanctions/pending')],
+        ['GET readyz', () => t.as(INV).get('/readyz')],
+      ] as Array<[string, () => PromiseLike<Response>]>) await probe(what, call);
     }
     // Every probe, the first ones sent right after the kill included.
     for (const { what, res, ms } of probes) {
