@@ -307,14 +307,17 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
 
   connOptions(identityFlags(police.command('submit')
     .description('sign a request JSON (its exact bytes) with the SIGN key and submit it; writes <name>.p7s and the gateway receipt <name>.receipt.p7s next to it')
-    .requiredOption('--request <json>', 'request document (schemas/request.schema.json)'), 'investigator or first head', { signs: true }))
-    .action(async (o: Conn & IdentityFlags & { request: string }) => {
+    .requiredOption('--request <json>', 'request document (schemas/request.schema.json)')
+    .option('--json', 'print the result as JSON'), 'investigator or first head', { signs: true }))
+    .action(async (o: Conn & IdentityFlags & { request: string; json?: boolean }) => {
       let api: ApiClient | undefined;
       try {
         const id = await openIdentity(o);
         api = connect(o, id.tls);
         const r = await submitRequestFile(api, await id.signer(), o.request);
-        process.stdout.write(`requestId: ${r.requestId}\ndigest:    ${r.digest}\nstate:     ${r.state}\nlog index: ${r.logIndex}\nreceipt:   ${r.receiptFile}\n`);
+        process.stdout.write(o.json
+          ? JSON.stringify({ requestId: r.requestId, digest: r.digest, state: r.state, logIndex: r.logIndex, receiptFile: r.receiptFile, signedFile: r.signedFile }, null, 2) + '\n'
+          : `requestId: ${r.requestId}\ndigest:    ${r.digest}\nstate:     ${r.state}\nlog index: ${r.logIndex}\nreceipt:   ${r.receiptFile}\n`);
       } catch (e) {
         setExit(reportError('submit', e));
       } finally {
@@ -364,14 +367,20 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
     .requiredOption('--out <dir>', 'output directory')
     .option('--decrypt-p12 <file>', 'the body\'s encryption key as PKCS#12 (keys.example/police/encryption-A.p12): opens encrypted statements')
     .option('--decrypt-cert <pem>', 'the body\'s encryption certificate (with --decrypt-key)')
-    .option('--decrypt-key <file>', 'its private key (PEM)'), 'police'), true)
-    .action(async (id: string, o: Conn & IdentityFlags & { out: string; decryptP12?: string; decryptCert?: string; decryptKey?: string }) => {
+    .option('--decrypt-key <file>', 'its private key (PEM)')
+    .option('--json', 'print what was written and refused as JSON'), 'police'), true)
+    .action(async (id: string, o: Conn & IdentityFlags & { out: string; decryptP12?: string; decryptCert?: string; decryptKey?: string; json?: boolean }) => {
       let api: ApiClient | undefined;
       let trust: ClientTrust | undefined;
       try {
         api = connect(o, (await openIdentity(o)).tls);
         trust = trustFor(o);
         const r = await fetchStatements(api, trust, id, o.out, await openDecryptionIdentity(o));
+        if (o.json) {
+          process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+          if (r.refused.length > 0) setExit(2);
+          return;
+        }
         if (r.written.length === 0 && r.refused.length === 0) process.stdout.write(`no statements yet for ${id}\n`);
         if (r.written.length > 0) {
           process.stdout.write(table([

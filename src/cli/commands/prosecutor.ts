@@ -185,8 +185,9 @@ export function registerProsecutorCommands(program: Command, setExit: SetExit): 
     .requiredOption('--decision <granted|refused>', 'the decision')
     .option('--reason <text>', 'grounds; required when refused')
     .option('--valid-hours <n>', 'validity of the sanction in hours', '24')
-    .option('--out <dir>', 'also keep the signed sanction and its receipt here'))
-    .action(async (id: string, o: Conn & { decision: string; reason?: string; validHours: string; out?: string }) => {
+    .option('--out <dir>', 'also keep the signed sanction and its receipt here')
+    .option('--json', 'print the result as JSON'))
+    .action(async (id: string, o: Conn & { decision: string; reason?: string; validHours: string; out?: string; json?: boolean }) => {
       let api: ApiClient | undefined;
       let trust: ClientTrust | undefined;
       try {
@@ -199,6 +200,10 @@ export function registerProsecutorCommands(program: Command, setExit: SetExit): 
         const r = await sanctionRequest(api, trust, await opened.signer(), id, {
           decision: o.decision, validHours, ...(o.reason ? { reason: o.reason } : {}), ...(o.out ? { outDir: o.out } : {}),
         });
+        if (o.json) {
+          process.stdout.write(JSON.stringify({ requestId: r.requestId, sanctionId: r.sanctionId, decision: r.decision, requestDigest: r.sanction.requestDigest, state: r.state, logIndex: r.logIndex, files: r.files }, null, 2) + '\n');
+          return;
+        }
         process.stdout.write(`request:   ${r.requestId}\nsanction:  ${r.sanctionId} (${r.decision})\nbound to:  ${r.sanction.requestDigest}\nstate:     ${r.state}\nlog index: ${r.logIndex}\n${r.files.length ? `files:     ${r.files.join(', ')}\n` : ''}`);
       } catch (e) {
         setExit(reportError('sanction', e));
