@@ -15,8 +15,9 @@ it('log entries carry HMAC(HKDF(ART50_SUBJECT_KEY), IIN), whatever the seal key'
     expect((await t.as('police/investigator-1').post('/v1/requests', sign(doc, 'police/investigator-1'))).status).toBe(202);
     const entry = await waitFor(async () => {
       const cp = await t.as('auditor/auditor-1').get('/v1/log/checkpoint');
-      if (cp.status !== 200) return undefined;
+      if (cp.status !== 200 || !(cp.body.treeSize > 0)) return undefined;
       const page = await t.as('auditor/auditor-1').get(`/v1/log/entries?start=0&end=${cp.body.treeSize}`);
+      if (page.status !== 200) return undefined;
       return (page.body.entries as string[]).map((e) => JSON.parse(e) as { requestId?: string; subjectKey?: string }).find((e) => e.requestId === doc.requestId);
     }, 'the request in the log');
     const key = deriveSubjectKey(Buffer.from(secret, 'base64'));
