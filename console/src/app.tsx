@@ -139,15 +139,18 @@ function NewRequest(p: { t: T; locale: Locale; session: SessionInfo; choice: Sig
   };
   const iinState = f.iin.length === 0 ? '' : isValidIin(f.iin) ? 'ok' : 'bad';
   const problems = (): string[] => {
+    // Each with the code and field the API would answer, so the page and the gateway say the same.
     const out: string[] = [];
-    if (!/^\d{15}$/.test(f.erdr)) out.push(t('err.erdr'));
-    if (!/^[1-9][0-9]{0,2}(-[0-9]{1,2}){0,3}$/.test(f.article)) out.push(t('err.article'));
-    if (!isValidIin(f.iin)) out.push(t('err.iin'));
-    if (!f.all && f.banks.length === 0) out.push(t('err.banks'));
-    if (!f.accountList && !f.asOf && !(f.from && f.to)) out.push(t('err.scope'));
-    if ((f.from || f.to) && !(f.from && f.to && f.from <= f.to)) out.push(t('err.period'));
+    const bad = (key: string, code: string, field: string): number => out.push(`${t(key)} [${code} ${field}]`);
+    if (!/^\d{15}$/.test(f.erdr)) bad('err.erdr', 'document.schema', '/case/erdrNumber');
+    if (!/^[1-9][0-9]{0,2}(-[0-9]{1,2}){0,3}$/.test(f.article)) bad('err.article', 'document.schema', '/case/article');
+    if (!isValidIin(f.iin)) bad('err.iin', 'document.schema', '/subject/iin');
+    if (!f.all && f.banks.length === 0) bad('err.banks', 'document.schema', '/banks');
+    if (!f.accountList && !f.asOf && !(f.from && f.to)) bad('err.scope', 'document.schema', '/scope');
+    if ((f.from || f.to) && !(f.from && f.to && f.from <= f.to)) bad('err.period', 'document.schema', '/scope/movements');
     const h = Number(f.deadline);
-    if (!Number.isInteger(h) || h < 1 || h > 72) out.push(t('err.deadline'));
+    if (!Number.isInteger(h) || h < 1) bad('err.deadline', 'document.schema', '/deadlineHours');
+    else if (h > 72) bad('err.deadline', 'request.deadline', '/deadlineHours');
     return out;
   };
   const submit = async (e: Event): Promise<void> => {

@@ -90,7 +90,7 @@ describe('the web console', () => {
     await page.fill('#subject-iin', SUBJECT_IIN.slice(0, 11) + String((Number(SUBJECT_IIN[11]) + 1) % 10));
     expect(await page.textContent('#iin-check')).toMatch(/Not a valid IIN/);
     await page.click('#submit-request');
-    expect(await page.textContent('#request-error')).toMatch(/subject IIN is not valid/);
+    expect(await page.textContent('#request-error')).toMatch(/subject IIN is not valid \[document\.schema \/subject\/iin\]/);
     expect(nca.requests.length).toBe(1); // refused before anything was signed
     expect(isValidIin(SUBJECT_IIN)).toBe(true);
     await page.fill('#subject-iin', SUBJECT_IIN);

@@ -75,7 +75,8 @@ export async function startTestNcaLayer(tls: { cert: Buffer; key: Buffer }, port
     });
   });
   await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      fail(e.code === 'EADDRINUSE' ? new Error(`127.0.0.1:${port} is in use (a real NCALayer, or another run of these tests): the console tests need NCALayer's port`) : e));
     server.listen(port, '127.0.0.1', () => ok());
   });
   return {
