@@ -389,7 +389,14 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
         <dt>{t('detail.body')}</dt><dd>{String((doc.body as Json).name)} ({String((doc.body as Json).bin)})</dd>
         <dt>{t('detail.subject')}</dt>
         <dd><span id="subject-iin-shown">{reveal ? String(subject.iin) : maskIin(String(subject.iin))}</span>{subject.name ? ` — ${String(subject.name)}` : ''} {!reveal && <button type="button" id="reveal" onClick={() => setReveal(true)}>{t('detail.reveal')}</button>}</dd>
-        <dt>{t('detail.scope')}</dt><dd>{JSON.stringify(scope)}</dd>
+        <dt>{t('detail.scope')}</dt>
+        <dd id="scope">
+          {[
+            scope.accountList ? t('req.accountList') : '',
+            scope.balances ? `${t('req.balancesAsOf')} ${String((scope.balances as Json).asOf)}` : '',
+            scope.movements ? `${t('req.movementsFrom')} ${String((scope.movements as Json).from)} — ${t('req.movementsTo')} ${String((scope.movements as Json).to)}` : '',
+          ].filter(Boolean).join('; ')}
+        </dd>
         <dt>{t('detail.banks')}</dt><dd>{Array.isArray(doc.banks) ? (doc.banks as string[]).join(', ') : t('req.allBanks')}</dd>
         <dt>{t('detail.signer')}</dt><dd>{String(signer.name)}, {String(signer.position)}</dd>
         <dt>{t('detail.certificate')}</dt><dd>{opened.signerCn}</dd>
