@@ -129,7 +129,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const dataKeys = DataKeyring.load(config.dataKeys);
   const requests = new RequestStore(redis, keys, {
     intake: scriptRunner(redis, 'requests/lua/intake-4.lua'),
-    sanction: scriptRunner(redis, 'requests/lua/sanction-7.lua'),
+    sanction: scriptRunner(redis, 'requests/lua/sanction-8.lua'),
     rekey: scriptRunner(redis, 'requests/lua/rekey-1.lua'),
   }, dataKeys);
   const deliveries = new DeliveryStore(redis, keys, {

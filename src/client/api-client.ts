@@ -135,6 +135,19 @@ export interface RequestStatusView {
   [more: string]: unknown;
 }
 
+export interface DecisionItem {
+  requestId: string;
+  digest: string;
+  bodyBin: string;
+  erdrNumber: string;
+  article: string;
+  receivedAt: string;
+  state: string;
+  decision: 'granted' | 'refused';
+  reason?: string;
+  decidedAt: string;
+}
+
 export interface PendingItem {
   requestId: string;
   digest: string;
@@ -226,6 +239,11 @@ export class ApiClient {
 
   pending(limit?: number): Promise<{ items: PendingItem[] }> {
     return this.json('GET', `v1/sanctions/pending${limit !== undefined ? `?limit=${limit}` : ''}`);
+  }
+
+  /** The sanctions the caller's office issued, newest first. */
+  decisions(limit?: number): Promise<{ items: DecisionItem[] }> {
+    return this.json('GET', `v1/sanctions/decided${limit !== undefined ? `?limit=${limit}` : ''}`);
   }
 
   // --- bank ---------------------------------------------------------------------------------

@@ -77,3 +77,31 @@ export async function pendingForProsecutor(
   }
   return out;
 }
+
+export interface DecisionView {
+  requestId: string;
+  digest: string;
+  bodyBin: string;
+  erdrNumber: string;
+  article: string;
+  receivedAt: string;
+  state: string;
+  decision: 'granted' | 'refused';
+  reason?: string;
+  decidedAt: string;
+}
+
+/** GET /v1/sanctions/decided: the sanctions the calling prosecutor's office issued, newest first. */
+export async function decisionsOfOffice(deps: { store: RequestStore }, prosecutor: Participant, limit: number): Promise<DecisionView[]> {
+  const ids = await deps.store.decided(prosecutor.organisation.bin, limit);
+  const out: DecisionView[] = [];
+  for (const id of ids) {
+    const r = await deps.store.get(id);
+    if (!r || (r.decision !== 'granted' && r.decision !== 'refused') || r.officeBin !== prosecutor.organisation.bin) continue;
+    out.push({
+      requestId: id, digest: r.digest, bodyBin: r.bodyBin, erdrNumber: r.erdrNumber, article: r.article, receivedAt: r.receivedAt,
+      state: r.state, decision: r.decision, ...(r.decisionReason ? { reason: r.decisionReason } : {}), decidedAt: r.decidedAt ?? '',
+    });
+  }
+  return out;
+}

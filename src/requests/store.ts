@@ -87,7 +87,7 @@ export class RequestStore {
     const [code, index, receipt, state] = (await this.scripts.sanction.buffer(
       [
         this.keys.request(input.requestId), this.keys.pendingForBody(input.bodyBin), this.keys.requestBanks(input.requestId),
-        this.keys.outbox(), this.keys.logSize(), this.keys.logEntries(), this.keys.queued(),
+        this.keys.outbox(), this.keys.logSize(), this.keys.logEntries(), this.keys.queued(), this.keys.decidedByOffice(input.fields.officeBin ?? ''),
       ],
       [input.requestDigest, input.sanctionDigest, input.decision, input.entryTemplate, JSON.stringify(input.bics), JSON.stringify(input.queuedTemplates), this.dataKeys.seal(input.cms, RequestStore.place(input.requestId, 'sanctionCms')), ...pairs],
     )) as Reply;
@@ -168,6 +168,11 @@ export class RequestStore {
   }
 
   /** Oldest first across all the given bodies, so no body's requests are crowded out by another's. */
+  /** Requests an office decided, newest first. */
+  async decided(officeBin: string, limit: number): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.decidedByOffice(officeBin), 0, limit - 1);
+  }
+
   async pending(bodyBins: string[], limit: number): Promise<string[]> {
     if (bodyBins.length === 0) return [];
     const pipe = this.redis.pipeline();

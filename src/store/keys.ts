@@ -22,6 +22,10 @@ export class Keys {
   pendingForBody(bodyBin: string): string {
     return `${this.tag}:pending:${bodyBin}`;
   }
+  /** ZSET requestId by decision time (ms), of the sanctions an office issued (granted or refused). */
+  decidedByOffice(officeBin: string): string {
+    return `${this.tag}:decided:${officeBin}`;
+  }
   delivery(deliveryId: string): string {
     return `${this.tag}:delivery:${deliveryId}`;
   }

@@ -77,6 +77,9 @@ describe('police → prosecutor → reference bank → police, through the CLI a
     expect(granted.err).toBe('');
     expect(granted.code).toBe(0);
     expect(granted.out).toContain('(granted)');
+    const decisions = await cli('prosecutor', 'decisions', ...key('prosecutor/prosecutor-1'), '--gateway', base, '--json');
+    expect(decisions.code).toBe(0);
+    expect(JSON.parse(decisions.out)[0]).toMatchObject({ requestId: doc.requestId, decision: 'granted', reason: 'grounds established' });
 
     const api = client('banks/ALFAKZKA');
     const data = join(dir, 'bank-data');

@@ -67,6 +67,10 @@ describe('the contract with Redis up', () => {
     expect(decided.body.digest).toBe(contentDigest(sanction));
     expect((await t.as(PROS).post(`/v1/requests/${doc.requestId}/sanction`, sanction)).status).toBe(200);
     expect((await t.as(INV).get(`/v1/requests/${doc.requestId}`)).status).toBe(200);
+    const decisions = await t.as(PROS).get('/v1/sanctions/decided');
+    expect(decisions.status).toBe(200);
+    expect(decisions.body.items[0]).toMatchObject({ requestId: doc.requestId, decision: 'granted' });
+    expect((await t.as('prosecutor/prosecutor-2').get('/v1/sanctions/decided')).body.items.map((i: { requestId: string }) => i.requestId)).not.toContain(doc.requestId);
 
     const item = await delivered(t, 'ALFAKZKA', doc.requestId);
     expect((await t.as(BANK).get('/v1/inbox?limit=500')).status).toBe(200);
@@ -143,6 +147,8 @@ describe('the contract with Redis up', () => {
       [BANK, '/v1/inbox?limit=501', 400],
       [PROS, '/v1/sanctions/pending?limit=1000', 200],
       [PROS, '/v1/sanctions/pending?limit=1001', 400],
+      [PROS, '/v1/sanctions/decided?limit=1000', 200],
+      [PROS, '/v1/sanctions/decided?limit=1001', 400],
       [BANK, '/v1/inbox?limit=1e2', 400],
       [BANK, '/v1/inbox?limit=0x10', 400],
       [BANK, '/v1/inbox?limit=', 400],
@@ -285,6 +291,7 @@ describe('the contract with Redis down', () => {
       'POST /v1/requests/{requestId}/sanction': () => t.as(PROS).post(`/v1/requests/${fresh.requestId}/sanction`, sign(makeSanction(fresh, 'a'.repeat(64)), PROS)),
       'GET /v1/requests/{requestId}': () => t.as(INV).get(`/v1/requests/${doc.requestId}`),
       'GET /v1/sanctions/pending': () => t.as(PROS).get('/v1/sanctions/pending'),
+      'GET /v1/sanctions/decided': () => t.as(PROS).get('/v1/sanctions/decided'),
       'GET /v1/inbox': () => t.as(BANK).get('/v1/inbox'),
       'POST /v1/inbox/{deliveryId}/ack': () => t.as(BANK).post(`/v1/inbox/${item.deliveryId}/ack`),
       'POST /v1/statements': () => t.as(BANK).post('/v1/statements', sign(makeStatement(doc, digest, 'ALFAKZKA'), BANK)),

@@ -149,6 +149,27 @@ export function registerProsecutorCommands(program: Command, setExit: SetExit): 
       }
     });
 
+  conn(pros.command('decisions')
+    .description('the sanctions this office issued (granted or refused), newest first')
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--json', 'print JSON'))
+    .action(async (o: Conn & { limit: string; json?: boolean }) => {
+      let api: ApiClient | undefined;
+      try {
+        const limit = Number(o.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be an integer from 1 to 1000');
+        api = connect(o, (await openIdentity(o)).tls);
+        const { items } = await api.decisions(limit);
+        if (o.json) process.stdout.write(JSON.stringify(items, null, 2) + '\n');
+        else if (items.length === 0) process.stdout.write('no decisions yet\n');
+        else process.stdout.write(table([['decided', 'requestId', 'ERDR', 'article', 'decision', 'reason', 'request now'], ...items.map((i) => [i.decidedAt, i.requestId, i.erdrNumber, i.article, i.decision, i.reason ?? '', i.state])]));
+      } catch (e) {
+        setExit(reportError('decisions', e));
+      } finally {
+        api?.close();
+      }
+    });
+
   conn(pros.command('pending').description('requests of supervised bodies awaiting a sanction, each verified locally').option('--json', 'print JSON'))
     .action(async (o: Conn & { json?: boolean }) => {
       let api: ApiClient | undefined;

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { RequestIntake } from '../../requests/intake';
 import type { SanctionService } from '../../requests/sanction';
 import type { RequestStatusReader } from '../../requests/status';
-import { pendingForProsecutor } from '../../requests/status';
+import { pendingForProsecutor, decisionsOfOffice } from '../../requests/status';
 import type { RequestStore } from '../../requests/store';
 import type { Registry } from '../../participants/registry';
 import { clientOf, requireOrgKind, requireRole } from '../client-auth';
@@ -44,6 +44,10 @@ export function requestRoutes(d: RequestRoutesDeps): Router {
     const limit = intParam(req, 'limit', 100, 1, 1000);
     const items = await pendingForProsecutor({ store: d.store, registry: d.registry }, clientOf(res).participant, limit);
     res.json({ items });
+  });
+  r.get('/v1/sanctions/decided', requireRole('prosecutor'), async (req, res) => {
+    const limit = intParam(req, 'limit', 100, 1, 1000);
+    res.json({ items: await decisionsOfOffice({ store: d.store }, clientOf(res).participant, limit) });
   });
   return r;
 }

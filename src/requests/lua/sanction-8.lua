@@ -4,7 +4,7 @@
 -- indexes it in the queued zset (by Redis time, ms) where the reconciler finds it until it is delivered.
 -- KEYS[1] request hash   KEYS[2] pending zset of the body   KEYS[3] per-bank state hash
 -- KEYS[4] outbox list    KEYS[5] log size                   KEYS[6] log entries
--- KEYS[7] queued deliveries zset
+-- KEYS[7] queued deliveries zset   KEYS[8] decided zset of the deciding prosecutor's office (requestId by decision time, ms)
 -- ARGV[1] digest the sanction binds to (requestDigest)
 -- ARGV[2] digest of the sanction
 -- ARGV[3] decision: granted | refused
@@ -31,13 +31,13 @@ local index = art50_log_append(KEYS[5], KEYS[6], ARGV[4])
 local fields = {'sanctionDigest', ARGV[2], 'sanctionCms', ARGV[7], 'sanctionIndex', index}
 for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
 local requestId = redis.call('HGET', KEYS[1], 'requestId')
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if ARGV[3] == 'granted' then
   fields[#fields + 1] = 'state'
   fields[#fields + 1] = 'sanctioned'
   local bics = cjson.decode(ARGV[5])
   local templates = cjson.decode(ARGV[6])
-  local t = redis.call('TIME')
-  local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   for i, bic in ipairs(bics) do
     local qi = art50_log_append(KEYS[5], KEYS[6], templates[i])
     redis.call('HSET', KEYS[3], bic, cjson.encode({state = 'queued', queuedIndex = qi, deliveryId = requestId .. '.' .. bic}))
@@ -50,4 +50,5 @@ else
 end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('ZREM', KEYS[2], requestId)
+redis.call('ZADD', KEYS[8], nowMs, requestId)
 return {0, index, '', redis.call('HGET', KEYS[1], 'state')}
