@@ -372,7 +372,6 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
       };
       const cms = await signWith(p.choice, utf8(JSON.stringify(sanction)), 'sign', p.locale);
       await postCms(`/v1/requests/${item.requestId}/sanction`, cms);
-      remember(`art50.decisions.${me.iin}`, `${item.requestId} ${decision}`);
       p.onBack(t('detail.decided', { decision: t(`state.${decision}`) }));
     } catch (e) {
       setError(messageOf(e, t));
@@ -412,13 +411,28 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
   );
 }
 
-function Decisions(p: { t: T; session: SessionInfo }) {
-  const items = store(`art50.decisions.${p.session.participant.iin}`);
+interface DecisionItem { requestId: string; erdrNumber: string; article: string; decision: 'granted' | 'refused'; reason?: string; decidedAt: string; state: string }
+
+/** The office's decisions, from the gateway (GET /v1/sanctions/decided), newest first. */
+function Decisions(p: { t: T; session: SessionInfo; locale: Locale }) {
+  const [items, setItems] = useState<DecisionItem[] | undefined>();
+  const [error, setError] = useState('');
+  useEffect(() => {
+    getJson<{ items: DecisionItem[] }>('/v1/sanctions/decided?limit=200')
+      .then((r) => setItems(r.items))
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [p.session.participant.iin]);
   return (
     <section class="card" id="decisions">
       <h2>{p.t('nav.decisions')}</h2>
-      {items.length === 0 ? <p>{p.t('decisions.empty')}</p> : (
-        <ul>{items.map((i) => { const [id, decision] = i.split(' '); return <li key={i}>{id} — {p.t(`state.${decision}`)}</li>; })}</ul>
+      {error && <p class="error" role="alert">{error}</p>}
+      {items && items.length === 0 && <p>{p.t('decisions.empty')}</p>}
+      {items && items.length > 0 && (
+        <ul>{items.map((i) => (
+          <li key={i.requestId}>
+            {almaty(i.decidedAt, p.locale)} — {i.requestId} (ERDR {i.erdrNumber}, {i.article}) — {p.t(`state.${i.decision}`)}{i.reason ? `: ${i.reason}` : ''}
+          </li>
+        ))}</ul>
       )}
     </section>
   );
@@ -481,7 +495,7 @@ function App() {
         {session && current === 'new' && choice.kind === 'software' && !choice.keys.sign && <SignerPicker t={t} choice={choice} onChange={setChoice} needSign />}
         {session && current === 'new' && <NewRequest t={t} locale={locale} session={session} choice={choice} onDone={(id) => { setNote(t('req.submitted', { id })); setView('mine'); }} />}
         {session && current === 'mine' && <MyRequests t={t} locale={locale} session={session} now={now} />}
-        {session && current === 'decisions' && <Decisions t={t} session={session} />}
+        {session && current === 'decisions' && <Decisions t={t} session={session} locale={locale} />}
         {session && current === 'pending' && <Pending t={t} locale={locale} session={session} choice={choice} now={now} />}
       </main>
     </div>

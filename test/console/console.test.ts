@@ -145,6 +145,11 @@ describe('the web console', () => {
     await page.click('#grant');
     await page.waitForSelector('#decision-note');
     expect(await page.textContent('#decision-note')).toMatch(/granted/);
+    // My decisions come from the gateway (GET /v1/sanctions/decided), not from this browser.
+    await page.click('#nav-decisions');
+    await page.waitForSelector('#decisions li');
+    expect(await page.textContent('#decisions')).toContain(requestId);
+    await view(page, '06b-decisions');
     await page.close();
   });
 
