@@ -123,7 +123,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const keys = new Keys(config.namespace);
   const subjectKey = deriveSubjectKey(loadSubjectSecret(config.subjectSecret));
   const log = new EventLog(redis, config.namespace, subjectKey, createLogEntryValidator(ajv), clock);
-  const verifier = new DocumentVerifier({ validator, registry: getRegistry, validators: createDocumentValidators(ajv), maxJsonBytes: config.smallDocumentLimitBytes });
+  const verifier = new DocumentVerifier({ validator, registry: getRegistry, validators: createDocumentValidators(ajv), maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
 
   // Stored requests and sanctions are sealed under the data key: a copy of Redis does not read them.
   const dataKeys = DataKeyring.load(config.dataKeys);
@@ -168,8 +168,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   const stats = new StatsService(logReader);
   const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
-  const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes });
-  const statementPool = new StatementWorkerPool(config.statementWorkers);
+  const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
+  const statementPool = new StatementWorkerPool({ ...config.statementWorkers, clockSkewSeconds: config.clockSkewSeconds });
   const statementOpener = createStatementOpener({ ...statementCheck, validator, registry: getRegistry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
   const statementIntake = new StatementIntake({ opener: statementOpener, verifier: statementCheck.verifier, registry: getRegistry, requests, statements, log, sealer, clock, unreadRetentionMs: config.statementUnreadRetentionDays * 86_400_000 });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });

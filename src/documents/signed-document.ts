@@ -48,6 +48,9 @@ export class DocumentVerifier {
       registry: () => Registry;
       validators: DocumentValidators;
       maxJsonBytes: number;
+      /** The gateway's clock and its skew allowance (ART50_CLOCK_SKEW_SECONDS) for signing times; default the system clock and 300 s. */
+      clock?: () => Date;
+      clockSkewSeconds?: number;
     },
   ) {}
 
@@ -68,7 +71,11 @@ export class DocumentVerifier {
 
   private signature(der: Buffer): ReturnType<typeof verifyCms> {
     if (der.length === 0) throw new Art50Error('http.empty_body', 'the body is empty; post the DER bytes of a CMS SignedData document');
-    return verifyCms(der, { certificates: this.certificates });
+    return verifyCms(der, {
+      certificates: this.certificates,
+      ...(this.deps.clock ? { now: this.deps.clock() } : {}),
+      ...(this.deps.clockSkewSeconds !== undefined ? { clockSkewSeconds: this.deps.clockSkewSeconds } : {}),
+    });
   }
 
   private afterSignature<K extends keyof VerifiableKinds>(

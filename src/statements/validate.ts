@@ -75,7 +75,7 @@ function schemaError(prefix: string, errors: readonly ErrorObject[] | null | und
  * A DocumentVerifier for statements whose synchronous schema step is the header check; call
  * `movements` on the result before using the movements. Request and sanction validation unchanged.
  */
-export function statementVerification(deps: { validator: PathValidator; registry: () => Registry; ajv: Ajv2020; maxJsonBytes: number }): {
+export function statementVerification(deps: { validator: PathValidator; registry: () => Registry; ajv: Ajv2020; maxJsonBytes: number; clock?: () => Date; clockSkewSeconds?: number }): {
   verifier: DocumentVerifier;
   schema: StatementSchemaCheck;
 } {
@@ -83,7 +83,10 @@ export function statementVerification(deps: { validator: PathValidator; registry
   const validators = createDocumentValidators(deps.ajv);
   const statement = (json: unknown): StatementDoc => headerCheck(schema, json);
   return {
-    verifier: new DocumentVerifier({ validator: deps.validator, registry: deps.registry, validators: { ...validators, statement }, maxJsonBytes: deps.maxJsonBytes }),
+    verifier: new DocumentVerifier({
+      validator: deps.validator, registry: deps.registry, validators: { ...validators, statement }, maxJsonBytes: deps.maxJsonBytes,
+      ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.clockSkewSeconds !== undefined ? { clockSkewSeconds: deps.clockSkewSeconds } : {}),
+    }),
     schema,
   };
 }

@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { verifyCms } from '../cms/verify';
 import { createAjv } from '../documents/ajv';
 import { checkStatementAgainstRequest } from '../documents/semantics';
@@ -16,6 +16,8 @@ const port = parentPort;
 if (!port) throw new Error('worker-main must run in a worker thread');
 const schema = createStatementSchemaCheck(createAjv());
 const docs = new Map<number, StatementDoc>();
+/** ART50_CLOCK_SKEW_SECONDS of the gateway that started this worker. */
+const skew = (workerData as { clockSkewSeconds?: number } | null)?.clockSkewSeconds;
 
 function toError(e: unknown): WorkerError {
   if (isArt50Error(e)) return { code: e.code, detail: e.detail, ...(e.field ? { field: e.field } : {}) };
@@ -27,7 +29,7 @@ port.on('message', (m: WorkerRequest) => {
   try {
     switch (m.op) {
       case 'open': {
-        const v = verifyCms(Buffer.from(m.der.buffer, m.der.byteOffset, m.der.byteLength));
+        const v = verifyCms(Buffer.from(m.der.buffer, m.der.byteOffset, m.der.byteLength), skew !== undefined ? { clockSkewSeconds: skew } : {});
         const doc = headerCheck(schema, parseJsonDocument(v.content, Number.MAX_SAFE_INTEGER));
         schema.movementsSync(doc);
         docs.set(m.id, doc);

@@ -31,6 +31,8 @@ export interface StatementPoolOptions {
   maxQueued?: number;
   /** The worker script (tests use their own). */
   file?: string;
+  /** Signing-time allowance the workers apply (ART50_CLOCK_SKEW_SECONDS). */
+  clockSkewSeconds?: number;
 }
 
 type Done = (r: WorkerReply) => void;
@@ -69,11 +71,14 @@ export class StatementWorkerPool {
   private readonly maxQueued: number;
   private readonly file: string;
 
+  private readonly workerData: { clockSkewSeconds?: number };
+
   constructor(opts: StatementPoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? 1);
     this.jobTimeoutMs = opts.jobTimeoutMs ?? 30_000;
     this.maxQueued = Math.max(0, opts.maxQueued ?? 8);
     this.file = opts.file ?? WORKER_FILE;
+    this.workerData = opts.clockSkewSeconds !== undefined ? { clockSkewSeconds: opts.clockSkewSeconds } : {};
     if (!existsSync(this.file)) throw new Error(`statement worker ${this.file} is missing: run npm run build`);
   }
 
@@ -94,7 +99,7 @@ export class StatementWorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.file);
+    const worker = new Worker(this.file, { workerData: this.workerData });
     const slot: Slot = { worker, pending: new Map(), ready: false, busy: false, dead: false };
     worker.unref();
     const startup = setTimeout(() => this.retire(slot, 'the statement worker did not start'), STARTUP_TIMEOUT_MS);

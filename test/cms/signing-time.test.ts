@@ -45,4 +45,18 @@ describe('signing time in the future', () => {
       expect(res.body.code).toBe('cms.signing_time_future');
     });
   });
+
+  it('the gateway applies ART50_CLOCK_SKEW_SECONDS to signing times', async () => {
+    const t = await startTestGateway({ ART50_CLOCK_SKEW_SECONDS: '30' }, { workers: false });
+    try {
+      const ahead = (ms: number): Buffer => {
+        const doc = makeRequest();
+        return signedAt(new Date(Date.now() + ms), 'police/investigator-1', Buffer.from(JSON.stringify(doc)));
+      };
+      expect((await t.as('police/investigator-1').post('/v1/requests', ahead(120_000))).body.code).toBe('cms.signing_time_future');
+      expect((await t.as('police/investigator-1').post('/v1/requests', ahead(5_000))).status).toBe(202);
+    } finally {
+      await t.stop();
+    }
+  });
 });
