@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../config';
 import type { DeliveryBundle } from '../delivery/bundle';
+import type { DecisionView } from '../requests/status';
 
 /**
  * A small typed HTTPS client for the art50 API (DESIGN §5), used by the CLI, the reference bank
@@ -135,18 +136,8 @@ export interface RequestStatusView {
   [more: string]: unknown;
 }
 
-export interface DecisionItem {
-  requestId: string;
-  digest: string;
-  bodyBin: string;
-  erdrNumber: string;
-  article: string;
-  receivedAt: string;
-  state: string;
-  decision: 'granted' | 'refused';
-  reason?: string;
-  decidedAt: string;
-}
+/** One sanction the caller's office issued (GET /v1/sanctions/decided): the gateway's own view type. */
+export type DecisionItem = DecisionView;
 
 export interface PendingItem {
   requestId: string;
