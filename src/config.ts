@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Art50Error } from './errors';
 
@@ -64,6 +65,8 @@ export interface Config {
   checkpointIntervalMs: number;
   /** A Redis without `appendfsync always`: refuse to start (strict, default) or only warn. */
   redisDurability: 'strict' | 'warn';
+  /** Processes `art50 serve` runs (node:cluster, one per core by default); 1 = a single process as before. */
+  processes: number;
   /** Console sign-in: challenge validity, session limits, failed sign-ins allowed per window. */
   console: { challengeMs: number; sessionMaxMs: number; sessionIdleMs: number; failuresPerAddress: number; failuresPerCertificate: number; failureWindowMs: number };
 }
@@ -174,6 +177,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     checkpointIntervalMs: int(env, 'ART50_CHECKPOINT_INTERVAL_MS', 1000, 10, 1000),
     redisDurability: oneOf(env, 'ART50_REDIS_DURABILITY', ['strict', 'warn'] as const, 'strict'),
+    processes: int(env, 'ART50_PROCESSES', availableParallelism(), 1, 256),
     console: {
       challengeMs: 1000 * int(env, 'ART50_CHALLENGE_SECONDS', 300, 10, 300),
       sessionMaxMs: 1000 * int(env, 'ART50_SESSION_MAX_SECONDS', 8 * 3600, 60, 8 * 3600),
