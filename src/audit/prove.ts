@@ -9,7 +9,10 @@
 import { verifyCms } from '../cms/verify';
 import { isArt50Error } from '../errors';
 import { CheckpointBody, rootHashOf } from '../log/checkpoint';
-import { inclusionProof, leafHash, NodeId, nodeHash, verifyInclusion } from '../log/merkle';
+import { leafHash, nodeHash } from '../log/merkle/hash';
+import { inclusionProof } from '../log/merkle/proof';
+import { NodeId } from '../log/merkle/proof-plan';
+import { verifyInclusion } from '../log/merkle/verify';
 import { claimedTreeSize, DirLogSource } from './files';
 import type { RemoteLogSource } from './remote-source';
 import type { GatewayTrust } from './trust';

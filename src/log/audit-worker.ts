@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { checkEntry } from './audit';
 import type { AuditBatch, AuditBatchResult } from './audit-checks';
 import { createLogEntryValidator } from './entry';
-import { leafHash } from './merkle';
+import { leafHash } from './merkle/hash';
 
 /** Audit worker: per-entry checks and leaf hashes of a batch; the tree itself is folded by the caller. */
 const port = parentPort;

@@ -14,7 +14,9 @@ import { Art50Error } from '../errors';
 import { CheckpointBody, VerifyCheckpoint, rootHashOf } from './checkpoint';
 import { LogEntry, LogEntryValidator, createLogEntryValidator, isCanonicalText } from './entry';
 import type { AuditDivergence, AuditReason, CheckedEntry } from './audit-checks';
-import { CompactRange, leafHash, verifyInclusion } from './merkle';
+import { CompactRange } from './merkle/compact-range';
+import { leafHash } from './merkle/hash';
+import { verifyInclusion } from './merkle/verify';
 
 export type { AuditDivergence, AuditReason } from './audit-checks';
 

@@ -11,7 +11,7 @@ import { signCms } from '../cms/sign';
 import { verifyCms } from '../cms/verify';
 import type { SigningIdentity } from '../cms/types';
 import { canonicalBytes } from './entry';
-import { HASH_SIZE } from './merkle';
+import { HASH_SIZE } from './merkle/hash';
 
 export interface CheckpointBody {
   /** Names the log, e.g. "art50.kz/log/art50"; an auditor pins it. */

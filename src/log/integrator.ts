@@ -9,7 +9,9 @@ import { Art50Error } from '../errors';
 import { CheckpointBody, SignCheckpoint, encodeCheckpointBody } from './checkpoint';
 import { logTime } from './entry';
 import { LogKeys, logKeys } from './keys';
-import { CompactRange, leafHash, nodeKey } from './merkle';
+import { CompactRange } from './merkle/compact-range';
+import { leafHash } from './merkle/hash';
+import { nodeKey } from './merkle/proof-plan';
 import { logScript } from './scripts';
 
 export interface LogIntegratorOptions {

@@ -6,7 +6,8 @@
 import type Redis from 'ioredis';
 import { Art50Error } from '../errors';
 import { LogKeys, logKeys } from './keys';
-import { NodeId, NodeReader, consistencyProof, inclusionProof, nodeKey, rootAt } from './merkle';
+import { NodeReader, consistencyProof, inclusionProof, rootAt } from './merkle/proof';
+import { NodeId, nodeKey } from './merkle/proof-plan';
 
 export interface LogReaderOptions {
   redis: Redis;

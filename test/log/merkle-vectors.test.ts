@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { verifyConsistency, verifyInclusion } from '../../src/log/merkle';
+import { verifyConsistency, verifyInclusion } from '../../src/log/merkle/verify';
 
 /**
  * The public transparency-dev/merkle proof test vectors (RFC 9162 inclusion and consistency
