@@ -75,6 +75,16 @@ export interface GatewayOptions {
   clock?: () => Date;
   /** Run the delivery workers in this process (default from config). */
   workers?: boolean;
+  /** Runs the log integrator and checkpointer in one process of several (src/cluster/); default: always here. */
+  singleWriter?: (redis: Redis, task: BackgroundTask) => BackgroundTask;
+  /** What GET /metrics renders (default: this process's registry; src/cluster/ renders every process's). */
+  renderMetrics?: (metrics: Metrics) => () => Promise<string>;
+}
+
+/** A background loop that can be started and stopped (the integrator, under a lease or not). */
+export interface BackgroundTask {
+  start(): void;
+  stop(): Promise<void>;
 }
 
 export interface Gateway {
@@ -166,6 +176,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     checkpointIntervalMs: config.checkpointIntervalMs,
     onError: (e) => logger.warn('log integration failed', { error: e instanceof Error ? e.message : String(e) }),
   });
+  const integration = (opts.singleWriter ?? ((_r, t) => t))(redis, { start: () => integrator.start(Math.min(250, config.checkpointIntervalMs)), stop: () => integrator.stop() });
   const stats = new StatsService(logReader);
   const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
   const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
@@ -217,7 +228,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
       logRoutes({ reader: logReader, requests, registry: getRegistry }),
       statsRoutes(stats, getRegistry),
-      metricsRoutes(metrics),
+      metricsRoutes(opts.renderMetrics ? { contentType: metrics.contentType, render: opts.renderMetrics(metrics) } : metrics),
     ],
   });
   const server = createHttpsServer(app, { cert: tlsKey.certPem, key: tlsKey.keyPem, ca: config.trustAnchors.flatMap((f) => readCertificates(f).map((c) => Buffer.from(c.toString()))) });
@@ -227,7 +238,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const runWorkers = opts.workers ?? config.workers.inProcess;
   let stopSweeper: (() => void) | undefined;
   const background = (): void => {
-    integrator.start(Math.min(250, config.checkpointIntervalMs));
+    integration.start();
     // Statement payloads past retention are deleted by the background processes, once a minute.
     stopSweeper = startStatementSweeper(statementReader, 60_000, (e) => logger.warn('statement retention sweep failed', { error: String(e) }));
     workers = startWorkers({ connection, names, banks: bankBics, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });
@@ -263,7 +274,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       listening = true;
       dispatcher.start();
       if (runWorkers) background();
-      else integrator.start(Math.min(250, config.checkpointIntervalMs));
+      else integration.start();
       logger.info('art50 gateway listening', { port, host: config.host, namespace: config.namespace, workers: runWorkers });
       return port;
     },
@@ -283,7 +294,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const patience = (ms: number): number => (storeUp ? ms : Math.min(ms, 500));
       await within(patience(5000), dispatcher.stop());
       await within(patience(5000), reconciler.stop());
-      await within(patience(5000), integrator.stop());
+      await within(patience(5000), integration.stop());
       stopSweeper?.();
       // BullMQ ignores `force` once a graceful close has begun, so without Redis close by force at once.
       if (workers && !(storeUp && (await within(15_000, workers.close())))) await within(patience(2000), workers.close(true));

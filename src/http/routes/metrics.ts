@@ -8,7 +8,7 @@ import { requireRole } from '../client-auth';
  * output carries no personal data, but queue depths and per-bank overdue counts are operational
  * information not meant for the public or for other participants.
  */
-export function metricsRoutes(metrics: Metrics): Router {
+export function metricsRoutes(metrics: Pick<Metrics, 'render' | 'contentType'>): Router {
   const r = Router();
   r.get('/metrics', requireRole('auditor', 'gateway'), async (_req, res) => {
     const body = await metrics.render();
