@@ -138,7 +138,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // Stored requests and sanctions are sealed under the data key: a copy of Redis does not read them.
   const dataKeys = DataKeyring.load(config.dataKeys);
   const requests = new RequestStore(redis, keys, {
-    intake: scriptRunner(redis, 'requests/lua/intake-4.lua'),
+    intake: scriptRunner(redis, 'requests/lua/intake-5.lua'),
     sanction: scriptRunner(redis, 'requests/lua/sanction-8.lua'),
     rekey: scriptRunner(redis, 'requests/lua/rekey-1.lua'),
   }, dataKeys);

@@ -64,7 +64,7 @@ export class RequestStore {
     const pairs: string[] = [];
     for (const [k, v] of Object.entries(view)) pairs.push(k, typeof v === 'string' ? v : JSON.stringify(v));
     const [code, index, receipt, state, receivedAt] = (await this.scripts.intake.buffer(
-      [this.keys.request(view.requestId), this.keys.pendingForBody(view.bodyBin), this.keys.logSize(), this.keys.logEntries()],
+      [this.keys.request(view.requestId), this.keys.pendingForBody(view.bodyBin), this.keys.logSize(), this.keys.logEntries(), this.keys.requestsOfBody(view.bodyBin)],
       [view.digest, String(input.receivedAtMs), input.entryTemplate, this.dataKeys.seal(input.cms, RequestStore.place(view.requestId, 'cms')), ...pairs],
     )) as Reply;
     if (code === 2) return { kind: 'conflict' };
@@ -167,12 +167,34 @@ export class RequestStore {
     return this.redis.hgetBuffer(this.keys.request(requestId), field);
   }
 
-  /** Oldest first across all the given bodies, so no body's requests are crowded out by another's. */
+  /**
+   * A body's requests, newest first, `limit` of them after `after` (the last one of the previous
+   * page). Requests received in the same millisecond are ordered by id, so the cursor is exact.
+   */
+  async ofBody(bodyBin: string, limit: number, after?: BodyCursor): Promise<BodyCursor[]> {
+    const key = this.keys.requestsOfBody(bodyBin);
+    const out: BodyCursor[] = [];
+    let offset = 0;
+    while (out.length < limit) {
+      const flat = await this.redis.zrevrangebyscore(key, after ? after.receivedMs : '+inf', '-inf', 'WITHSCORES', 'LIMIT', offset, limit + 1);
+      if (flat.length === 0) break;
+      for (let i = 0; i < flat.length && out.length < limit; i += 2) {
+        const item = { requestId: flat[i]!, receivedMs: Number(flat[i + 1]) };
+        // Same score: ZREVRANGEBYSCORE gives descending ids, those up to the cursor were on the last page.
+        if (after && item.receivedMs === after.receivedMs && item.requestId >= after.requestId) continue;
+        out.push(item);
+      }
+      offset += flat.length / 2;
+    }
+    return out;
+  }
+
   /** Requests an office decided, newest first. */
   async decided(officeBin: string, limit: number): Promise<string[]> {
     return this.redis.zrevrange(this.keys.decidedByOffice(officeBin), 0, limit - 1);
   }
 
+  /** Oldest first across all the given bodies, so no body's requests are crowded out by another's. */
   async pending(bodyBins: string[], limit: number): Promise<string[]> {
     if (bodyBins.length === 0) return [];
     const pipe = this.redis.pipeline();
@@ -186,6 +208,12 @@ export class RequestStore {
     }
     return all.sort((a, b) => a[1] - b[1]).slice(0, limit).map(([id]) => id);
   }
+}
+
+/** A position in a body's list of requests (GET /v1/requests paging). */
+export interface BodyCursor {
+  requestId: string;
+  receivedMs: number;
 }
 
 export type StoredRequestInput = Omit<StoredRequest, 'state' | 'receivedIndex' | 'sanctionDigest' | 'sanctionIndex' | 'decision' | 'decisionReason' | 'decidedAt' | 'officeBin'>;

@@ -22,6 +22,10 @@ export class Keys {
   pendingForBody(bodyBin: string): string {
     return `${this.tag}:pending:${bodyBin}`;
   }
+  /** ZSET requestId by receipt time (ms), of every request a police body submitted (GET /v1/requests). */
+  requestsOfBody(bodyBin: string): string {
+    return `${this.tag}:requests:${bodyBin}`;
+  }
   /** ZSET requestId by decision time (ms), of the sanctions an office issued (granted or refused). */
   decidedByOffice(officeBin: string): string {
     return `${this.tag}:decided:${officeBin}`;

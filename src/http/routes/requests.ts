@@ -4,6 +4,7 @@ import type { SanctionService } from '../../requests/sanction';
 import type { RequestStatusReader } from '../../requests/status';
 import { pendingForProsecutor, decisionsOfOffice } from '../../requests/status';
 import type { RequestStore } from '../../requests/store';
+import { decodeCursor, requestsOfBody } from '../../requests/list';
 import type { Registry } from '../../participants/registry';
 import { clientOf, requireOrgKind, requireRole } from '../client-auth';
 import { intParam } from '../query-params';
@@ -34,6 +35,12 @@ export function requestRoutes(d: RequestRoutesDeps): Router {
     const out = await d.sanctions.decide(requestIdParam(req.params.requestId), bodyBuffer(req), clientOf(res).participant);
     if (out.queued.length > 0) await d.onGranted(out.body.requestId, out.queued);
     res.status(out.status).json(out.body);
+  });
+
+  // The calling body's own requests only: the index is per body, so another body's never appear.
+  r.get('/v1/requests', requireOrgKind('police'), async (req, res) => {
+    const limit = intParam(req, 'limit', 50, 1, 200);
+    res.json(await requestsOfBody({ store: d.store }, clientOf(res).participant, limit, decodeCursor(req.query.cursor)));
   });
 
   r.get('/v1/requests/:requestId', async (req, res) => {

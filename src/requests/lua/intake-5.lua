@@ -25,4 +25,5 @@ for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 local r = redis.call('HMGET', KEYS[1], 'requestId', 'receivedAt')
 redis.call('ZADD', KEYS[2], ARGV[2], r[1])
+redis.call('ZADD', KEYS[5], ARGV[2], r[1])
 return {0, index, '', 'awaiting_sanction', r[2]}
