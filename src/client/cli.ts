@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isArt50Error } from '../errors';
 import { ApiClient, gatewayUrl, isApiError } from './api-client';
-import { ClientTrust, loadClientTrust } from './documents';
+import { ClientTrust, loadClientTrust } from './trust';
 
 /** Helpers shared by the police, prosecutor and bank command groups. */
 

@@ -1,5 +1,6 @@
 import { createCoreBanking, demoMoneyTrail } from '../../src/delivery/demo-core-banking';
-import { buildNextHopRequests, csvField, movementsCsv, unfollowedTransfers } from '../../src/client/documents';
+import { csvField, movementsCsv } from '../../src/client/csv';
+import { buildNextHopRequests, unfollowedTransfers } from '../../src/client/follow';
 import type { RequestDoc, StatementDoc } from '../../src/documents/types';
 import { createAjv } from '../../src/documents/ajv';
 import { createDocumentValidators } from '../../src/documents/validators';

@@ -9,7 +9,7 @@ import type { StatementHeaderDoc } from '../../src/documents/types';
 import { joinSealedUpload, sealStatement, sha256Hex } from '../../src/statements/sealed';
 import { unsealStatement } from '../../src/statements/unseal';
 import type { Response } from 'superagent';
-import { loadClientTrust } from '../../src/client/documents';
+import { loadClientTrust } from '../../src/client/trust';
 import { INV, sanctionedRequest } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { ENCRYPTED_REGISTRY, identity, KEYS, sign, signer } from '../support/identities';

@@ -8,7 +8,7 @@ import { ApiError } from '../../client/api-client';
 import type { ApiClient, PendingItem, SanctionResult } from '../../client/api-client';
 import { connect, CONNECTION_HELP, reportError, table, trustFor, UsageError } from '../../client/cli';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
-import type { ClientTrust } from '../../client/documents';
+import type { ClientTrust } from '../../client/trust';
 import type { RequestDoc, SanctionDecision, SanctionDoc } from '../../documents/types';
 import { Art50Error, isArt50Error } from '../../errors';
 import { ncaSubject } from '../../pki/cert-info';
