@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { demoCoreFor, DeliveryRejected, ReferenceBank } from '../../src/bank/reference-bank';
+import { DeliveryRejected } from '../../src/bank/delivery-check';
+import { demoCoreFor } from '../../src/bank/demo-core';
+import { ReferenceBank } from '../../src/bank/reference-bank';
 import type { ApiClient } from '../../src/client/api-client';
 import { ClientTrust, loadClientTrust } from '../../src/client/documents';
 import type { DeliveryBundle } from '../../src/delivery/bundle';

@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeliveryRejected, demoCoreFor, ReferenceBank } from '../../src/bank/reference-bank';
+import { DeliveryRejected } from '../../src/bank/delivery-check';
+import { demoCoreFor } from '../../src/bank/demo-core';
+import { ReferenceBank } from '../../src/bank/reference-bank';
 import { ApiClient } from '../../src/client/api-client';
 import { ClientTrust, loadClientTrust } from '../../src/client/documents';
 import { main } from '../../src/cli/main';

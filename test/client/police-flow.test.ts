@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoCoreFor, ReferenceBank } from '../../src/bank/reference-bank';
+import { demoCoreFor } from '../../src/bank/demo-core';
+import { ReferenceBank } from '../../src/bank/reference-bank';
 import { ApiClient, ApiError } from '../../src/client/api-client';
 import { ClientTrust, loadClientTrust } from '../../src/client/documents';
 import { main } from '../../src/cli/main';

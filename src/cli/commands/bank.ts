@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { demoCoreFor, HandleOutcome, ReferenceBank, startPushServer } from '../../bank/reference-bank';
+import { demoCoreFor } from '../../bank/demo-core';
+import { startPushServer } from '../../bank/push-server';
+import { HandleOutcome, ReferenceBank } from '../../bank/reference-bank';
 import type { ApiClient } from '../../client/api-client';
 import { connect, CONNECTION_HELP, reportError, trustFor, UsageError } from '../../client/cli';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
