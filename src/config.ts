@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Art50Error } from './errors';
+import { redisSettingsFromEnv, RedisSettings } from './redis/settings';
 
 /** Package root, both from src/ (ts-jest) and dist/ (built). */
 export const PACKAGE_ROOT = resolve(__dirname, '..');
@@ -10,8 +11,8 @@ export const PACKAGE_ROOT = resolve(__dirname, '..');
 export interface Config {
   host: string;
   port: number;
-  /** Redis URL; undefined means "start an embedded redis-server". */
-  redisUrl?: string;
+  /** Where Redis is (REDIS_URL or Sentinels, TLS, ACL user; no target: an embedded redis-server) and how many replicas acknowledge a write. */
+  redis: RedisSettings;
   /** Key namespace; every core key carries the hash tag {namespace}. */
   namespace: string;
   dataDir: string;
@@ -132,6 +133,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const cfg: Config = {
     host: env.ART50_HOST ?? '0.0.0.0',
     port: int(env, 'ART50_PORT', 8443, 0, 65535),
+    redis: redisSettingsFromEnv(env, abs),
     namespace: env.ART50_NAMESPACE ?? 'art50',
     dataDir: abs(env.ART50_DATA_DIR ?? './var'),
     logLevel: env.ART50_LOG_LEVEL ?? 'info',
@@ -187,7 +189,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       failureWindowMs: 1000 * int(env, 'ART50_LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
     },
   };
-  if (env.REDIS_URL) cfg.redisUrl = env.REDIS_URL;
   const password = keyPassword(env, abs);
   if (password !== undefined) cfg.keyPassword = password;
   for (const [name, path] of [

@@ -51,6 +51,8 @@ import { loadServerKey } from './pki/key-file';
 import { deriveSubjectKey, loadSubjectSecret } from './log/subject-key';
 import { Sealer } from './receipts/sealer';
 import { createRedis, pingWithin, whenReady } from './redis/client';
+import { noFence, replicaFence } from './redis/replica-fence';
+import type { RedisTarget } from './redis/target';
 import { checkRedisDurability } from './redis/durability';
 import { storeDeadline } from './http/store-deadline';
 import { RequestIntake } from './requests/intake';
@@ -70,7 +72,8 @@ import { scriptRunner } from './store/script-set';
 
 export interface GatewayOptions {
   config: Config;
-  redisUrl: string;
+  /** The Redis to use (config.redis.target, or the embedded redis-server's URL). */
+  redis: RedisTarget;
   logger: Logger;
   clock?: () => Date;
   /** Run the delivery workers in this process (default from config). */
@@ -129,7 +132,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const seal = loadSealIdentity(config);
   const tlsKey = loadServerKey(config.tls, config.keyPassword, 'the TLS key');
   const sealer = new Sealer(seal);
-  const redis = createRedis(opts.redisUrl, 'commands');
+  const redis = createRedis(opts.redis, 'commands');
+  // Acknowledged writes wait for ART50_REDIS_MIN_REPLICAS replicas (WAIT blocks its connection, so the fence has its own).
+  const fenceRedis = config.redis.minReplicas > 0 ? createRedis(opts.redis, 'commands', { commandTimeout: config.redis.waitTimeoutMs + 5000 }) : undefined;
+  const fence = fenceRedis ? replicaFence(fenceRedis, { minReplicas: config.redis.minReplicas, timeoutMs: config.redis.waitTimeoutMs, channel: `{${config.namespace}}:replica-fence` }) : noFence;
   const keys = new Keys(config.namespace);
   const subjectKey = deriveSubjectKey(loadSubjectSecret(config.subjectSecret));
   const log = new EventLog(redis, config.namespace, subjectKey, createLogEntryValidator(ajv), clock);
@@ -138,17 +144,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // Stored requests and sanctions are sealed under the data key: a copy of Redis does not read them.
   const dataKeys = DataKeyring.load(config.dataKeys);
   const requests = new RequestStore(redis, keys, {
-    intake: scriptRunner(redis, 'requests/lua/intake-5.lua'),
-    sanction: scriptRunner(redis, 'requests/lua/sanction-8.lua'),
+    intake: scriptRunner(redis, 'requests/lua/intake-5.lua', fence),
+    sanction: scriptRunner(redis, 'requests/lua/sanction-8.lua', fence),
     rekey: scriptRunner(redis, 'requests/lua/rekey-1.lua'),
   }, dataKeys);
   const deliveries = new DeliveryStore(redis, keys, {
-    deliver: scriptRunner(redis, 'delivery/lua/deliver-7.lua'),
-    ack: scriptRunner(redis, 'delivery/lua/ack-5.lua'),
-    overdue: scriptRunner(redis, 'delivery/lua/overdue-4.lua'),
+    deliver: scriptRunner(redis, 'delivery/lua/deliver-7.lua', fence),
+    ack: scriptRunner(redis, 'delivery/lua/ack-5.lua', fence),
+    overdue: scriptRunner(redis, 'delivery/lua/overdue-4.lua', fence),
   });
   const names = queueNames(config.namespace);
-  const connection = createRedis(opts.redisUrl, 'bullmq');
+  const connection = createRedis(opts.redis, 'bullmq');
   const bankBics = registry.banks().map((b) => b.bic!).sort();
   const queues = createQueues(connection, names, config.push, bankBics, (e) => logger.warn('queue connection error', { error: e.message }));
   const dispatcher = new OutboxDispatcher(deliveries, queues, logger);
@@ -172,13 +178,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const inbox = new Inbox({ deliveries, requests, log, sealer, clock, registry: getRegistry });
   const logReader = new LogReader({ redis, ns: config.namespace });
   const integrator = new LogIntegrator({
-    redis, ns: config.namespace, signCheckpoint: cmsCheckpointSigner(seal), clock,
+    redis, ns: config.namespace, signCheckpoint: cmsCheckpointSigner(seal), clock, fence,
     checkpointIntervalMs: config.checkpointIntervalMs,
     onError: (e) => logger.warn('log integration failed', { error: e instanceof Error ? e.message : String(e) }),
   });
   const integration = (opts.singleWriter ?? ((_r, t) => t))(redis, { start: () => integrator.start(Math.min(250, config.checkpointIntervalMs)), stop: () => integrator.stop() });
   const stats = new StatsService(logReader);
-  const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
+  const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua', fence), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
   const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
   const statementPool = new StatementWorkerPool({ ...config.statementWorkers, clockSkewSeconds: config.clockSkewSeconds });
   const statementOpener = createStatementOpener({ ...statementCheck, validator, registry: getRegistry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
@@ -301,7 +307,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       await within(patience(3000), queues.close());
       validator.close();
       await statementPool.close();
-      for (const c of [redis, connection]) {
+      for (const c of [redis, connection, ...(fenceRedis ? [fenceRedis] : [])]) {
         if (storeUp) await within(2000, c.quit());
         c.disconnect(); // no reconnection attempts (and their timers) after shutdown
       }

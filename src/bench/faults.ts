@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, PACKAGE_ROOT } from '../config';
 import { createGateway, Gateway } from '../gateway';
+import { serverTarget } from '../redis/target';
 import type { ClientIdentity } from '../participants/types';
 import { createLogger } from '../logger';
 import { DEMO_BIN, DEMO_IIN } from '../pki/demo-world';
@@ -60,7 +61,7 @@ export async function benchIsolation(opts: { redisUrl: string; hung: number; rat
     ...process.env, ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_NAMESPACE: `benchiso${Date.now()}`, ART50_LOG_LEVEL: 'error',
     ART50_REGISTRY: join(regDir, 'participants.json'), ART50_PUSH_TIMEOUT_MS: '600000',
   };
-  const gw = createGateway({ config: loadConfig(env), redisUrl: opts.redisUrl, logger: createLogger({ level: 'error', silent: true }), workers: true });
+  const gw = createGateway({ config: loadConfig(env), redis: serverTarget(opts.redisUrl), logger: createLogger({ level: 'error', silent: true }), workers: true });
   await gw.start();
   try {
     const { client, prosecutor } = parties(gw);
@@ -123,7 +124,7 @@ export async function benchDurability(opts: { pairs: number; concurrency: number
     const dir = mkdtempSync(join(tmpdir(), `art50-bench-${appendfsync}-`));
     const redis = await startEmbeddedRedis({ dataDir: dir, appendfsync });
     const env = { ...process.env, ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_NAMESPACE: `benchfsync${Date.now()}`, ART50_LOG_LEVEL: 'error', ART50_REDIS_DURABILITY: 'warn' };
-    const gw = createGateway({ config: loadConfig(env), redisUrl: redis.url, logger: createLogger({ level: 'error', silent: true }), workers: false });
+    const gw = createGateway({ config: loadConfig(env), redis: serverTarget(redis.url), logger: createLogger({ level: 'error', silent: true }), workers: false });
     await gw.start();
     try {
       const { client, prosecutor } = parties(gw);

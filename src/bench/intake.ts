@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { signCms } from '../cms/sign';
 import { loadConfig } from '../config';
 import { createGateway } from '../gateway';
+import { serverTarget } from '../redis/target';
 import type { ClientIdentity } from '../participants/types';
 import { createLogger } from '../logger';
 import { DEMO_BIN, DEMO_IIN } from '../pki/demo-world';
@@ -91,7 +92,7 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
   const log = opts.log ?? (() => undefined);
   const env = { ...process.env, ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_NAMESPACE: `bench${Date.now()}`, ART50_LOG_LEVEL: 'error' };
   const logger = createLogger({ level: 'error', silent: true });
-  const gw = createGateway({ config: loadConfig(env), redisUrl: opts.redisUrl, logger, workers: false });
+  const gw = createGateway({ config: loadConfig(env), redis: serverTarget(opts.redisUrl), logger, workers: false });
   const port = await gw.start();
   try {
     log(`HTTPS load from a separate process: ${opts.requests} request + sanction pairs, concurrency ${opts.concurrency}…`);
@@ -134,7 +135,7 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
 
 async function benchSanctionToInbox(opts: { redisUrl: string; inboxRate: number; inboxCount: number; env: Record<string, string | undefined> }): Promise<IntakeBenchResult['sanctionToInbox']> {
   const logger = createLogger({ level: 'error', silent: true });
-  const gw = createGateway({ config: loadConfig({ ...opts.env, ART50_NAMESPACE: `benchinbox${Date.now()}` }), redisUrl: opts.redisUrl, logger, workers: true });
+  const gw = createGateway({ config: loadConfig({ ...opts.env, ART50_NAMESPACE: `benchinbox${Date.now()}` }), redis: serverTarget(opts.redisUrl), logger, workers: true });
   await gw.start();
   try {
     const pairs = makePairs(opts.inboxCount, ['ALFAKZKA']);

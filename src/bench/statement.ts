@@ -17,6 +17,7 @@ import { DEMO_BANKS, DEMO_BIN } from '../pki/demo-world';
 import { loadTrust } from '../pki/trust';
 import { Sealer } from '../receipts/sealer';
 import { createRedis, whenReady } from '../redis/client';
+import { serverTarget } from '../redis/target';
 import { RequestIntake } from '../requests/intake';
 import { RequestStore } from '../requests/store';
 import type { BankDelivery } from '../requests/types';
@@ -79,7 +80,7 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
   const enrolled = loadRegistry(ajv, resolve(KEYS_DIR, 'participants.json')).file;
   const registry = new Registry({ ...enrolled, organisations: enrolled.organisations.map(({ encryptionCertificate: _e, ...o }) => o) });
   const trust = loadTrust({ anchors: [resolve(KEYS_DIR, 'ca/root.pem')], crls: [resolve(KEYS_DIR, 'ca/crl.pem')], crlOptions: { pollMs: 0 } });
-  const redis = createRedis(opts.redisUrl, 'commands');
+  const redis = createRedis(serverTarget(opts.redisUrl), 'commands');
   await whenReady(redis, 10_000);
   const closers: Array<() => Promise<unknown>> = [];
   try {

@@ -23,6 +23,7 @@ import { loadKeyFile } from '../pki/key-file';
 import { unsealStatement } from '../statements/unseal';
 import { demoIdentity, DemoIdentity, demoSigner } from '../pki/demo-identity';
 import { EmbeddedRedis, freePort, startEmbeddedRedis } from '../redis/embedded';
+import { serverTarget } from '../redis/target';
 import { maskId, table, Timeline } from './timeline';
 
 const KEYS = join(PACKAGE_ROOT, 'keys.example');
@@ -118,7 +119,7 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
       ...process.env, ART50_PORT: String(gwPort), ART50_HOST: '127.0.0.1', ART50_NAMESPACE: `demo-${Date.now()}`,
       ART50_REGISTRY: registryFile, ART50_DEADLINE_HOUR_MS: '1500', ART50_CHECKPOINT_INTERVAL_MS: '100', ART50_PUSH_BACKOFF_MS: '200',
     });
-    const gateway: Gateway = createGateway({ config, redisUrl, logger: createLogger({ level: 'warn', silent: true }) });
+    const gateway: Gateway = createGateway({ config, redis: serverTarget(redisUrl), logger: createLogger({ level: 'warn', silent: true }) });
     await gateway.start();
     stops.unshift(() => gateway.stop());
     tl.note('ops', `gateway on ${gatewayUrl} (HTTPS, client certificates); banks: ALFAKZKA pull, BETAKZKA pull, GAMMKZKA push`);

@@ -15,6 +15,8 @@ export const CATALOG = {
   'http.busy': { status: 503, title: 'Service busy' },
   'http.internal': { status: 500, title: 'Internal error' },
   'http.not_ready': { status: 503, title: 'Not ready' },
+  // the store's replicas (ART50_REDIS_MIN_REPLICAS)
+  'store.replication_timeout': { status: 503, title: 'Write not confirmed by the replicas' },
   // TLS client authentication
   'auth.client_cert_missing': { status: 401, title: 'Client certificate required' },
   'auth.client_cert_untrusted': { status: 403, title: 'Client certificate not trusted' },

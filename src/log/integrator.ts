@@ -29,6 +29,11 @@ export interface LogIntegratorOptions {
   checkpointIntervalMs?: number;
   /** Called with errors from the background loop (start()); default: ignored. */
   onError?: (e: unknown) => void;
+  /**
+   * Resolves once what this round read is on the Redis replicas (src/redis/replica-fence.ts):
+   * a checkpoint is signed only over entries a failover cannot take back. Default: no wait.
+   */
+  fence?: () => Promise<void>;
 }
 
 export interface IntegrateResult {
@@ -52,6 +57,7 @@ export class LogIntegrator {
   private readonly maxPerRound: number;
   private readonly checkpointIntervalMs: number;
   private readonly onError: (e: unknown) => void;
+  private readonly fence: () => Promise<void>;
   private lastCheckpointAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<unknown> | undefined;
@@ -67,6 +73,7 @@ export class LogIntegrator {
     this.maxPerRound = opts.maxPerRound ?? 50_000;
     this.checkpointIntervalMs = opts.checkpointIntervalMs ?? 1000;
     this.onError = opts.onError ?? (() => undefined);
+    this.fence = opts.fence ?? (() => Promise.resolve());
   }
 
   /** One round: integrate what is sequenced (up to maxPerRound), then checkpoint if due. */
@@ -107,6 +114,8 @@ export class LogIntegrator {
     const now = this.clock();
     if (treeSize > cpSize && (cpSize < 0 || now.getTime() - this.lastCheckpointAt >= this.checkpointIntervalMs)) {
       const body: CheckpointBody = { origin: this.origin, treeSize, rootHash: range.root().toString('base64'), time: logTime(now) };
+      // The entries were read before the fence: once it passes they are on the replicas too.
+      await this.fence();
       const signed = await this.sign(encodeCheckpointBody(body));
       await logScript(this.redis, 'checkpoint-4')([k.checkpoint, k.checkpointSize, k.checkpoints, k.checkpointSizes], [String(treeSize), signed]);
       this.lastCheckpointAt = now.getTime();

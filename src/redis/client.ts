@@ -1,16 +1,20 @@
 import Redis, { RedisOptions } from 'ioredis';
+import { connectionOptions, RedisTarget } from './target';
 
 /**
  * Redis connections. Commands fail at once while Redis is unreachable (no offline queue): an API
  * call answers 503 at once instead of waiting for the reconnection, and a worker's job fails and
  * is retried later. BullMQ needs `maxRetriesPerRequest: null` and gets its own connection.
+ * With Sentinels every connection asks them for the primary at each (re)connection, so all of
+ * them follow a failover.
  */
-export function createRedis(url: string, purpose: 'commands' | 'bullmq', extra: RedisOptions = {}): Redis {
+export function createRedis(target: RedisTarget, purpose: 'commands' | 'bullmq', extra: RedisOptions = {}): Redis {
   const base: RedisOptions =
     purpose === 'bullmq'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
       : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 10_000, enableAutoPipelining: true };
-  const redis = new Redis(url, { lazyConnect: false, ...base, ...extra });
+  const options: RedisOptions = { lazyConnect: false, ...connectionOptions(target), ...base, ...extra };
+  const redis = target.kind === 'server' ? new Redis(target.url, options) : new Redis(options);
   // Without a listener ioredis prints every reconnect failure as "Unhandled error event";
   // readiness (/readyz) and command errors already report an unreachable Redis.
   redis.on('error', () => undefined);

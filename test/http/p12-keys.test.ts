@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createGateway } from '../../src/gateway';
+import { serverTarget } from '../../src/redis/target';
 import { createLogger } from '../../src/logger';
 import { makeRequest } from '../support/documents';
 import { startTestGateway } from '../support/gateway';
@@ -35,7 +36,7 @@ it('serves HTTPS and seals receipts with keys from PKCS#12 files', async () => {
 
 it('a wrong password stops the start with a clear configuration error', () => {
   const config = loadConfig({ ...process.env, ...p12Env('wrong'), ART50_PORT: '0' });
-  expect(() => createGateway({ config, redisUrl: process.env.REDIS_URL!, logger: createLogger({ level: 'error', silent: true }), workers: false }))
+  expect(() => createGateway({ config, redis: serverTarget(process.env.REDIS_URL!), logger: createLogger({ level: 'error', silent: true }), workers: false }))
     .toThrow(/wrong password/);
 });
 
@@ -44,7 +45,7 @@ it('a PKCS#12 key without any password configured names the variable to set', ()
   delete env.ART50_KEY_PASSWORD_FILE;
   delete env.ART50_KEY_PASSWORD;
   const config = loadConfig(env);
-  expect(() => createGateway({ config, redisUrl: process.env.REDIS_URL!, logger: createLogger({ level: 'error', silent: true }), workers: false }))
+  expect(() => createGateway({ config, redis: serverTarget(process.env.REDIS_URL!), logger: createLogger({ level: 'error', silent: true }), workers: false }))
     .toThrow(/ART50_KEY_PASSWORD_FILE/);
 });
 

@@ -4,6 +4,7 @@ import type { Test } from 'supertest';
 import { loadConfig, Config } from '../../src/config';
 import { createGateway, Gateway } from '../../src/gateway';
 import { createLogger } from '../../src/logger';
+import { serverTarget } from '../../src/redis/target';
 import { recordResponses } from './contract-recorder';
 import { identity, plainRegistryFile, ROOT_PEM } from './identities';
 
@@ -31,11 +32,14 @@ export function testNamespace(): string {
 export async function startTestGateway(env: Record<string, string> = {}, opts: { workers?: boolean; clock?: () => Date; logStream?: NodeJS.WritableStream } = {}): Promise<TestGateway> {
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is not set: the jest global setup starts redis-server');
-  const config = loadConfig({ ...process.env, ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_NAMESPACE: testNamespace(), ART50_PUSH_BACKOFF_MS: '50', ART50_REGISTRY: plainRegistryFile(), ...env });
+  // A test that names its own Redis (REDIS_URL, or Sentinels in `env`) gets it; else the suite's.
+  const baseEnv: Record<string, string | undefined> = { ...process.env };
+  if (env.ART50_REDIS_SENTINELS) delete baseEnv.REDIS_URL;
+  const config = loadConfig({ ...baseEnv, ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_NAMESPACE: testNamespace(), ART50_PUSH_BACKOFF_MS: '50', ART50_REGISTRY: plainRegistryFile(), ...env });
   // Silent unless a test reads the log lines (then every level from info).
   const logger = opts.logStream ? createLogger({ level: 'info', stream: opts.logStream }) : createLogger({ level: 'error', silent: true });
   const gw = createGateway({
-    config, redisUrl, logger, workers: opts.workers ?? true,
+    config, redis: config.redis.target ?? serverTarget(redisUrl), logger, workers: opts.workers ?? true,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   // Every response of every test gateway is checked against docs/openapi.yaml (contract-setup.ts).

@@ -4,23 +4,28 @@ import { loadConfig } from '../../config';
 import { createGateway, Gateway } from '../../gateway';
 import { createLogger } from '../../logger';
 import { EmbeddedRedis, startEmbeddedRedis } from '../../redis/embedded';
+import { RedisTarget, serverTarget } from '../../redis/target';
 import { orExplainMissingRedis } from '../redis-missing';
 import type { SetExit } from '../set-exit';
 
-/** REDIS_URL when set, otherwise a redis-server child with its data under ART50_DATA_DIR/redis. */
-export async function redisForCli(redisUrl: string | undefined, dataDir: string, log: (m: string) => void): Promise<{ url: string; embedded?: EmbeddedRedis }> {
-  if (redisUrl) return { url: redisUrl };
+/**
+ * The configured Redis (REDIS_URL or ART50_REDIS_SENTINELS), otherwise a redis-server child with its
+ * data under ART50_DATA_DIR/redis. `url` is the REDIS_URL for processes started from this one: ''
+ * with Sentinels, which they read from the same environment.
+ */
+export async function redisForCli(target: RedisTarget | undefined, dataDir: string, log: (m: string) => void): Promise<{ target: RedisTarget; url: string; embedded?: EmbeddedRedis }> {
+  if (target) return { target, url: target.kind === 'server' ? target.url : '' };
   const embedded = await startEmbeddedRedis({ dataDir: join(dataDir, 'redis'), log });
   log(`REDIS_URL not set: started an embedded redis-server at ${embedded.url} (data in ${embedded.dataDir})`);
-  return { url: embedded.url, embedded };
+  return { target: serverTarget(embedded.url), url: embedded.url, embedded };
 }
 
 async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  const redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redisUrl, config.dataDir, (m) => logger.info(m)));
+  const redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redis.target, config.dataDir, (m) => logger.info(m)));
   if (!redis) return;
-  const gateway: Gateway = createGateway({ config, redisUrl: redis.url, logger, ...(mode === 'worker' ? { workers: true } : {}) });
+  const gateway: Gateway = createGateway({ config, redis: redis.target, logger, ...(mode === 'worker' ? { workers: true } : {}) });
   try {
     if (mode === 'serve') await gateway.start();
     else await gateway.startBackground();

@@ -1,0 +1,60 @@
+import type Redis from 'ioredis';
+import { Art50Error } from '../errors';
+
+/**
+ * Resolves once everything Redis had executed when it was called (by any connection, any
+ * process) is on at least `minReplicas` replicas; throws store.replication_timeout when they do
+ * not confirm within the timeout. Called after a write and before it is acknowledged (202/201, a
+ * sealed receipt, a signed checkpoint), so a failover to a replica cannot lose what was answered.
+ */
+export type ReplicaFence = () => Promise<void>;
+
+export const REPLICATION_TIMEOUT =
+  'the store did not confirm in time that this write reached its replicas. The document may have been recorded; ' +
+  'resend the same document (a recorded one is answered as a replay with its original receipt)';
+
+/** minReplicas 0: nothing to wait for (one server, durable by appendfsync always alone). */
+export const noFence: ReplicaFence = () => Promise.resolve();
+
+/**
+ * The fence on its own connection, so that WAIT (which blocks its connection) never holds up the
+ * gateway's other commands.
+ *
+ * WAIT counts replicas that acknowledged the last write *of the calling connection*; a connection
+ * that wrote nothing (or reconnected to a new primary) would get "all replicas" at once. So each
+ * round first PUBLISHes on a channel nobody listens to: Redis propagates PUBLISH to replicas (not
+ * to the AOF, so no fsync), which makes it this connection's last write, at the current end of the
+ * replication stream — after every write done so far by anyone, replays and other processes
+ * included. Callers arriving while a round is in flight share the next round: one WAIT covers a
+ * burst, and at most one WAIT blocks the connection at a time.
+ */
+export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutMs: number; channel: string }): ReplicaFence {
+  if (opts.minReplicas <= 0) return noFence;
+  let inFlight: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const round = async (): Promise<void> => {
+    const [, acked] = await Promise.all([redis.publish(opts.channel, ''), redis.wait(opts.minReplicas, opts.timeoutMs)]);
+    if (Number(acked) < opts.minReplicas) {
+      throw new Art50Error('store.replication_timeout', REPLICATION_TIMEOUT, {
+        extra: { replicas: Number(acked), required: opts.minReplicas, timeoutMs: opts.timeoutMs },
+      });
+    }
+  };
+  return () => {
+    if (next) return next;
+    const after = inFlight ?? Promise.resolve();
+    const mine: Promise<void> = after
+      .catch(() => undefined)
+      .then(() => {
+        // From here on a new caller cannot join: its write may come after this round's PUBLISH.
+        next = undefined;
+        inFlight = mine;
+        return round();
+      })
+      .finally(() => {
+        if (inFlight === mine) inFlight = undefined;
+      });
+    next = mine;
+    return mine;
+  };
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import type { RedisOptions } from 'ioredis';
+
+/**
+ * Where the gateway's Redis is and how to reach it: one server by URL, or the primary that a
+ * group of Sentinels names (it moves on a failover), with TLS and an ACL user either way. Parsed
+ * once from the environment (src/redis/settings.ts) and passed to every connection.
+ */
+export type RedisTarget = (ServerTarget | SentinelTarget) & RedisAccess;
+
+export interface ServerTarget {
+  kind: 'server';
+  /** redis://[user:password@]host:port[/db] or rediss://… */
+  url: string;
+}
+
+export interface SentinelTarget {
+  kind: 'sentinel';
+  sentinels: HostPort[];
+  /** The master group name the Sentinels monitor (`sentinel monitor <name> …`). */
+  masterName: string;
+  /** Sentinels that require AUTH (`requirepass` in sentinel.conf). */
+  sentinelPassword?: string;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface RedisAccess {
+  /** An ACL user (`ACL SETUSER`, docs/operations.md); credentials written in a URL take precedence. */
+  username?: string;
+  password?: string;
+  /** TLS towards Redis (and towards the Sentinels): on when present. */
+  tls?: RedisTlsFiles;
+}
+
+/** PEM files: the CA that issued the servers' certificates, and this client's certificate and key. */
+export interface RedisTlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+/** A plain URL target (tests, the bench, the embedded redis-server). */
+export function serverTarget(url: string): RedisTarget {
+  return { kind: 'server', url };
+}
+
+/** The ioredis options that say where and how to connect (the caller adds timeouts and retries). */
+export function connectionOptions(target: RedisTarget): RedisOptions {
+  const tls = target.tls ? tlsOptions(target.tls) : undefined;
+  const access: RedisOptions = {
+    ...(target.username !== undefined ? { username: target.username } : {}),
+    ...(target.password !== undefined ? { password: target.password } : {}),
+    ...(tls ? { tls } : {}),
+  };
+  if (target.kind === 'server') return access;
+  return {
+    ...access,
+    sentinels: target.sentinels.map((s) => ({ host: s.host, port: s.port })),
+    name: target.masterName,
+    ...(target.sentinelPassword !== undefined ? { sentinelPassword: target.sentinelPassword } : {}),
+    ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
+    // Subscribe to the Sentinels' +switch-master: a connection to a demoted primary is dropped at
+    // once instead of when a write is refused with READONLY.
+    failoverDetector: true,
+  };
+}
+
+/** For log lines: where, never the password. */
+export function describeTarget(target: RedisTarget): string {
+  if (target.kind === 'sentinel') {
+    return `sentinels ${target.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} master ${target.masterName}${target.tls ? ' (TLS)' : ''}`;
+  }
+  try {
+    const u = new URL(target.url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'redis (unparsable URL)';
+  }
+}
+
+function tlsOptions(files: RedisTlsFiles): ConnectionOptions {
+  return {
+    ...(files.ca ? { ca: readFileSync(files.ca) } : {}),
+    ...(files.cert ? { cert: readFileSync(files.cert) } : {}),
+    ...(files.key ? { key: readFileSync(files.key) } : {}),
+  };
+}
