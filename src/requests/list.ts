@@ -1,6 +1,7 @@
 import { Art50Error } from '../errors';
 import type { Participant } from '../participants/types';
 import type { BodyCursor, RequestStore } from './store';
+import type { RequestDoc } from '../documents/types';
 import type { BankState, RequestState } from './types';
 
 /** One request in its body's list (GET /v1/requests): enough to show it, without receipts or documents. */
@@ -12,6 +13,8 @@ export interface RequestSummary {
   erdrNumber: string;
   article: string;
   deadlineHours: number;
+  /** The scope as the request states it (dates and what is asked; no personal data). */
+  scope: RequestDoc['scope'];
   /** The banks the request names ("all" or BICs); `banks` has their states once sanctioned. */
   addressed: 'all' | string[];
   decision?: { decision: 'granted' | 'refused'; reason?: string; decidedAt?: string };
@@ -51,7 +54,7 @@ export async function requestsOfBody(deps: { store: RequestStore }, caller: Part
     if (!r || r.bodyBin !== bodyBin) return undefined;
     const item: RequestSummary = {
       requestId, digest: r.digest, state: r.state, receivedAt: r.receivedAt, erdrNumber: r.erdrNumber, article: r.article,
-      deadlineHours: r.deadlineHours, addressed: r.banks,
+      deadlineHours: r.deadlineHours, scope: JSON.parse(r.scope) as RequestDoc['scope'], addressed: r.banks,
       banks: Object.entries(banks).sort(([a], [b]) => a.localeCompare(b)).map(([bic, d]) => ({
         bic,
         state: d.state,

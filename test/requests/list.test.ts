@@ -53,7 +53,7 @@ describe('GET /v1/requests', () => {
     const first = await t.as(INV).get('/v1/requests?limit=3');
     expect(first.status).toBe(200);
     expect((first.body.items as Item[]).map((i) => i.requestId)).toEqual(mine.slice(-3).reverse());
-    expect(first.body.items[0]).toMatchObject({ state: 'awaiting_sanction', banks: [], erdrNumber: expect.stringMatching(/^\d{15}$/) });
+    expect(first.body.items[0]).toMatchObject({ state: 'awaiting_sanction', banks: [], scope: { accountList: true }, erdrNumber: expect.stringMatching(/^\d{15}$/) });
 
     // A request arriving between pages does not shift the next page.
     const late = await submit();
