@@ -66,6 +66,7 @@ export class Metrics {
   private readonly verification: Histogram<'kind'>;
   private readonly answer: Histogram<'bank'>;
   private readonly collectErrors: Counter<'source'>;
+  private readonly byProcess: Counter<'pid'>;
 
   constructor(sources: MetricsSources = {}, budget: ScrapeBudget = DEFAULT_BUDGET) {
     const registers = [this.registry];
@@ -96,6 +97,12 @@ export class Metrics {
       labelNames: ['source'],
       registers,
     });
+    this.byProcess = new Counter({
+      name: 'process_http_requests_total',
+      help: 'HTTP requests answered by each gateway process (pid), to see the load spread over the processes of art50 serve',
+      labelNames: ['pid'],
+      registers,
+    });
     const errors = this.collectErrors;
     // One PING per scrape, shared by the gauges prom-client collects in parallel.
     let probe: { at: number; up: Promise<boolean> } | undefined;
@@ -119,6 +126,9 @@ export class Metrics {
       name: 'redis_up',
       help: 'Whether Redis answered PING within the scrape budget (1) or not (0); queue, overdue and log gauges are empty while it is 0',
       registers,
+      // Several processes (art50 serve with ART50_PROCESSES > 1) read the same Redis: a gauge of
+      // Redis state is the same fact seen by each, never a sum; Redis counts as up only if all see it.
+      aggregator: 'min',
       async collect() {
         this.set((await redisUp()) ? 1 : 0);
       },
@@ -128,6 +138,7 @@ export class Metrics {
       help: 'BullMQ jobs per queue and state, read at scrape time',
       labelNames: ['queue', 'state'],
       registers,
+      aggregator: 'max',
       async collect() {
         this.reset();
         for (const [queue, counts] of Object.entries((await read(sources.queueCounts, 'queue_depth')) ?? {})) {
@@ -140,6 +151,7 @@ export class Metrics {
       help: 'Deliveries past their legal deadline and not yet answered, per bank BIC, read at scrape time',
       labelNames: ['bank'],
       registers,
+      aggregator: 'max',
       async collect() {
         this.reset();
         for (const [bank, n] of Object.entries((await read(sources.overdueCounts, 'deliveries_overdue')) ?? {})) this.set({ bank }, n);
@@ -150,6 +162,7 @@ export class Metrics {
       name: 'log_entries',
       help: 'Entries sequenced in the transparency log',
       registers,
+      aggregator: 'max',
       async collect() {
         this.reset();
         const s = await logSizes();
@@ -161,6 +174,7 @@ export class Metrics {
       name: 'log_integrated_entries',
       help: 'Entries integrated into the Merkle tree (covered by proofs; a checkpoint may lag behind)',
       registers,
+      aggregator: 'max',
       async collect() {
         this.reset();
         const s = await logSizes();
@@ -173,6 +187,7 @@ export class Metrics {
   /** One HTTP request answered. `route` must be a pattern, never a raw URL. */
   recordRequest(route: string, method: string, status: number, code: string): void {
     this.httpRequests.inc({ route, method, status: String(status), code });
+    this.byProcess.inc({ pid: String(process.pid) });
   }
 
   observeVerification(kind: string, seconds: number): void {

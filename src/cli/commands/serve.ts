@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import cluster from 'node:cluster';
 import { join } from 'node:path';
-import { loadConfig } from '../../config';
+import { clusterProcessOptions } from '../../cluster/process-options';
+import { runPrimary } from '../../cluster/primary';
+import { Config, loadConfig } from '../../config';
 import { createGateway, Gateway } from '../../gateway';
-import { createLogger } from '../../logger';
+import { createLogger, Logger } from '../../logger';
 import { EmbeddedRedis, startEmbeddedRedis } from '../../redis/embedded';
 import { RedisTarget, serverTarget } from '../../redis/target';
 import { orExplainMissingRedis } from '../redis-missing';
@@ -22,10 +25,22 @@ export async function redisForCli(target: RedisTarget | undefined, dataDir: stri
 
 async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel });
+  const base = createLogger({ level: config.logLevel });
+  if (mode === 'serve' && cluster.isPrimary && config.processes > 1) return runProcesses(config, base, setExit);
+  // A process of a multi-process serve: its lines carry its pid; Redis was chosen by the primary.
+  const inCluster = cluster.isWorker;
+  const logger = inCluster ? base.child({ pid: process.pid }) : base;
   const redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redis.target, config.dataDir, (m) => logger.info(m)));
   if (!redis) return;
-  const gateway: Gateway = createGateway({ config, redis: redis.target, logger, ...(mode === 'worker' ? { workers: true } : {}) });
+  const gateway: Gateway = createGateway({
+    config, redis: redis.target, logger,
+    ...(mode === 'worker' ? { workers: true } : {}),
+    ...(inCluster ? clusterProcessOptions({
+      namespace: config.namespace,
+      onLeader: (leader) => logger.info(leader ? 'this process now integrates the log and signs checkpoints' : 'this process no longer integrates the log'),
+      onError: (e) => logger.warn('integrator lease: Redis call failed', { error: e instanceof Error ? e.message : String(e) }),
+    }) : {}),
+  });
   try {
     if (mode === 'serve') await gateway.start();
     else await gateway.startBackground();
@@ -36,7 +51,11 @@ async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
     throw e;
   }
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string): void => {
+      // Ctrl-C reaches every process of the group and the primary then sends SIGTERM: stop once.
+      if (stopping) return;
+      stopping = true;
       logger.info('shutting down', { signal });
       void gateway
         .stop()
@@ -46,12 +65,24 @@ async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  // The IPC channel to the primary would keep this process alive.
+  if (inCluster) process.disconnect();
+}
+
+/** `art50 serve` with ART50_PROCESSES > 1: one Redis for all, then the processes (src/cluster/primary.ts). */
+async function runProcesses(config: Config, logger: Logger, setExit: SetExit): Promise<void> {
+  const redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redis.target, config.dataDir, (m) => logger.info(m)));
+  if (!redis) return;
+  logger.info('starting gateway processes', { processes: config.processes, pid: process.pid });
+  const code = await runPrimary({ processes: config.processes, redisUrl: redis.url, logger });
+  await redis.embedded?.stop();
+  if (code !== 0) setExit(code);
 }
 
 export function registerServeCommands(program: Command, setExit: SetExit): void {
   program
     .command('serve')
-    .description('run the gateway: HTTPS API with client certificates, plus in-process workers unless ART50_WORKERS_IN_PROCESS=false')
+    .description('run the gateway: HTTPS API with client certificates, plus in-process workers unless ART50_WORKERS_IN_PROCESS=false; ART50_PROCESSES processes (default: one per core)')
     .action(() => run('serve', setExit));
   program
     .command('worker')

@@ -1,0 +1,172 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Redis from 'ioredis';
+import { ApiClient } from '../../src/client/api-client';
+import { RemoteLogSource } from '../../src/audit/remote-source';
+import { gatewayTrust } from '../../src/audit/trust';
+import { verifyLog } from '../../src/audit/verify';
+import { makePairs, post } from '../../src/bench/intake';
+import { logKeys } from '../../src/log/keys';
+import { identity, KEYS } from '../support/identities';
+
+const BIN = resolve(__dirname, '..', '..', 'bin', 'art50.js');
+const CA = readFileSync(join(KEYS, 'ca', 'root.pem'));
+
+jest.setTimeout(240_000);
+
+interface Line { message: string; pid?: number; [k: string]: unknown }
+
+/** `art50 serve` with ART50_PROCESSES=2, as a real process tree on the test Redis. */
+describe('art50 serve with two processes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'art50-processes-'));
+  const ns = `procs${Date.now()}`;
+  const lines: Line[] = [];
+  let child: ChildProcess;
+  let port = 0;
+  let workerPids: number[] = [];
+  const redis = new Redis(process.env.REDIS_URL!);
+
+  const seen = (msg: string): Line[] => lines.filter((l) => l.message === msg);
+  async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  /** Request + sanction pairs over fresh connections, so the primary hands them to both processes. */
+  async function submit(n: number): Promise<void> {
+    const head = identity('police/head-1');
+    const pros = identity('prosecutor/prosecutor-1');
+    for (const p of makePairs(n, ['ALFAKZKA'])) {
+      const a = new Agent({ keepAlive: false, cert: head.certPem, key: head.keyPem, ca: CA });
+      const b = new Agent({ keepAlive: false, cert: pros.certPem, key: pros.keyPem, ca: CA });
+      expect(await post(a, port, '/v1/requests', p.request)).toBe(202);
+      expect(await post(b, port, `/v1/requests/${p.requestId}/sanction`, p.sanction)).toBe(201);
+    }
+  }
+  const integratedAll = async (): Promise<number | undefined> => {
+    const k = logKeys(ns);
+    const [size, integrated, cp] = await redis.mget(k.size, k.integrated, k.checkpointSize);
+    return size !== null && size === integrated && cp === size ? Number(size) : undefined;
+  };
+
+  beforeAll(async () => {
+    child = spawn(process.execPath, [BIN, 'serve'], {
+      env: {
+        ...process.env, ART50_PROCESSES: '2', ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_DATA_DIR: dir,
+        ART50_NAMESPACE: ns, ART50_LOG_LEVEL: 'info', ART50_CHECKPOINT_INTERVAL_MS: '100',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const text = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          lines.push(JSON.parse(text) as Line);
+        } catch {
+          lines.push({ message: text });
+        }
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => lines.push({ message: `stderr: ${d.toString()}` }));
+    const ready = await until('every process listening', () => seen('art50 serve: every process listening')[0], 120_000);
+    port = ready.port as number;
+    workerPids = ready.pids as number[];
+  });
+
+  afterAll(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const pid of workerPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    await redis.quit();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves from both processes, integrates the log in one, and hands integration over when that one is killed', async () => {
+    expect(workerPids).toHaveLength(2);
+    expect(workerPids).not.toContain(child.pid);
+    // Each process says it listens on the same port, with its own pid.
+    await until('both listening lines', () => (seen('art50 gateway listening').length === 2 ? true : undefined));
+    expect(new Set(seen('art50 gateway listening').map((l) => l.pid))).toEqual(new Set(workerPids));
+
+    await submit(12);
+    const size = await until('the log integrated and checkpointed', integratedAll);
+    expect(size).toBeGreaterThanOrEqual(24);
+
+    // Both processes served: the per-process request counter, gathered from both by one scrape.
+    const aud = identity('auditor/auditor-1');
+    const metrics = await new Promise<string>((ok, fail) => {
+      const r = httpsRequest({ host: '127.0.0.1', port, path: '/metrics', cert: aud.certPem, key: aud.keyPem, ca: CA }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => (res.statusCode === 200 ? ok(body) : fail(new Error(`metrics answered ${res.statusCode}`))));
+      });
+      r.on('error', fail);
+      r.end();
+    });
+    const servedBy = [...metrics.matchAll(/^process_http_requests_total\{pid="(\d+)"\} (\d+)/gm)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    expect(new Set(servedBy.map(([pid]) => pid))).toEqual(new Set(workerPids));
+    for (const [, n] of servedBy) expect(n).toBeGreaterThan(0);
+    // Gauges of Redis state are taken once, not summed over the processes.
+    expect(metrics).toMatch(new RegExp(`^log_entries ${size}$`, 'm'));
+
+    // One integrator: exactly one process took the lease.
+    const leaders = seen('this process now integrates the log and signs checkpoints');
+    expect(leaders).toHaveLength(1);
+    const leader = leaders[0]!.pid!;
+    expect(workerPids).toContain(leader);
+
+    // The leader dies without releasing its lease: the other takes over after the lease time,
+    // and the primary starts a replacement process.
+    process.kill(leader, 'SIGKILL');
+    const successor = await until('another process integrating', () => seen('this process now integrates the log and signs checkpoints')[1], 30_000);
+    expect(successor.pid).not.toBe(leader);
+    await until('a replacement process listening', () => (seen('art50 gateway listening').length === 3 ? true : undefined));
+    await submit(4);
+    const after = await until('the new entries integrated', async () => {
+      const s = await integratedAll();
+      return s !== undefined && s >= size + 8 ? s : undefined;
+    });
+
+    // The log verifies end to end: indices 0..n-1 once each, every checkpoint signed and consistent.
+    const api = new ApiClient({ baseUrl: `https://127.0.0.1:${port}`, cert: aud.certPem, key: aud.keyPem, ca: CA });
+    const trust = gatewayTrust();
+    try {
+      const report = await verifyLog({ source: new RemoteLogSource(api), trust, workers: 0 });
+      expect(report.divergence).toBeUndefined();
+      expect(report.ok).toBe(true);
+      expect(report.entries).toBe(after);
+    } finally {
+      trust.close();
+    }
+    const k = logKeys(ns);
+    const indices = (await redis.hkeys(k.entries)).map(Number).sort((a, b) => a - b);
+    expect(indices).toEqual(Array.from({ length: after }, (_, i) => i));
+
+    // SIGTERM to the primary: every process drains and exits, the primary with 0.
+    const pids = [...new Set(seen('art50 gateway listening').map((l) => l.pid!))].filter(alive);
+    expect(pids).toHaveLength(2);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+    expect(seen('shutting down').filter((l) => l.pid !== undefined)).toHaveLength(2);
+  });
+});
