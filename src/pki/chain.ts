@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { Art50Error } from '../errors';
 import { CertInfo, certInfo } from './cert-info';
-import type { CrlSource } from './crl';
+import type { CrlSource } from './crl-source';
 import type { OcspChecker, RevocationOrder } from './ocsp/checker';
 import { checkEndEntityProfile, checkPath, checkPurpose, checkValidity, withinValidity } from './path-rules';
 import { CertPath, PathSearch, signedBy } from './path-search';

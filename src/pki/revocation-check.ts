@@ -1,7 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
 import { Art50Error, isArt50Error } from '../errors';
 import type { CertInfo } from './cert-info';
-import { crlCovers, CrlSource, crlSignedBy } from './crl';
+import { crlCovers, crlSignedBy } from './crl';
+import type { CrlSource } from './crl-source';
 import type { OcspChecker, RevocationOrder } from './ocsp/checker';
 
 /**

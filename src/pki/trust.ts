@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { Art50Error } from '../errors';
 import { ChainValidator, ChainValidatorOptions } from './chain';
-import { FileCrlSource, FileCrlSourceOptions } from './crl';
+import { FileCrlSource, FileCrlSourceOptions } from './crl-source';
 import { OcspChecker, OcspOptions, RevocationOrder } from './ocsp/checker';
 
 export interface TrustConfig {

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ChainValidator } from '../../src/pki/chain';
-import { StaticCrlSource, Crl } from '../../src/pki/crl';
+import type { Crl } from '../../src/pki/crl';
+import { StaticCrlSource } from '../../src/pki/crl-source';
 import { ncaSubject } from '../../src/pki/cert-info';
 import { loadTrust } from '../../src/pki/trust';
 import { expectCode } from '../support/expect-code';

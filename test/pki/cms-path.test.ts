@@ -1,7 +1,7 @@
 import { signCms } from '../../src/cms/sign';
 import { verifyCms } from '../../src/cms/verify';
 import { ChainValidator } from '../../src/pki/chain';
-import { StaticCrlSource } from '../../src/pki/crl';
+import { StaticCrlSource } from '../../src/pki/crl-source';
 import { openssl, tmpFile } from '../cms/openssl';
 import { expectCode } from '../support/expect-code';
 import { buildWorld, NOW, World } from './fixtures';

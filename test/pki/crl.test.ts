@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainValidator } from '../../src/pki/chain';
-import { FileCrlSource, parseCrl } from '../../src/pki/crl';
+import { parseCrl } from '../../src/pki/crl';
+import { FileCrlSource } from '../../src/pki/crl-source';
 import { expectCode } from '../support/expect-code';
 import { buildWorld, NOW, World } from './fixtures';
 

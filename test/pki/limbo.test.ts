@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Art50Error } from '../../src/errors';
 import { ChainValidator } from '../../src/pki/chain';
-import { Crl, parseCrl, StaticCrlSource } from '../../src/pki/crl';
+import { Crl, parseCrl } from '../../src/pki/crl';
+import { StaticCrlSource } from '../../src/pki/crl-source';
 import type { CertificatePurpose } from '../../src/pki/types';
 
 /**

@@ -2,7 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { explicit, seq, tlv } from '../../src/asn1/der-write';
 import { ChainValidator } from '../../src/pki/chain';
 import { crlPem, EKU, generateKey, issueCertificate, issueCrl, KeyPair, KU, SubjectFields } from '../../src/pki/issue';
-import { parseCrl, StaticCrlSource } from '../../src/pki/crl';
+import { parseCrl } from '../../src/pki/crl';
+import { StaticCrlSource } from '../../src/pki/crl-source';
 import * as x509 from '../../src/pki/x509';
 import { expectCode } from '../support/expect-code';
 
