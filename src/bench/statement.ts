@@ -116,11 +116,11 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
       bank: { bic: alfa.bic, bin: DEMO_BIN.bankA, ibanCode: alfa.ibanCode },
       peers: DEMO_BANKS.filter((b) => b !== alfa).map((b) => ({ bic: b.bic, ibanCode: b.ibanCode })),
     });
-    const account = core.lookup(request.subject.iin, request.scope).accounts.find((a) => a.movements?.length === movements);
+    const account = core.lookup(request.subject.iin!, request.scope).accounts.find((a) => a.movements?.length === movements);
     if (!account) throw new Error('the demo core banking gave no open account');
     const statement: StatementDoc = {
       type: 'statement', version: 1, statementId: randomUUID(), requestId: request.requestId, requestDigest: accepted.body.digest,
-      bank: { bic: 'ALFAKZKA', bin: DEMO_BIN.bankA }, subject: { iin: request.subject.iin },
+      bank: { bic: 'ALFAKZKA', bin: DEMO_BIN.bankA }, subject: { iin: request.subject.iin! },
       generatedAt: new Date().toISOString(), result: 'found', accounts: [account],
     };
     const der = signCms(Buffer.from(JSON.stringify(statement)), demoIdentity('banks/ALFAKZKA'));

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, resolve } from 'node:path';
 import type { SigningIdentity } from '../cms/types';
 import { createAjv } from '../documents/ajv';
+import { maskCardNumber } from '../documents/check-digits';
 import type { RequestDoc, StatementDoc } from '../documents/types';
 import { createDocumentValidators } from '../documents/validators';
 import type { ApiClient } from './api-client';
@@ -57,6 +58,19 @@ export function findParentRequest(statement: StatementDoc, statementFile: string
   throw new UsageError(`no request ${statement.requestId} found next to the statement, in the directory above it or in the current directory; pass --request-template <the parent request JSON>`);
 }
 
+/**
+ * hop-<IIN>, hop-<IBAN>, or hop-card-<first 6>xxxxxx<last 4> (a card number is not written out in
+ * a file name; the request inside holds it), with -2, -3 … when two masked cards look alike.
+ */
+export function hopFileBase(hop: NextHop, used: Set<string>): string {
+  const id = hop.counterparty;
+  const base = id.kind === 'card' ? `hop-card-${maskCardNumber(id.value, 'x')}` : `hop-${id.value}`;
+  let name = base;
+  for (let n = 2; used.has(name); n++) name = `${base}-${n}`;
+  used.add(name);
+  return name;
+}
+
 export interface FollowOutcome {
   hops: Array<NextHop & { file: string; submitted?: SubmitOutcome }>;
   /** Outgoing transfers no next hop follows, with the reason. */
@@ -77,8 +91,9 @@ export async function followStatement(o: {
   const hops = buildNextHopRequests(o.statement, o.parent, { ...(o.now ? { now: o.now } : {}), ...(o.knownBanks ? { knownBanks: o.knownBanks } : {}), ...min });
   mkdirSync(o.outDir, { recursive: true });
   const out: FollowOutcome = { hops: [], unfollowed: unfollowedTransfers(o.statement, o.parent, o.minAmount) };
+  const used = new Set<string>();
   for (const hop of hops) {
-    const file = join(o.outDir, `hop-${hop.counterpartyIin}.request.json`);
+    const file = join(o.outDir, `${hopFileBase(hop, used)}.request.json`);
     writeFileSync(file, JSON.stringify(hop.request, null, 2) + '\n');
     const entry: NextHop & { file: string; submitted?: SubmitOutcome } = { ...hop, file };
     if (o.submit) entry.submitted = await submitRequestFile(o.submit.api, o.submit.identity, file);

@@ -1,5 +1,6 @@
 import { fromMinor, toMinor } from '../documents/amounts';
-import { completeKzId, makeKzIban } from '../documents/check-digits';
+import { completeCardNumber, completeKzId, makeKzIban } from '../documents/check-digits';
+import type { SubjectIdentifier } from '../documents/subject';
 import type {
   Counterparty, DecimalString, MovementChannel, RequestScope, StatementAccount, StatementMovement,
 } from '../documents/types';
@@ -16,7 +17,8 @@ import type {
  *   requested period whose counterparties are individuals and companies at OTHER banks (`peers`);
  * - a planted money trail (`seedCase`): known accounts and transfers across banks, so the demo can
  *   follow the money hop by hop. An IIN that appears anywhere in a planted trail is answered only
- *   from the trail (no random noise around the story).
+ *   from the trail (no random noise around the story). Planted accounts are found by IBAN and by
+ *   card number too; random subjects only by IIN.
  */
 
 export interface CoreBankIdentity {
@@ -45,12 +47,18 @@ export interface CoreBankingOptions {
 export interface CoreLookup {
   /** Empty: the subject is not a customer (result not_found). */
   accounts: StatementAccount[];
+  /** Whose accounts these are (an individual), when found: for a question by IBAN or card, the holder. */
+  holder?: { iin: string; name?: string };
 }
 
 export interface CoreBanking {
   readonly bank: CoreBankIdentity;
-  /** What the bank holds about `subjectIin`, limited to `scope` (balances / movements only when asked). */
-  lookup(subjectIin: string, scope: RequestScope): CoreLookup;
+  /**
+   * What the bank holds about the subject (an IIN, or an IBAN or card number of an account here),
+   * limited to `scope` (balances / movements only when asked). By IBAN or card: that account only,
+   * and only an individual's (a company's account is not an Art. 50 subject: not found).
+   */
+  lookup(subject: SubjectIdentifier | string, scope: RequestScope): CoreLookup;
   /** Plants a money trail; the parties at this bank become its customers. May be called again to add more. */
   seedCase(trail: MoneyTrail): void;
 }
@@ -133,6 +141,11 @@ function inventIban(rng: Rng, ibanCode: string): string {
   return makeKzIban(ibanCode, digits(rng, 13));
 }
 
+/** A 16-digit demo card number (issuer prefix 440043, Luhn check digit). */
+export function inventCard(rng: Rng): string {
+  return completeCardNumber(`440043${digits(rng, 9)}`);
+}
+
 const PURPOSES: Record<MovementChannel, readonly string[]> = {
   transfer: ['Payment under contract', 'Return of loan', 'Payment for goods', 'Salary'],
   mobile: ['Transfer to a card', 'Transfer by phone number', 'Family support'],
@@ -187,6 +200,14 @@ export interface TrailParty {
   ibanCode: string;
   /** Fixed IBAN; default: derived from the trail seed and the key. */
   iban?: string;
+  /** A payment card issued on the account (Luhn-valid PAN). */
+  card?: string;
+  /**
+   * How the other side's bank names this party in its movements: everything it knows (default:
+   * name, IIN/BIN, IBAN, BIC), only the account (`iban`: name, IBAN, BIC — no IIN), or only the
+   * card (`card`: name and card number, as in a card-to-card transfer).
+   */
+  shownAs?: 'iban' | 'card';
   openedOn?: string;
   openingBalance?: DecimalString;
 }
@@ -221,6 +242,7 @@ export function planMoneyTrail(spec: TrailSpec): MoneyTrail {
   const parties = spec.parties.map((p) => {
     if (keys.has(p.key)) throw new Error(`trail party ${p.key} listed twice`);
     if ((p.iin === undefined) === (p.bin === undefined)) throw new Error(`trail party ${p.key} needs exactly one of iin, bin`);
+    if (p.shownAs === 'card' && p.card === undefined) throw new Error(`trail party ${p.key} is shown by card but has none`);
     keys.add(p.key);
     return { ...p, iban: p.iban ?? inventIban(mulberry32(hash32(`trail|${p.key}`, spec.seed)), p.ibanCode) };
   });
@@ -248,6 +270,8 @@ export interface DemoTrail extends MoneyTrail {
   subjectIin: string;
   /** The 7 first-hop mule IINs: 4 at bank B, then 3 at bank C. */
   muleIins: string[];
+  /** The card number on each mule's account, in the same order (a request may name a mule by card). */
+  muleCards: string[];
   /** The second-hop mule (at bank B), who collects from the bank-C mules. */
   collectorIin: string;
 }
@@ -273,6 +297,8 @@ export function demoMoneyTrail(opts: DemoTrailOptions = {}): DemoTrail {
   const muleAmounts = ['3000000.00', '2500000.00', '2400000.00', '2100000.00', '2500000.00', '2000000.00', '2000000.00'];
   const mules: TrailParty[] = muleBanks.map((bank, i) => ({
     key: `mule${i + 1}`, name: `${pick(rng, FIRST)} ${pick(rng, LAST)}`, iin: inventIin(rng), bic: bank.bic, ibanCode: bank.ibanCode, openedOn: opened,
+    // From a stream of its own, so the story's other invented values stay as they were.
+    card: inventCard(mulberry32(hash32(`card|mule${i + 1}`, seed))),
   }));
   const collector: TrailParty = { key: 'collector', name: `${pick(rng, FIRST)} ${pick(rng, LAST)}`, iin: inventIin(rng), bic: B.bic, ibanCode: B.ibanCode, openedOn: opened };
   const parties: TrailParty[] = [
@@ -308,6 +334,7 @@ export function demoMoneyTrail(opts: DemoTrailOptions = {}): DemoTrail {
     ...trail,
     subjectIin: subject.iin,
     muleIins: mules.map((m) => m.iin!),
+    muleCards: mules.map((m) => m.card!),
     collectorIin: collector.iin!,
   };
 }
@@ -327,6 +354,8 @@ export function createCoreBanking(options: CoreBankingOptions): CoreBanking {
   const { seed, bank, peers } = options;
   const coverage = options.coverage ?? 0.6;
   const planted = new Map<string, PlantedAccount[]>();
+  const plantedByIban = new Map<string, PlantedAccount>();
+  const plantedByCard = new Map<string, PlantedAccount>();
   const trailIins = new Set<string>();
   let trailCount = 0;
 
@@ -339,11 +368,15 @@ export function createCoreBanking(options: CoreBankingOptions): CoreBanking {
       if (p.bic !== bank.bic) continue;
       const acc: PlantedAccount = { party: p, currency: trail.currency, movements: [], opening: toMinor(p.openingBalance ?? '0') };
       byIban.set(p.iban, acc);
+      plantedByIban.set(p.iban, acc);
+      if (p.card !== undefined) plantedByCard.set(p.card, acc);
       if (p.iin !== undefined) planted.set(p.iin, [...(planted.get(p.iin) ?? []), acc]);
     }
-    const cp = (p: TrailParty & { iban: string }): Counterparty => ({
-      name: p.name, ...(p.iin !== undefined ? { iin: p.iin } : { bin: p.bin }), iban: p.iban, bic: p.bic,
-    });
+    const cp = (p: TrailParty & { iban: string }): Counterparty => {
+      if (p.shownAs === 'card') return { name: p.name, card: p.card! };
+      if (p.shownAs === 'iban') return { name: p.name, iban: p.iban, bic: p.bic };
+      return { name: p.name, ...(p.iin !== undefined ? { iin: p.iin } : { bin: p.bin }), iban: p.iban, bic: p.bic };
+    };
     trail.transfers.forEach((t, i) => {
       const from = partyByKey.get(t.from)!;
       const to = partyByKey.get(t.to)!;
@@ -355,8 +388,8 @@ export function createCoreBanking(options: CoreBankingOptions): CoreBanking {
     });
   }
 
-  function plantedLookup(iin: string, scope: RequestScope): CoreLookup {
-    const accounts = (planted.get(iin) ?? []).map((acc): StatementAccount => {
+  function plantedLookup(found: PlantedAccount[], scope: RequestScope): StatementAccount[] {
+    return found.map((acc): StatementAccount => {
       const a: StatementAccount = { iban: acc.party.iban, currency: acc.currency, openedOn: acc.party.openedOn ?? '2020-01-01', closedOn: null };
       if (scope.balances) {
         const asOf = scope.balances.asOf;
@@ -373,7 +406,12 @@ export function createCoreBanking(options: CoreBankingOptions): CoreBanking {
       }
       return a;
     });
-    return { accounts };
+  }
+
+  /** By IBAN or card: that account, when it is an individual's; the holder named. */
+  function accountLookup(acc: PlantedAccount | undefined, scope: RequestScope): CoreLookup {
+    if (!acc || acc.party.iin === undefined) return { accounts: [] };
+    return { accounts: plantedLookup([acc], scope), holder: { iin: acc.party.iin, name: acc.party.name } };
   }
 
   function randomAccount(iin: string, k: number, scope: RequestScope): StatementAccount {
@@ -440,14 +478,22 @@ export function createCoreBanking(options: CoreBankingOptions): CoreBanking {
     return out;
   }
 
-  function lookup(subjectIin: string, scope: RequestScope): CoreLookup {
-    if (trailIins.has(subjectIin)) return plantedLookup(subjectIin, scope);
+  function lookup(subject: SubjectIdentifier | string, scope: RequestScope): CoreLookup {
+    const id: SubjectIdentifier = typeof subject === 'string' ? { kind: 'iin', value: subject } : subject;
+    if (id.kind === 'iban') return accountLookup(plantedByIban.get(id.value), scope);
+    if (id.kind === 'card') return accountLookup(plantedByCard.get(id.value), scope);
+    const subjectIin = id.value;
+    if (trailIins.has(subjectIin)) {
+      const found = planted.get(subjectIin) ?? [];
+      const accounts = plantedLookup(found, scope);
+      return accounts.length > 0 ? { accounts, holder: { iin: subjectIin, name: found[0]!.party.name } } : { accounts };
+    }
     const rng = mulberry32(hash32(`${bank.bic}|${subjectIin}`, seed));
     if (rng() >= coverage) return { accounts: [] };
     const n = int(rng, 1, 3);
     const accounts: StatementAccount[] = [];
     for (let k = 0; k < n; k++) accounts.push(randomAccount(subjectIin, k, scope));
-    return { accounts };
+    return { accounts, holder: { iin: subjectIin } };
   }
 
   return { bank, lookup, seedCase };

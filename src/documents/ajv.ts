@@ -4,7 +4,7 @@ import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { Art50Error, ErrorCode } from '../errors';
 import { boundPointer, pointerSegment } from './pointer';
-import { isValidBic, isValidBin, isValidIban, isValidIin, isValidKzId } from './check-digits';
+import { isValidBic, isValidBin, isValidCardNumber, isValidIban, isValidIin, isValidKzId } from './check-digits';
 
 /** Where the JSON Schemas live, both from src/ (tests) and dist/ (built). */
 export const SCHEMA_DIR = resolve(__dirname, '..', '..', 'schemas');
@@ -19,6 +19,7 @@ export function createAjv(): Ajv2020 {
   ajv.addFormat('bin', { type: 'string', validate: isValidBin });
   ajv.addFormat('iin-or-bin', { type: 'string', validate: isValidKzId });
   ajv.addFormat('iban', { type: 'string', validate: isValidIban });
+  ajv.addFormat('card', { type: 'string', validate: isValidCardNumber });
   ajv.addFormat('bic', { type: 'string', validate: isValidBic });
   ajv.addFormat('erdr', { type: 'string', validate: (s: string) => /^[0-9]{15}$/.test(s) });
   ajv.addFormat('decimal', { type: 'string', validate: (s: string) => DECIMAL.test(s) });

@@ -76,3 +76,37 @@ export function makeKzIban(bankCode: string, account13: string): string {
 export function isValidBic(value: string): boolean {
   return /^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/.test(value);
 }
+
+/** A Kazakh IBAN: KZ, 2 check digits, 16 characters (3-digit bank code + 13), ISO 13616 mod-97. */
+export function isValidKzIban(value: string): boolean {
+  return /^KZ\d{2}[0-9A-Z]{16}$/.test(value) && isValidIban(value);
+}
+
+/** A payment card number (PAN, ISO/IEC 7812): 13–19 digits whose last is the Luhn check digit. */
+export function isValidCardNumber(value: string): boolean {
+  if (!/^\d{13,19}$/.test(value)) return false;
+  let sum = 0;
+  for (let i = 0; i < value.length; i++) {
+    let d = value.charCodeAt(value.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Completes the digits of a card number but the last into a Luhn-valid PAN (demo generators). */
+export function completeCardNumber(withoutCheck: string): string {
+  for (let c = 0; c <= 9; c++) if (isValidCardNumber(withoutCheck + String(c))) return withoutCheck + String(c);
+  throw new Error(`not card digits: ${withoutCheck}`);
+}
+
+/**
+ * A card number as a person may see it: the first 6 (issuer) and last 4 digits, the rest masked
+ * (PCI DSS 3.4) — for terminal output and file names; logs get a keyed digest, never this.
+ */
+export function maskCardNumber(pan: string, mask = '*'): string {
+  return pan.length <= 10 ? mask.repeat(pan.length) : pan.slice(0, 6) + mask.repeat(pan.length - 10) + pan.slice(-4);
+}

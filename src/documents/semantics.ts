@@ -1,4 +1,5 @@
 import { Art50Error } from '../errors';
+import { isValidCardNumber, isValidKzIban } from './check-digits';
 import type { RequestDoc, SanctionDoc, StatementDoc } from './types';
 
 /**
@@ -25,6 +26,21 @@ export function checkRequestPeriod(request: RequestDoc): void {
   }
 }
 
+/**
+ * request: an IBAN or card number that names the subject carries a right check digit. The schema
+ * checks the form; a mistyped digit gets its own code naming the field ('request.iban_checksum'
+ * ISO 13616 mod-97, 'request.card_checksum' Luhn), so the investigator sees which number to re-read.
+ */
+export function checkRequestSubject(request: RequestDoc): void {
+  const { iban, card } = request.subject;
+  if (iban !== undefined && !isValidKzIban(iban)) {
+    throw new Art50Error('request.iban_checksum', 'request: subject.iban fails its ISO 13616 mod-97 check: a character is mistyped', { field: '/subject/iban' });
+  }
+  if (card !== undefined && !isValidCardNumber(card)) {
+    throw new Art50Error('request.card_checksum', 'request: subject.card fails its Luhn check: a digit is mistyped', { field: '/subject/card' });
+  }
+}
+
 /** sanction: validUntil after issuedAt ('document.schema', /validUntil). */
 export function checkSanctionWindow(sanction: SanctionDoc): void {
   const from = Date.parse(sanction.issuedAt);
@@ -48,14 +64,26 @@ export function checkRefusalReason(doc: SanctionDoc | StatementDoc): void {
 /**
  * statement vs request: the answer carries only what was asked ('statement.scope'):
  * no movements unless movements were requested, no balance unless balances were, balances as of the
- * requested date, the echoed subject (if any) is the request's subject, accounts only when found.
+ * requested date, the echoed subject (if any) is the request's subject, accounts only when found;
+ * asked by IBAN, only that account; asked by IBAN or card and found, the holder is named.
  */
 export function checkStatementScope(statement: StatementDoc, request: RequestDoc): void {
   const scope = request.scope;
-  if (statement.subject && statement.subject.iin !== request.subject.iin) {
-    throw new Art50Error('statement.scope', 'statement names another subject than the request', { field: '/subject/iin' });
-  }
   const accounts = statement.accounts ?? [];
+  if (request.subject.iin !== undefined) {
+    if (statement.subject && statement.subject.iin !== request.subject.iin) {
+      throw new Art50Error('statement.scope', 'statement names another subject than the request', { field: '/subject/iin' });
+    }
+  } else if (statement.result === 'found' && !statement.subject) {
+    // Asked by IBAN or card, the bank is the one who knows whose account it is: it must say.
+    throw new Art50Error('statement.scope', 'a request by IBAN or card is answered with the holder: subject.iin is required when found', { field: '/subject' });
+  }
+  const askedIban = request.subject.iban;
+  if (askedIban !== undefined) {
+    accounts.forEach((a, i) => {
+      if (a.iban !== askedIban) throw new Art50Error('statement.scope', `account ${i} is not the account the request names by IBAN`, { field: `/accounts/${i}/iban` });
+    });
+  }
   if (statement.result !== 'found' && accounts.length > 0) {
     throw new Art50Error('statement.scope', `statement with result ${statement.result} must not list accounts`, { field: '/accounts' });
   }

@@ -25,6 +25,15 @@ export interface RequestScope {
   movements?: { from: IsoDate; to: IsoDate };
 }
 
+/**
+ * The individual a request is about, by exactly one identifier: IIN (every account of the person,
+ * known IBANs as hints), a Kazakh IBAN or a payment card number (the holder of that account).
+ */
+export type RequestSubject =
+  | { iin: string; name?: string; knownIbans?: string[]; iban?: never; card?: never }
+  | { iban: string; name?: string; iin?: never; card?: never; knownIbans?: never }
+  | { card: string; name?: string; iin?: never; iban?: never; knownIbans?: never };
+
 export interface RequestDoc {
   type: 'request';
   version: 1;
@@ -33,7 +42,7 @@ export interface RequestDoc {
   case: CaseRef;
   body: { bin: string; name: string };
   signer: { iin: string; name: string; position: string };
-  subject: { iin: string; name?: string; knownIbans?: string[] };
+  subject: RequestSubject;
   scope: RequestScope;
   /** BICs (unique, at least one) or every bank in the registry. */
   banks: string[] | 'all';
@@ -72,6 +81,8 @@ export interface Counterparty {
   iin?: string;
   bin?: string;
   iban?: string;
+  /** A card number, when the bank knows no more of the receiver (card-to-card transfer). */
+  card?: string;
   bic?: string;
 }
 
@@ -106,8 +117,8 @@ export interface StatementDoc {
   /** Lowercase hex SHA-256 of the request's exact signed bytes. */
   requestDigest: string;
   bank: { bic: string; bin: string };
-  /** Optional echo of the request's subject. */
-  subject?: { iin: string };
+  /** Whose accounts these are: the request's subject, or the holder of the IBAN or card asked about. */
+  subject?: { iin: string; name?: string };
   generatedAt: IsoDateTime;
   result: StatementResult;
   /** Required and non-blank when refused. */

@@ -4,9 +4,10 @@ import { Art50Error } from '../errors';
 import { describeAjvError, loadSchema } from './ajv';
 import { firstDuplicateMember } from './duplicate-members';
 import { jsonPointer } from './pointer';
+import { checkRequestSubject } from './semantics';
 import type { DocumentType, RequestDoc, SanctionDoc, StatementDoc, StatementHeaderDoc } from './types';
 
-/** Typed validators of the three signed document types; each schema is compiled once. */
+/** Typed validators of the signed document types; each schema is compiled once. A request's subject IBAN or card is checksum-checked after its schema (semantics.ts). */
 export interface DocumentValidators {
   /** Returns the value typed, or throws Art50Error 'document.type' / 'document.schema' naming the field. */
   request(json: unknown): RequestDoc;
@@ -24,6 +25,16 @@ const FRIENDLY: { path: RegExp; field: (e: ErrorObject) => string; detail: (fiel
     path: /^#\/properties\/scope\/anyOf\//,
     field: () => '/scope',
     detail: () => 'field /scope asks for nothing: set accountList to true or ask for balances or movements',
+  },
+  {
+    path: /^#\/properties\/subject\/oneOf\//,
+    field: () => '/subject',
+    detail: () => 'field /subject must name the individual by exactly one of iin, iban or card (knownIbans goes with iin only)',
+  },
+  {
+    path: /^#\/properties\/subject\/oneOf$/,
+    field: () => '/subject',
+    detail: () => 'field /subject must name the individual by exactly one of iin, iban or card (knownIbans goes with iin only)',
   },
   {
     path: /^#\/properties\/banks\/oneOf\/0\/type$/,
@@ -92,7 +103,7 @@ function compileOnce(ajv: Ajv2020, name: DocumentType): ValidateFunction {
   return existing ?? ajv.compile(schema);
 }
 
-function makeValidator<T>(validate: ValidateFunction, type: DocumentType): (json: unknown) => T {
+function makeValidator<T>(validate: ValidateFunction, type: DocumentType, after?: (doc: T) => void): (json: unknown) => T {
   return (json: unknown): T => {
     if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
       const t = (json as Record<string, unknown>).type;
@@ -100,7 +111,10 @@ function makeValidator<T>(validate: ValidateFunction, type: DocumentType): (json
         throw new Art50Error('document.type', `expected a ${type} document, got type ${JSON.stringify(t.slice(0, 40))}`, { field: '/type' });
       }
     }
-    if (validate(json)) return json as T;
+    if (validate(json)) {
+      after?.(json as T);
+      return json as T;
+    }
     const { field, detail } = describeSchemaError(validate.errors);
     throw new Art50Error('document.schema', `${type}: ${detail}`, { field });
   };
@@ -109,7 +123,7 @@ function makeValidator<T>(validate: ValidateFunction, type: DocumentType): (json
 /** Compiles the three document schemas once on `ajv` (from createAjv()) and returns typed validators. */
 export function createDocumentValidators(ajv: Ajv2020): DocumentValidators {
   return {
-    request: makeValidator<RequestDoc>(compileOnce(ajv, 'request'), 'request'),
+    request: makeValidator<RequestDoc>(compileOnce(ajv, 'request'), 'request', checkRequestSubject),
     sanction: makeValidator<SanctionDoc>(compileOnce(ajv, 'sanction'), 'sanction'),
     statement: makeValidator<StatementDoc>(compileOnce(ajv, 'statement'), 'statement'),
     'statement-header': makeValidator<StatementHeaderDoc>(compileOnce(ajv, 'statement-header'), 'statement-header'),

@@ -82,6 +82,8 @@ export const CATALOG = {
   'request.not_found': { status: 404, title: 'Request not found' },
   'request.conflict': { status: 409, title: 'Request id already used with other content' },
   'request.deadline': { status: 422, title: 'Deadline exceeds the legal maximum' },
+  'request.iban_checksum': { status: 422, title: 'Subject IBAN fails its check digits' },
+  'request.card_checksum': { status: 422, title: 'Subject card number fails its check digit' },
   'sanction.digest_mismatch': { status: 422, title: 'Sanction is bound to another request' },
   'sanction.request_mismatch': { status: 422, title: 'Sanction names another request' },
   'sanction.case_mismatch': { status: 422, title: 'Sanction names another case' },

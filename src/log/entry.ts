@@ -71,7 +71,7 @@ export interface LogEntry {
   attempts?: number;
   /** Criminal Code article of the case, e.g. "190-2-4". */
   article?: string;
-  /** Keyed hash (HMAC-SHA256, hex) of the subject's IIN: lets the prosecutor count requests per subject without the IIN. */
+  /** Keyed hash (HMAC-SHA256, hex) of the subject's IIN, IBAN or card number (EventLog.subjectKey): lets the prosecutor count requests per subject without the identifier. */
   subjectKey?: string;
   /** A statement's result (statement.received): found, not_found, or refused by the bank. */
   result?: 'found' | 'not_found' | 'refused';

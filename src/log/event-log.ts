@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type Redis from 'ioredis';
+import type { SubjectIdentifier } from '../documents/subject';
 import type { LogEntryFields, LogEntryValidator } from './entry';
 import { appendStandalone, entryTemplate } from './sequencer';
 
 /**
  * What the domain services need from the log: entry templates for their own Lua scripts, a
- * standalone append for events that change no state, and the keyed hash of a subject's IIN.
+ * standalone append for events that change no state, and the keyed hash of a subject's identifier.
  */
 export class EventLog {
   constructor(
@@ -24,8 +25,13 @@ export class EventLog {
     return appendStandalone(this.redis, this.ns, { time: this.clock().toISOString(), ...fields }, this.validate);
   }
 
-  /** HMAC-SHA256 of the subject's IIN: groups requests per subject in statistics without the IIN. */
-  subjectKey(iin: string): string {
-    return createHmac('sha256', this.subjectSecret).update(iin, 'utf8').digest('hex');
+  /**
+   * HMAC-SHA256 of the subject's identifier: groups requests per subject in statistics without the
+   * IIN, IBAN or card number. An IIN is hashed as itself (keys stay those of earlier entries); an
+   * IBAN or card with its kind in front ("iban:KZ…", "card:…"), so kinds never share a key.
+   */
+  subjectKey(id: SubjectIdentifier): string {
+    const text = id.kind === 'iin' ? id.value : `${id.kind}:${id.value}`;
+    return createHmac('sha256', this.subjectSecret).update(text, 'utf8').digest('hex');
   }
 }

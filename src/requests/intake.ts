@@ -1,6 +1,7 @@
 import { Art50Error } from '../errors';
 import type { SignedDocument } from '../documents/signed-document';
 import type { RequestDoc } from '../documents/types';
+import { subjectIdentifier } from '../documents/subject';
 import type { ClientIdentity } from '../participants/types';
 import type { Registry } from '../participants/registry';
 import type { Role } from '../participants/types';
@@ -104,7 +105,7 @@ export class RequestIntake {
       article: doc.case.article,
       body: doc.body.bin,
       region: body?.region ?? 'unknown',
-      subjectKey: log.subjectKey(doc.subject.iin),
+      subjectKey: log.subjectKey(subjectIdentifier(doc.subject)),
     });
     const outcome = await store.intake({
       view: {

@@ -2,6 +2,7 @@ import { createCoreBanking, demoMoneyTrail } from '../../src/delivery/demo-core-
 import { csvField, movementsCsv } from '../../src/client/csv';
 import { buildNextHopRequests, unfollowedTransfers } from '../../src/client/follow';
 import type { RequestDoc, StatementDoc } from '../../src/documents/types';
+import { completeCardNumber, makeKzIban } from '../../src/documents/check-digits';
 import { createAjv } from '../../src/documents/ajv';
 import { createDocumentValidators } from '../../src/documents/validators';
 import { makeRequest } from '../support/documents';
@@ -13,10 +14,10 @@ const BANKS = [{ bic: 'ALFAKZKA', ibanCode: '111', bin: '931040000674' }, { bic:
 function statementOf(bank: (typeof BANKS)[number], request: RequestDoc): StatementDoc {
   const core = createCoreBanking({ seed: 50, bank, peers: BANKS.filter((b) => b.bic !== bank.bic) });
   core.seedCase(trail);
-  const { accounts } = core.lookup(request.subject.iin, request.scope);
+  const { accounts } = core.lookup(request.subject.iin!, request.scope);
   return validators.statement({
     type: 'statement', version: 1, statementId: '6a1f8a52-3c1e-4d7b-9e55-0c2f4b1d7e10', requestId: request.requestId,
-    requestDigest: 'a'.repeat(64), bank: { bic: bank.bic, bin: bank.bin }, subject: { iin: request.subject.iin },
+    requestDigest: 'a'.repeat(64), bank: { bic: bank.bic, bin: bank.bin }, subject: { iin: request.subject.iin! },
     generatedAt: '2025-03-14T12:00:00+05:00', result: accounts.length ? 'found' : 'not_found', ...(accounts.length ? { accounts } : {}),
   });
 }
@@ -88,6 +89,56 @@ describe('police follow: next-hop requests from a statement', () => {
     expect(big).toHaveLength(4);
     const below = unfollowedTransfers(statement, parent, threshold).filter((u) => /min-amount/.test(u.reason));
     expect(below.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a receiver without an IIN is followed by IBAN, else by card number; own accounts, companies and foreign IBANs are not', () => {
+    const ownIban = statement.accounts![0]!.iban;
+    const ibanOnly = makeKzIban('222', '0000000012345');
+    const card = completeCardNumber('440043123456789');
+    const out = (id: string, amount: string, counterparty: Record<string, string>) => ({ id, bookedAt: '2025-02-20T10:00:00+05:00', amount, currency: 'KZT', counterparty, channel: 'mobile' });
+    const s = JSON.parse(JSON.stringify(statement)) as StatementDoc;
+    s.accounts![0]!.movements!.push(
+      out('x-iban-1', '-400.00', { name: 'Account Only', iban: ibanOnly, bic: 'BETAKZKA' }) as never,
+      out('x-iban-2', '-600.00', { name: 'Account Only', iban: ibanOnly, bic: 'BETAKZKA' }) as never,
+      out('x-card', '-900.00', { name: 'Card Only', card }) as never,
+      out('x-own', '-100.00', { name: 'Subject Demo-One', iban: ownIban, bic: 'ALFAKZKA' }) as never,
+      out('x-foreign', '-50.00', { name: 'Abroad', iban: 'DE89370400440532013000' }) as never,
+    );
+    const all = buildNextHopRequests(s, parent, { knownBanks: new Set(['ALFAKZKA', 'BETAKZKA', 'GAMMKZKA']) });
+    const byIban = all.find((h) => h.counterparty.kind === 'iban')!;
+    expect(byIban).toMatchObject({ counterparty: { kind: 'iban', value: ibanOnly }, banks: ['BETAKZKA'], totals: { KZT: '1000.00' }, movements: 2 });
+    expect(byIban.counterpartyIin).toBeUndefined();
+    expect(byIban.request.subject).toEqual({ iban: ibanOnly, name: 'Account Only' });
+    const byCard = all.find((h) => h.counterparty.kind === 'card')!;
+    // A card number does not say which bank issued it: every bank is asked.
+    expect(byCard).toMatchObject({ counterparty: { kind: 'card', value: card }, banks: 'all', totals: { KZT: '900.00' } });
+    expect(byCard.request.subject).toEqual({ card, name: 'Card Only' });
+    for (const h of all) expect(() => validators.request(h.request)).not.toThrow();
+    // IIN hops first, then IBAN, then card.
+    expect(all.map((h) => h.counterparty.kind)).toEqual([...Array(7).fill('iin'), 'iban', 'card']);
+    const un = unfollowedTransfers(s, parent);
+    expect(un.find((u) => u.amount === '-100.00')?.reason).toMatch(/own account/);
+    expect(un.find((u) => u.counterparty === 'Abroad')?.reason).toMatch(/not at a Kazakh bank/);
+    expect(un.some((u) => u.counterparty === 'Account Only' || u.counterparty === 'Card Only')).toBe(false);
+    // Below --min-amount, the reason names the receiver, a card masked.
+    const below = unfollowedTransfers(s, parent, '950.00');
+    expect(below.find((u) => u.counterparty === 'Card Only')?.reason).toBe(`total sent to card ${card.slice(0, 6)}******${card.slice(-4)} is below --min-amount 950.00`);
+    expect(below.some((u) => u.counterparty === 'Account Only')).toBe(false);
+  });
+
+  it('a hop from a statement that answered a request by IBAN: the holder it names is the subject', () => {
+    const mule = trail.parties.find((p) => p.key === 'mule5')!;
+    const byIban = validators.request(makeRequest({ subject: { iban: mule.iban }, banks: ['GAMMKZKA'] })) as RequestDoc;
+    const core = createCoreBanking({ seed: 50, bank: BANKS[2]!, peers: BANKS.slice(0, 2) });
+    core.seedCase(trail);
+    const found = core.lookup({ kind: 'iban', value: mule.iban }, byIban.scope);
+    expect(found.holder).toEqual({ iin: mule.iin, name: mule.name });
+    const s = validators.statement({
+      type: 'statement', version: 1, statementId: '6a1f8a52-3c1e-4d7b-9e55-0c2f4b1d7e11', requestId: byIban.requestId, requestDigest: 'a'.repeat(64),
+      bank: { bic: 'GAMMKZKA', bin: BANKS[2]!.bin }, subject: found.holder, generatedAt: '2025-03-14T12:00:00+05:00', result: 'found', accounts: found.accounts,
+    });
+    expect(buildNextHopRequests(s, byIban).map((h) => h.counterpartyIin)).toEqual([trail.collectorIin]);
+    expect(core.lookup({ kind: 'card', value: trail.muleCards[4]! }, byIban.scope).holder).toEqual({ iin: mule.iin, name: mule.name });
   });
 
   it('movements CSV: BOM, CRLF, RFC 4180 quoting, formulas defused, amounts stay numbers', () => {

@@ -3,6 +3,9 @@ import type { ApiClient } from '../../client/api-client';
 import { connect, CONNECTION_HELP, reportError, table, trustFor, UsageError } from '../../client/cli';
 import { fetchStatements } from '../../client/fetch';
 import { findParentRequest, followStatement, readStatementFile } from '../../client/follow-files';
+import { writeRequestFromTemplate } from '../../client/request-file';
+import { maskCardNumber } from '../../documents/check-digits';
+import { describeIdentifier, describeSubject } from '../../documents/subject';
 import { writeReceipts } from '../../client/receipts';
 import { formatStatus } from '../../client/status-text';
 import { submitRequestFile } from '../../client/submit';
@@ -123,11 +126,33 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
       }
     });
 
+  police.command('request')
+    .description('write a new request of the same case for another individual, named by --iin, --iban or --card (exactly one); then police submit it')
+    .requiredOption('--template <json>', 'a request of the case: case, body, signer, scope, banks and deadline are copied')
+    .option('--iin <iin>', 'the individual by IIN: every account of the person')
+    .option('--iban <iban>', 'the holder of this Kazakh IBAN (spaces allowed): that account; the bank names the holder')
+    .option('--card <number>', 'the holder of this payment card (spaces allowed): the account it draws on; the bank names the holder')
+    .option('--name <name>', 'the individual\'s name, if known')
+    .option('--banks <bics>', 'comma-separated BICs, or "all" (default: the template\'s)')
+    .requiredOption('--out <json>', 'the request file to write')
+    .option('--json', 'print the written request as JSON (a card number masked)')
+    .action((o: { template: string; iin?: string; iban?: string; card?: string; name?: string; banks?: string; out: string; json?: boolean }) => {
+      try {
+        const r = writeRequestFromTemplate(o);
+        const shown = describeSubject(r.subject);
+        process.stdout.write(o.json
+          ? JSON.stringify({ requestId: r.requestId, subject: shown, banks: r.banks, file: o.out }, null, 2) + '\n'
+          : `requestId: ${r.requestId}\nsubject:   ${shown}\nbanks:     ${r.banks === 'all' ? 'all' : r.banks.join(',')}\nwritten:   ${o.out} (sign and send it: art50 police submit --request ${o.out})\n`);
+      } catch (e) {
+        setExit(reportError('request', e));
+      }
+    });
+
   connOptions(identityFlags(police.command('follow')
-    .description('follow the money: one next-hop request per individual (IIN) the subject sent money to')
+    .description('follow the money: one next-hop request per individual the subject sent money to, by IIN, else IBAN, else card number')
     .requiredOption('--statement <file>', 'statement: <id>.p7s (verified) or the <id>.json written by fetch')
     .option('--hop', 'build the next hop (the default; accepted for readability)')
-    .option('--out <dir>', 'where to write hop-<iin>.request.json', '.')
+    .option('--out <dir>', 'where to write hop-<iin|iban|card-masked>.request.json', '.')
     .option('--request-template <json>', 'the parent request (case, body, signer, scope are copied); default: a request JSON with the statement\'s requestId next to the statement')
     .option('--submit', 'also sign and submit each next-hop request (needs --cert and --key, or --p12)')
     .option('--min-amount <amount>', 'follow only counterparties sent at least this much in total (decimal, e.g. 100000.00)')
@@ -146,16 +171,18 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
         const submit = id ? { api: (api = connect(o, id.tls)), identity: await id.signer() } : undefined;
         const r = await followStatement({ statement, parent, outDir: o.out, knownBanks, ...(submit ? { submit } : {}), ...(o.minAmount ? { minAmount: o.minAmount } : {}) });
         if (o.json) {
-          process.stdout.write(JSON.stringify({ hops: r.hops.map(({ request: _r, ...h }) => h), unfollowed: r.unfollowed }, null, 2) + '\n');
+          // A card number is shown masked here too: this output ends up in scripts' logs.
+          const hops = r.hops.map(({ request: _r, counterparty: c, ...h }) => ({ ...h, counterparty: { kind: c.kind, value: c.kind === 'card' ? maskCardNumber(c.value) : c.value } }));
+          process.stdout.write(JSON.stringify({ hops, unfollowed: r.unfollowed }, null, 2) + '\n');
           return;
         }
         if (r.hops.length === 0) process.stdout.write(`statement ${statement.statementId}: no outgoing transfer to an individual to follow\n`);
         else {
           process.stdout.write(`statement ${statement.statementId} (${statement.bank.bic}) → ${r.hops.length} next-hop request(s):\n`);
           process.stdout.write(table([
-            ['counterparty IIN', 'name', 'sent', 'banks', 'file', ...(o.submit ? ['requestId', 'state'] : [])],
+            ['to', 'name', 'sent', 'banks', 'file', ...(o.submit ? ['requestId', 'state'] : [])],
             ...r.hops.map((h) => [
-              h.counterpartyIin, h.name ?? '-', Object.entries(h.totals).map(([c, v]) => `${v} ${c}`).join(' + '),
+              describeIdentifier(h.counterparty), h.name ?? '-', Object.entries(h.totals).map(([c, v]) => `${v} ${c}`).join(' + '),
               h.banks === 'all' ? 'all' : h.banks.join(','), h.file,
               ...(h.submitted ? [h.submitted.requestId, h.submitted.state] : []),
             ]),

@@ -14,6 +14,7 @@ import { Art50Error, isArt50Error } from '../../errors';
 import { ncaSubject } from '../../pki/cert-info';
 import type { SetExit } from '../set-exit';
 import type { ConnectionOptions } from '../../client/cli';
+import { describeSubject } from '../../documents/subject';
 
 
 type Conn = ConnectionOptions & IdentityFlags;
@@ -51,7 +52,7 @@ export function formatRequest(v: PendingView): string {
     `case:      ERDR ${r.case.erdrNumber}, article ${r.case.article}${r.case.description ? ` — ${r.case.description}` : ''}`,
     `body:      ${r.body.name} (BIN ${r.body.bin})`,
     `signed by: ${v.signer ?? '?'}, ${r.signer.name}, ${r.signer.position ?? ''} (IIN ${r.signer.iin})`,
-    `subject:   ${r.subject.name ?? '-'} (IIN ${r.subject.iin})${r.subject.knownIbans?.length ? `, known accounts ${r.subject.knownIbans.join(', ')}` : ''}`,
+    `subject:   ${r.subject.name ?? '-'} (${describeSubject(r.subject)})${r.subject.knownIbans?.length ? `, known accounts ${r.subject.knownIbans.join(', ')}` : ''}`,
     `scope:     ${scopeText(r)}`,
     `banks:     ${r.banks === 'all' ? 'all registered banks' : r.banks.join(', ')}`,
     `deadline:  ${r.deadlineHours ?? 72} h from delivery`,
@@ -189,7 +190,7 @@ export function registerProsecutorCommands(program: Command, setExit: SetExit): 
         process.stdout.write(table([
           ['requestId', 'ERDR', 'article', 'subject', 'banks', 'scope', 'signed by', 'received'],
           ...views.map((v) => v.request
-            ? [v.item.requestId, v.item.erdrNumber, v.item.article, v.request.subject.iin, v.request.banks === 'all' ? 'all' : v.request.banks.join(','), scopeText(v.request), v.signer ?? '?', v.item.receivedAt]
+            ? [v.item.requestId, v.item.erdrNumber, v.item.article, describeSubject(v.request.subject), v.request.banks === 'all' ? 'all' : v.request.banks.join(','), scopeText(v.request), v.signer ?? '?', v.item.receivedAt]
             : [v.item.requestId, v.item.erdrNumber, v.item.article, `INVALID ${v.invalid ?? ''}`, '', '', '', v.item.receivedAt]),
         ]));
       } catch (e) {
