@@ -35,7 +35,7 @@ export class DeliveryRejected extends Error {
 }
 
 export interface DeliveryCheck {
-  /** Path validation + registry + schema (client/documents loadClientTrust or clientTrust). */
+  /** Path validation + registry + schema (client/trust loadClientTrust or clientTrust). */
   trust: ClientTrust;
   /** The bank's own participant registry: supervision and listed encryption certificates. */
   registry: Registry;

@@ -27,7 +27,7 @@ export interface ReferenceBankOptions {
   /** The bank system's signing identity (certificate + key); also its TLS client identity in `api`. */
   identity: SigningIdentity;
   registry: Registry;
-  /** Path validation + registry + schema (client/documents loadClientTrust or clientTrust). */
+  /** Path validation + registry + schema (client/trust loadClientTrust or clientTrust). */
   trust: ClientTrust;
   core: CoreBanking;
   /** Where to keep what was received and answered (request/sanction/statement .p7s); none when absent. */

@@ -6,7 +6,7 @@ import { demoCoreFor } from '../../src/bank/demo-core';
 import { PushServer, startPushServer } from '../../src/bank/push-server';
 import { ReferenceBank } from '../../src/bank/reference-bank';
 import { ApiClient } from '../../src/client/api-client';
-import { ClientTrust, loadClientTrust } from '../../src/client/documents';
+import { ClientTrust, loadClientTrust } from '../../src/client/trust';
 import { demoMoneyTrail } from '../../src/delivery/demo-core-banking';
 import type { DeliveryBundle } from '../../src/delivery/bundle';
 import { startTestGateway, TestGateway } from '../support/gateway';

@@ -3,7 +3,7 @@ import { DeliveryRejected } from '../../src/bank/delivery-check';
 import { demoCoreFor } from '../../src/bank/demo-core';
 import { ReferenceBank } from '../../src/bank/reference-bank';
 import type { ApiClient } from '../../src/client/api-client';
-import { ClientTrust, loadClientTrust } from '../../src/client/documents';
+import { ClientTrust, loadClientTrust } from '../../src/client/trust';
 import type { DeliveryBundle } from '../../src/delivery/bundle';
 import { makeRequest, makeSanction } from '../support/documents';
 import { identity, sign } from '../support/identities';

@@ -5,7 +5,7 @@ import { DeliveryRejected } from '../../src/bank/delivery-check';
 import { demoCoreFor } from '../../src/bank/demo-core';
 import { ReferenceBank } from '../../src/bank/reference-bank';
 import { ApiClient } from '../../src/client/api-client';
-import { ClientTrust, loadClientTrust } from '../../src/client/documents';
+import { ClientTrust, loadClientTrust } from '../../src/client/trust';
 import { main } from '../../src/cli/main';
 import type { DeliveryBundle } from '../../src/delivery/bundle';
 import { sanctionedRequest, waitFor } from '../support/flow';

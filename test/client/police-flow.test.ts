@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { demoCoreFor } from '../../src/bank/demo-core';
 import { ReferenceBank } from '../../src/bank/reference-bank';
 import { ApiClient, ApiError } from '../../src/client/api-client';
-import { ClientTrust, loadClientTrust } from '../../src/client/documents';
+import { ClientTrust, loadClientTrust } from '../../src/client/trust';
 import { main } from '../../src/cli/main';
 import { demoMoneyTrail } from '../../src/delivery/demo-core-banking';
 import type { RequestDoc, StatementDoc } from '../../src/documents/types';

@@ -7,7 +7,7 @@ import { HandleOutcome, ReferenceBank } from '../../bank/reference-bank';
 import type { ApiClient } from '../../client/api-client';
 import { connect, CONNECTION_HELP, reportError, trustFor, UsageError } from '../../client/cli';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
-import type { ClientTrust } from '../../client/documents';
+import type { ClientTrust } from '../../client/trust';
 import type { SetExit } from '../set-exit';
 
 
