@@ -42,6 +42,9 @@ import { openApiRoutes } from './http/routes/openapi';
 import { instrumentStatementAnswers, instrumentVerifier, Metrics } from './metrics/metrics';
 import { metricsMiddleware } from './http/metrics-middleware';
 import { StatsService } from './stats/service';
+import { CaseIndex } from './trail/case-index';
+import { TrailService } from './trail/service';
+import { caseRoutes } from './http/routes/cases';
 import type { Logger } from './logger';
 import { loadRegistry, Registry } from './participants/registry';
 import type { ChainValidator } from './pki/chain';
@@ -165,7 +168,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // A delivery still queued this long after its sanction is looked at: twice the stalled-job takeover time.
   const reconciler = new DeliveryReconciler({ deliveries, requests, queues, processor, logger, minAgeMs: Math.max(5000, 4 * config.workers.stalledIntervalMs) });
 
-  const intake = new RequestIntake({ verifier, registry: getRegistry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds, maxAgeDays: config.requestMaxAgeDays });
+  const cases = new CaseIndex(redis, keys);
+  const intake = new RequestIntake({ verifier, registry: getRegistry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds, maxAgeDays: config.requestMaxAgeDays, cases });
   const sanctions = new SanctionService({ verifier, registry: getRegistry, store: requests, log, sealer, clock });
   const status = new RequestStatusReader({
     store: requests,
@@ -183,13 +187,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
     onError: (e) => logger.warn('log integration failed', { error: e instanceof Error ? e.message : String(e) }),
   });
   const integration = (opts.singleWriter ?? ((_r, t) => t))(redis, { start: () => integrator.start(Math.min(250, config.checkpointIntervalMs)), stop: () => integrator.stop() });
-  const stats = new StatsService(logReader);
+  const stats = new StatsService(logReader, clock);
   const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua', fence), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
   const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
   const statementPool = new StatementWorkerPool({ ...config.statementWorkers, clockSkewSeconds: config.clockSkewSeconds });
   const statementOpener = createStatementOpener({ ...statementCheck, validator, registry: getRegistry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
   const statementIntake = new StatementIntake({ opener: statementOpener, verifier: statementCheck.verifier, registry: getRegistry, requests, statements, log, sealer, clock, unreadRetentionMs: config.statementUnreadRetentionDays * 86_400_000 });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
+  const trails = new TrailService({ cases, requests, statements, registry: getRegistry });
 
   const challenges = new ChallengeStore(redis, keys, config.console.challengeMs, clock);
   const sessions = new SessionStore(redis, keys, { maxMs: config.console.sessionMaxMs, idleMs: config.console.sessionIdleMs }, clock);
@@ -234,6 +239,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
       logRoutes({ reader: logReader, requests, registry: getRegistry }),
       statsRoutes(stats, getRegistry),
+      caseRoutes(trails),
       metricsRoutes(opts.renderMetrics ? { contentType: metrics.contentType, render: opts.renderMetrics(metrics) } : metrics),
     ],
   });
@@ -245,6 +251,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let stopSweeper: (() => void) | undefined;
   const background = (): void => {
     integration.start();
+    // The statistics are folded from the whole log once, now; later calls read only new entries.
+    stats.warm().catch((e: unknown) => logger.warn('folding the log into the statistics failed; the first /v1/stats call retries', { error: String(e) }));
     // Statement payloads past retention are deleted by the background processes, once a minute.
     stopSweeper = startStatementSweeper(statementReader, 60_000, (e) => logger.warn('statement retention sweep failed', { error: String(e) }));
     workers = startWorkers({ connection, names, banks: bankBics, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });

@@ -110,6 +110,9 @@ export const CATALOG = {
   'log.inconsistent': { status: 409, title: 'Log is inconsistent' },
   'log.checkpoint_signature': { status: 422, title: 'Checkpoint signature invalid' },
   'log.bad_entry': { status: 500, title: 'Log entry rejected before sequencing' },
+  // cases (the money trail)
+  'case.bad_erdr': { status: 400, title: 'Not an ERDR number' },
+  'case.not_found': { status: 404, title: 'Case not found' },
   // configuration (startup only, never over HTTP)
   'config.invalid': { status: 500, title: 'Invalid configuration' },
   'registry.invalid': { status: 500, title: 'Invalid participant registry' },

@@ -1,24 +1,43 @@
 import type { LogEntry } from '../log/entry';
 import type { LogReader } from '../log/reader';
-import { StatsAggregator, Stats } from './aggregate';
+import { StatsAggregator, Stats, withAges } from './aggregate';
 
 /**
- * Keeps a StatsAggregator up to date by reading only the log entries added since the last call
- * (the log is append-only, so the fold never has to restart).
+ * Keeps a StatsAggregator up to date by reading only the log entries integrated since the last
+ * call (the log is append-only, so the fold never restarts). The whole log is read once, at start
+ * (`warm`) or at the first call; after that a call reads the integrated size and the few new
+ * entries, and the snapshot is cached until one arrives — no scan per page load.
  */
 export class StatsService {
   private readonly agg = new StatsAggregator();
   private next = 0;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly reader: LogReader) {}
+  constructor(
+    private readonly reader: LogReader,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Folds the log so far (call at start-up so the first page load does not pay for it). */
+  warm(): Promise<void> {
+    return this.catchUpOnce();
+  }
+
+  /** Entries folded so far. */
+  get folded(): number {
+    return this.next;
+  }
 
   async stats(): Promise<Stats> {
+    await this.catchUpOnce();
+    return withAges(this.agg.snapshot(), this.clock().getTime());
+  }
+
+  private catchUpOnce(): Promise<void> {
     this.running ??= this.catchUp().finally(() => {
       this.running = undefined;
     });
-    await this.running;
-    return { ...this.agg.snapshot() };
+    return this.running;
   }
 
   private async catchUp(): Promise<void> {

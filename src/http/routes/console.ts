@@ -50,6 +50,8 @@ export function consoleRoutes(opts: { dir?: string; onMissing?: (dir: string) =>
   };
   const r = Router();
   r.get('/console', (_req, res) => send('index.html', res));
+  // The oversight page (auditors, prosecutors) is a page and bundle of its own: docs/console.md, "Oversight".
+  r.get('/console/oversight', (_req, res) => send('oversight.html', res));
   r.get('/console/:asset', (req, res) => send(String(req.params.asset), res));
   return r;
 }

@@ -1,0 +1,160 @@
+/**
+ * The money trail of a case as a graph, built from bank statements: nodes are accounts, edges are
+ * movements. Pure and free of Node APIs, so the gateway (statements it can read) and the console
+ * (statements the body decrypts in the browser) build the same graph with the same code.
+ */
+
+/** The part of a statement document (schemas/statement.schema.json) the trail reads. */
+export interface TrailStatement {
+  statementId: string;
+  requestId: string;
+  bank: { bic: string };
+  subject?: { iin: string };
+  accounts?: Array<{
+    iban: string;
+    currency: string;
+    movements?: Array<{
+      id: string;
+      bookedAt: string;
+      amount: string;
+      currency?: string;
+      purpose?: string;
+      counterparty?: { name?: string; iin?: string; bin?: string; iban?: string; bic?: string };
+    }>;
+  }>;
+}
+
+export interface TrailNode {
+  /** The IBAN (an account is a node). */
+  id: string;
+  iban: string;
+  holder?: { name?: string; iin?: string; bin?: string };
+  /** BIC of the account's bank, when a statement or a counterparty names it. */
+  bank?: string;
+  /** Steps from the case subject's accounts along outgoing money; null: not downstream (e.g. where the money came from). */
+  hop: number | null;
+  /** An account a bank reported on (not only seen as a counterparty). */
+  reported: boolean;
+}
+
+export interface TrailEdge {
+  id: string;
+  from: string;
+  to: string;
+  /** Positive decimal string. */
+  amount: string;
+  currency: string;
+  /** bookedAt as the bank wrote it. */
+  time: string;
+  purpose?: string;
+  /** The statement the movement comes from (the first one read, when both banks report it). */
+  statementId: string;
+  movementId: string;
+  /** Other statements reporting the same movement (the other side's bank). */
+  alsoIn: string[];
+  /** 1 for money leaving the subject's accounts, 2 for the next step, …; 0 for money coming in. */
+  hop: number;
+}
+
+export interface Trail {
+  nodes: TrailNode[];
+  edges: TrailEdge[];
+}
+
+export interface AddOptions {
+  /** The statement answers the case's first request: its accounts are where the trail starts. */
+  root?: boolean;
+  /** Who holds the statement's accounts: the request's subject. */
+  holder?: { name?: string; iin?: string };
+}
+
+/** Collects statements in any order; `build()` orders the hops. */
+export class TrailBuilder {
+  private readonly nodes = new Map<string, Omit<TrailNode, 'hop'>>();
+  private readonly edges = new Map<string, Omit<TrailEdge, 'hop'>>();
+  private readonly roots = new Set<string>();
+
+  add(s: TrailStatement, opts: AddOptions = {}): this {
+    const holder = opts.holder ?? (s.subject ? { iin: s.subject.iin } : undefined);
+    for (const a of s.accounts ?? []) {
+      this.node(a.iban, { bank: s.bank.bic, ...(holder ? { holder } : {}), reported: true });
+      if (opts.root) this.roots.add(a.iban);
+      for (const m of a.movements ?? []) {
+        const c = m.counterparty;
+        if (!c?.iban) continue; // cash and fees: no account on the other side
+        this.node(c.iban, { ...(c.bic ? { bank: c.bic } : {}), holder: pick(c), reported: false });
+        const out = m.amount.startsWith('-');
+        const from = out ? a.iban : c.iban;
+        const to = out ? c.iban : a.iban;
+        const amount = out ? m.amount.slice(1) : m.amount.replace(/^\+/, '');
+        const currency = m.currency ?? a.currency;
+        // The same transfer in the sender's and the receiver's statements is one edge.
+        const id = `${from}>${to}|${normalAmount(amount)}|${currency}|${instant(m.bookedAt)}`;
+        const seen = this.edges.get(id);
+        if (seen) {
+          if (seen.statementId !== s.statementId && !seen.alsoIn.includes(s.statementId)) seen.alsoIn.push(s.statementId);
+          continue;
+        }
+        this.edges.set(id, { id, from, to, amount, currency, time: m.bookedAt, ...(m.purpose ? { purpose: m.purpose } : {}), statementId: s.statementId, movementId: m.id, alsoIn: [] });
+      }
+    }
+    return this;
+  }
+
+  private node(iban: string, n: { bank?: string; holder?: TrailNode['holder']; reported: boolean }): void {
+    const old = this.nodes.get(iban);
+    if (!old) {
+      this.nodes.set(iban, { id: iban, iban, ...(n.bank ? { bank: n.bank } : {}), ...(n.holder ? { holder: n.holder } : {}), reported: n.reported });
+      return;
+    }
+    // A bank's own report of an account beats what a counterparty line says about it.
+    if (n.reported && !old.reported) {
+      old.reported = true;
+      if (n.bank) old.bank = n.bank;
+    }
+    old.bank ??= n.bank;
+    old.holder = { ...n.holder, ...old.holder };
+  }
+
+  /** Nodes and edges, edges in time order, hops counted from the root accounts (breadth first). */
+  build(): Trail {
+    const dist = new Map<string, number>();
+    const outgoing = new Map<string, Array<Omit<TrailEdge, 'hop'>>>();
+    for (const e of this.edges.values()) outgoing.set(e.from, [...(outgoing.get(e.from) ?? []), e]);
+    let frontier = [...this.roots];
+    for (const r of frontier) dist.set(r, 0);
+    for (let d = 1; frontier.length > 0; d++) {
+      const next: string[] = [];
+      for (const n of frontier) {
+        for (const e of outgoing.get(n) ?? []) {
+          if (!dist.has(e.to)) {
+            dist.set(e.to, d);
+            next.push(e.to);
+          }
+        }
+      }
+      frontier = next;
+    }
+    const nodes = [...this.nodes.values()].map((n) => ({ ...n, hop: dist.get(n.id) ?? null }));
+    const edges = [...this.edges.values()]
+      .map((e) => ({ ...e, alsoIn: [...e.alsoIn], hop: dist.has(e.from) ? dist.get(e.from)! + 1 : 0 }))
+      .sort((a, b) => instant(a.time) - instant(b.time) || a.id.localeCompare(b.id));
+    return { nodes: nodes.sort((a, b) => (a.hop ?? -1) - (b.hop ?? -1) || a.id.localeCompare(b.id)), edges };
+  }
+}
+
+function pick(c: { name?: string; iin?: string; bin?: string }): TrailNode['holder'] {
+  return { ...(c.name ? { name: c.name } : {}), ...(c.iin ? { iin: c.iin } : {}), ...(c.bin ? { bin: c.bin } : {}) };
+}
+
+/** "1500.50" and "1500.5" are the same amount. */
+function normalAmount(a: string): string {
+  const [i = '0', f = ''] = a.split('.');
+  const frac = f.replace(/0+$/, '');
+  return `${i.replace(/^0+(?=\d)/, '')}${frac ? `.${frac}` : ''}`;
+}
+
+function instant(t: string): number {
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? 0 : ms;
+}

@@ -1,0 +1,73 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sealStatement, joinSealedUpload } from '../../src/statements/sealed';
+import { fileDemoCase, FiledCase } from '../support/demo-case';
+import { INV, sanctionedRequest } from '../support/flow';
+import { startTestGateway, TestGateway } from '../support/gateway';
+import { ENCRYPTED_REGISTRY, KEYS, sign, signer } from '../support/identities';
+import { delivered, makeStatement } from '../statements/helpers';
+
+jest.setTimeout(120_000);
+
+const ERDR = '251750031000777';
+let t: TestGateway;
+let filed: FiledCase;
+
+beforeAll(async () => {
+  t = await startTestGateway({}, { workers: true });
+  filed = await fileDemoCase(t, ERDR);
+}, 120_000);
+afterAll(async () => t?.stop());
+
+describe('GET /v1/cases/{erdrNumber}/trail', () => {
+  it('draws the demo case: the victim, seven mule accounts in two banks, the second hop, every edge naming its statement', async () => {
+    const res = await t.as(INV).get(`/v1/cases/${ERDR}/trail`);
+    expect(res.status).toBe(200);
+    const { nodes, edges, requests, encrypted, expired } = res.body as { nodes: Array<{ iban: string; bank: string; hop: number | null; holder?: { iin?: string } }>; edges: Array<{ from: string; to: string; hop: number; statementId: string; amount: string }>; requests: unknown[]; encrypted: unknown[]; expired: unknown[] };
+    expect(requests).toHaveLength(8);
+    expect(encrypted).toEqual([]);
+    expect(expired).toEqual([]);
+    const iban = (iin: string): string => filed.trail.parties.find((p) => p.iin === iin)!.iban;
+    const victim = nodes.find((n) => n.iban === iban(filed.trail.subjectIin))!;
+    expect(victim).toMatchObject({ bank: 'ALFAKZKA', hop: 0, holder: { iin: filed.trail.subjectIin } });
+    const mules = filed.trail.muleIins.map((m) => nodes.find((n) => n.iban === iban(m))!);
+    expect(mules.every((m) => m.hop === 1)).toBe(true);
+    expect(mules.map((m) => m.bank).sort()).toEqual(['BETAKZKA', 'BETAKZKA', 'BETAKZKA', 'BETAKZKA', 'GAMMKZKA', 'GAMMKZKA', 'GAMMKZKA']);
+    // Second hop: each mule forwards (to the exchange or the collector), as its own bank reported.
+    const second = edges.filter((e) => e.hop === 2);
+    expect(new Set(second.map((e) => e.from))).toEqual(new Set(filed.trail.muleIins.map(iban)));
+    expect(edges.every((e) => filed.statementIds.includes(e.statementId))).toBe(true);
+    expect(edges.find((e) => e.from === victim.iban && e.to === mules[0]!.iban)).toMatchObject({ amount: '3000000.00', hop: 1 });
+  });
+
+  it('is for the requesting body and its supervising prosecutor only: everyone else gets 404', async () => {
+    expect((await t.as('prosecutor/prosecutor-1').get(`/v1/cases/${ERDR}/trail`)).body.nodes.length).toBeGreaterThan(8);
+    for (const who of ['police/investigator-2', 'prosecutor/prosecutor-2', 'auditor/auditor-1', 'banks/ALFAKZKA']) {
+      const res = await t.as(who).get(`/v1/cases/${ERDR}/trail`);
+      expect([who, res.status, res.body.code]).toEqual([who, 404, 'case.not_found']);
+    }
+    expect((await t.as(INV).get('/v1/cases/251750031000999/trail')).body.code).toBe('case.not_found');
+    const bad = await t.as(INV).get('/v1/cases/12345/trail');
+    expect([bad.status, bad.body.code]).toEqual([400, 'case.bad_erdr']);
+  });
+});
+
+describe('a case with statements encrypted to the body', () => {
+  let e: TestGateway;
+  afterAll(async () => e?.stop());
+
+  it('lists the encrypted statements (statementId, bank) for the body to decrypt instead of drawing them', async () => {
+    e = await startTestGateway({ ART50_REGISTRY: ENCRYPTED_REGISTRY }, { workers: true });
+    const erdr = '251750031000888';
+    const { doc, digest } = await sanctionedRequest(e, { banks: ['ALFAKZKA'], case: { erdrNumber: erdr, article: '190-2-4' } });
+    await delivered(e, 'ALFAKZKA', doc.requestId);
+    const statement = makeStatement(doc, digest, 'ALFAKZKA');
+    const certA = new X509Certificate(readFileSync(join(KEYS, 'police', 'encryption-A.pem')));
+    const sealed = sealStatement({ signed: sign(statement, 'banks/ALFAKZKA'), recipient: certA, signer: signer('banks/ALFAKZKA') });
+    expect((await e.as('banks/ALFAKZKA').post('/v1/statements', joinSealedUpload(sealed))).status).toBe(201);
+    const res = await e.as(INV).get(`/v1/cases/${erdr}/trail`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ nodes: [], edges: [], encrypted: [{ statementId: statement.statementId, requestId: doc.requestId, bank: 'ALFAKZKA' }] });
+  });
+});
