@@ -2,9 +2,9 @@ import { Art50Error } from '../errors';
 import { decodeInput, parseSignedData } from '../cms/verify';
 import type { SignedDocument } from '../documents/signed-document';
 import type { RequestDoc, StatementDoc, StatementHeaderDoc } from '../documents/types';
-import { namesCertificate, parseAuthEnveloped } from '../cms/auth-enveloped';
 import type { DocumentVerifier } from '../documents/signed-document';
 import { sha256Hex, SealedParts, splitSealedUpload } from './sealed';
+import { checkDelivery, checkPlainAllowed, checkSealedCiphertext, checkStatementBinding, checkStatementClient, checkStatementSigner } from './statement-checks';
 import type { ClientIdentity } from '../participants/types';
 import type { EventLog } from '../log/event-log';
 import type { LogActorRole } from '../log/entry';
@@ -12,90 +12,13 @@ import type { Registry } from '../participants/registry';
 import type { Participant } from '../participants/types';
 import type { Sealer } from '../receipts/sealer';
 import type { RequestStore } from '../requests/store';
-import type { BankDelivery, StoredRequest } from '../requests/types';
+import type { StoredRequest } from '../requests/types';
 import type { StatementStore } from './store';
 import type { OpenedStatement, StatementOpener } from './opener';
 
 export interface StatementIntakeResult {
   status: 200 | 201;
   body: { statementId: string; requestId: string; digest: string; result: string; logIndex: number; receipt: string; corrects?: string };
-}
-
-/** Bank states in which a delivery may be answered (first answer); answered ones only by correction. */
-const ANSWERABLE = new Set(['delivered', 'acknowledged', 'overdue', 'answered', 'refused_by_bank']);
-
-
-/**
- * The signer is the bank named in `bank.bic`: its system certificate (role bank) or one of its
- * officers (role bank_officer). `bank.bin` must be that bank's BIN in the registry.
- */
-export function checkStatementSigner(sd: { doc: Pick<StatementDoc, 'bank'>; participant: Participant }, registry: Registry): void {
-  const { doc, participant } = sd;
-  const bank = registry.bankByBic(doc.bank.bic);
-  if (!bank) throw new Art50Error('document.unknown_bank', `bank ${doc.bank.bic} is not a registered bank`, { field: '/bank/bic' });
-  if (bank.bin !== doc.bank.bin) {
-    throw new Art50Error('participant.wrong_bank', `bank.bin ${doc.bank.bin} is not the BIN of ${doc.bank.bic} in the registry`, { field: '/bank/bin' });
-  }
-  if (participant.organisation.kind !== 'bank' || participant.organisation.bin !== bank.bin) {
-    throw new Art50Error('participant.wrong_bank', `the signer belongs to ${participant.organisation.name}, not to bank ${doc.bank.bic} named in the statement`, { field: '/bank/bic' });
-  }
-  if (!participant.roles.some((r) => r === 'bank' || r === 'bank_officer')) {
-    throw new Art50Error('participant.role', 'a statement must be signed by the bank system certificate or a bank officer');
-  }
-}
-
-/** The TLS client posting the statement is the bank the statement names. */
-export function checkStatementClient(doc: Pick<StatementDoc, 'bank'>, client: Participant): void {
-  if (client.organisation.kind !== 'bank' || client.organisation.bic !== doc.bank.bic) {
-    throw new Art50Error('participant.wrong_bank', `the TLS client is ${client.organisation.name}, not bank ${doc.bank.bic} named in the statement`, { field: '/bank/bic' });
-  }
-}
-
-/**
- * The bank has a delivery of this request it may answer. An unknown request gets the same answer
- * as a request this bank was not asked: a bank does not learn which requests exist.
- */
-export function checkDelivery(doc: Pick<StatementDoc, 'bank' | 'requestId'>, request: StoredRequest | undefined, banks: Record<string, BankDelivery>): BankDelivery {
-  const delivery = request ? banks[doc.bank.bic] : undefined;
-  if (!delivery || !ANSWERABLE.has(delivery.state)) {
-    throw new Art50Error('statement.no_delivery', `bank ${doc.bank.bic} has no delivery of request ${doc.requestId} to answer`, { field: '/requestId' });
-  }
-  return delivery;
-}
-
-/** requestDigest binds the statement to exactly the request version the bank received. */
-export function checkStatementBinding(doc: Pick<StatementDoc, 'requestDigest'>, request: Pick<StoredRequest, 'digest'>): void {
-  if (doc.requestDigest !== request.digest) {
-    throw new Art50Error('statement.digest_mismatch', 'requestDigest is not the digest of the request delivered to this bank', { field: '/requestDigest' });
-  }
-}
-
-/**
- * A plain statement is refused for a body that reads encrypted statements only: the gateway must
- * never hold that body's bank secrets in clear.
- */
-export function checkPlainAllowed(request: Pick<StoredRequest, 'bodyBin'>, registry: Registry): void {
-  if (registry.encryptionCertificate(request.bodyBin)) {
-    throw new Art50Error('statement.encryption_required', 'the requesting body has an encryption certificate: encrypt the signed statement to it (CMS AuthEnvelopedData) and post it with its signed header');
-  }
-}
-
-/**
- * The ciphertext is the one the signed header names, and it is addressed to the requesting body's
- * encryption certificate with the accepted algorithms. The gateway holds no key that opens it.
- */
-export function checkSealedCiphertext(header: StatementHeaderDoc, ciphertext: Buffer, request: Pick<StoredRequest, 'bodyBin'>, registry: Registry): void {
-  if (sha256Hex(ciphertext) !== header.digests.ciphertext) {
-    throw new Art50Error('statement.header_mismatch', 'digests.ciphertext of the signed header is not the SHA-256 of the ciphertext posted with it', { field: '/digests/ciphertext' });
-  }
-  const recipient = registry.encryptionCertificate(request.bodyBin);
-  if (!recipient) {
-    throw new Art50Error('statement.wrong_recipient', 'the requesting body has no encryption certificate in the registry: send the signed statement unencrypted');
-  }
-  const parsed = parseAuthEnveloped(ciphertext);
-  if (!parsed.recipients.some((r) => namesCertificate(r.rid, recipient))) {
-    throw new Art50Error('statement.wrong_recipient', 'the ciphertext is not encrypted to the requesting body\'s encryption certificate');
-  }
 }
 
 /** The request document as stored: its signature was verified at intake, so only its content is read. */
