@@ -2,18 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { Agent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { signCms } from '../cms/sign';
-import { loadConfig } from '../config';
-import { createGateway } from '../gateway';
-import { serverTarget } from '../redis/target';
-import type { ClientIdentity } from '../participants/types';
-import { createLogger } from '../logger';
 import { DEMO_BIN, DEMO_IIN } from '../pki/demo-world';
-import { ncaSubject } from '../pki/cert-info';
 import { demoSigner } from '../pki/demo-identity';
 import { percentiles } from '../stats/aggregate';
-
-
+import { Keys } from '../store/keys';
+import { RunningServer, startBareServer, startGatewayServe } from './servers';
 
 interface Pair {
   requestId: string;
@@ -72,117 +67,106 @@ export interface LoadResult {
   seconds: number;
   p50Ms: number | null;
   p99Ms: number | null;
+  /** requestId and wall-clock time (ms) each sanction was sent. */
+  sanctions?: Array<[string, number]>;
+  /** Refused calls by "request <status>" / "sanction <status>". */
+  failures?: Record<string, number>;
 }
+
+/** Pairs accepted per second (refused ones not counted), latency of the accepted ones. */
+export interface ClosedLoop { perSec: number; p50Ms: number | null; p99Ms: number | null; failures: Record<string, number> }
 
 export interface IntakeBenchResult {
   requests: number;
   concurrency: number;
-  http: { perSec: number; p50Ms: number | null; p99Ms: number | null };
-  ceiling: { perSec: number };
+  processes: number;
+  /** The bare server before and after the gateway run, and the gateway (`art50 serve`). */
+  bareBefore: ClosedLoop;
+  gateway: ClosedLoop;
+  bareAfter: ClosedLoop;
+  /** gateway pairs/s ÷ the mean of the two bare runs. */
   ratio: number;
-  sanctionToInbox: { rate: number; count: number; p50Ms: number | null; p99Ms: number | null };
+  /** Open loop at a fixed offered rate against the gateway, deliveries to the bank inbox measured meanwhile. */
+  open: { rate: number; pairs: number; achievedPerSec: number; p50Ms: number | null; p99Ms: number | null; failures: Record<string, number>; inbox: { count: number; p50Ms: number | null; p99Ms: number | null } };
 }
 
 /**
- * Intake over HTTPS with client certificates (request + sanction to `sanctioned` and queued),
- * against the same two verifies and Redis writes called directly (the ceiling), in one run.
- * Then sanction → bank inbox latency at a fixed rate, with workers on.
+ * The same load client (load-client.ts, its own process) against, in turn: the bare server, the
+ * gateway (`art50 serve` with `processes` processes on the bench's Redis), an open loop at
+ * `openRate` pairs/s against the same gateway with its delivery workers running, and the bare
+ * server again (the machine is shared: a ceiling taken only once could be from a quieter or a
+ * busier minute than the gateway run).
  */
-export async function benchIntake(opts: { redisUrl: string; requests: number; concurrency: number; inboxRate: number; inboxCount: number; log?: (m: string) => void }): Promise<IntakeBenchResult> {
+export async function benchIntake(opts: { redisUrl: string; requests: number; concurrency: number; processes: number; openRate: number; openSeconds: number; cpuProfDir?: string; log?: (m: string) => void }): Promise<IntakeBenchResult> {
   const log = opts.log ?? (() => undefined);
-  const env = { ...process.env, ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_NAMESPACE: `bench${Date.now()}`, ART50_LOG_LEVEL: 'error' };
-  const logger = createLogger({ level: 'error', silent: true });
-  const gw = createGateway({ config: loadConfig(env), redis: serverTarget(opts.redisUrl), logger, workers: false });
-  const port = await gw.start();
-  try {
-    log(`HTTPS load from a separate process: ${opts.requests} request + sanction pairs, concurrency ${opts.concurrency}…`);
-    const load = await runLoadClient(port, opts.requests, opts.concurrency);
-    const head = demoSigner('police/head-1');
+  const closed = async (what: string, server: RunningServer): Promise<ClosedLoop> => {
+    log(`${what}: ${opts.requests} request + sanction pairs, concurrency ${opts.concurrency}…`);
+    const r = await runLoadClient([server.port, opts.requests, opts.concurrency]);
+    const failures = r.failures ?? {};
+    const refused = Object.values(failures).reduce((a, b) => a + b, 0);
+    return { perSec: (opts.requests - refused) / r.seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, failures };
+  };
+  const withServer = async <T>(start: Promise<RunningServer>, fn: (s: RunningServer) => Promise<T>): Promise<T> => {
+    const s = await start;
+    try {
+      return await fn(s);
+    } finally {
+      await s.stop();
+    }
+  };
 
-    log('ceiling: the same verifies and Redis writes without HTTP…');
-    const bare = makePairs(opts.requests, ['ALFAKZKA']);
-    const reg = gw.services.registry();
-    const client: ClientIdentity = {
-      certificate: { cert: head.cert, fingerprint: '', subject: ncaSubject(head.cert), notBefore: new Date(), notAfter: new Date(), chain: [] },
-      participant: reg.identify({ iin: DEMO_IIN.head1, bin: DEMO_BIN.bodyA })!,
-    };
-    const prosP = reg.identify({ iin: DEMO_IIN.prosecutor1, bin: DEMO_BIN.officeA })!;
-    const t1 = process.hrtime.bigint();
-    await runPool(bare, opts.concurrency, async (p) => {
-      await gw.services.intake.submit(p.request, client);
-      const out = await gw.services.sanctions.decide(p.requestId, p.sanction, prosP);
-      await gw.services.dispatcher.dispatch(p.requestId, out.queued);
-    });
-    const bareSec = Number(process.hrtime.bigint() - t1) / 1e9;
-    const httpRate = opts.requests / load.seconds;
-    const bareRate = opts.requests / bareSec;
-    await gw.stop();
-
-    log(`sanction → inbox latency at ${opts.inboxRate}/s…`);
-    const inbox = await benchSanctionToInbox({ ...opts, env });
-    return {
-      requests: opts.requests, concurrency: opts.concurrency,
-      http: { perSec: httpRate, p50Ms: load.p50Ms, p99Ms: load.p99Ms },
-      ceiling: { perSec: bareRate },
-      ratio: httpRate / bareRate,
-      sanctionToInbox: inbox,
-    };
-  } catch (e) {
-    await gw.stop().catch(() => undefined);
-    throw e;
-  }
+  const bareBefore = await withServer(startBareServer(opts.processes), (s) => closed(`bare server (${opts.processes} processes)`, s));
+  const ns = `bench${Date.now()}`;
+  const serve = startGatewayServe({ processes: opts.processes, redisUrl: opts.redisUrl, ns, log, ...(opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}) });
+  const [gateway, open] = await withServer(serve, async (s) => {
+    const g = await closed(`gateway, art50 serve (${opts.processes} processes)`, s);
+    const pairs = Math.round(opts.openRate * opts.openSeconds);
+    log(`gateway, open loop: ${pairs} pairs offered at ${opts.openRate}/s…`);
+    const r = await runLoadClient([s.port, pairs, 256, opts.openRate]);
+    const inbox = await inboxLatency(opts.redisUrl, ns, r.sanctions ?? []);
+    const failures = r.failures ?? {};
+    const accepted = pairs - Object.values(failures).reduce((a, b) => a + b, 0);
+    return [g, { rate: opts.openRate, pairs, achievedPerSec: accepted / r.seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, failures, inbox }] as const;
+  });
+  const bareAfter = await withServer(startBareServer(opts.processes), (s) => closed('bare server again', s));
+  return {
+    requests: opts.requests, concurrency: opts.concurrency, processes: opts.processes,
+    bareBefore, gateway, bareAfter,
+    ratio: gateway.perSec / ((bareBefore.perSec + bareAfter.perSec) / 2),
+    open,
+  };
 }
 
-async function benchSanctionToInbox(opts: { redisUrl: string; inboxRate: number; inboxCount: number; env: Record<string, string | undefined> }): Promise<IntakeBenchResult['sanctionToInbox']> {
-  const logger = createLogger({ level: 'error', silent: true });
-  const gw = createGateway({ config: loadConfig({ ...opts.env, ART50_NAMESPACE: `benchinbox${Date.now()}` }), redis: serverTarget(opts.redisUrl), logger, workers: true });
-  await gw.start();
+/** Sanction sent → visible in the bank's inbox (the delivery record's deliveredAt, written with the ZADD). */
+async function inboxLatency(redisUrl: string, ns: string, sanctions: Array<[string, number]>): Promise<IntakeBenchResult['open']['inbox']> {
+  const redis = new Redis(redisUrl);
+  const keys = new Keys(ns);
   try {
-    const pairs = makePairs(opts.inboxCount, ['ALFAKZKA']);
-    const reg = gw.services.registry();
-    const head = demoSigner('police/head-1');
-    const client: ClientIdentity = {
-      certificate: { cert: head.cert, fingerprint: '', subject: ncaSubject(head.cert), notBefore: new Date(), notAfter: new Date(), chain: [] },
-      participant: reg.identify({ iin: DEMO_IIN.head1, bin: DEMO_BIN.bodyA })!,
-    };
-    const prosP = reg.identify({ iin: DEMO_IIN.prosecutor1, bin: DEMO_BIN.officeA })!;
-    for (const p of pairs) await gw.services.intake.submit(p.request, client);
-    const sanctionedAt = new Map<string, number>();
-    const interval = 1000 / opts.inboxRate;
-    const start = Date.now();
-    await Promise.all(pairs.map(async (p, i) => {
-      const wait = start + i * interval - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      sanctionedAt.set(p.requestId, Date.now());
-      const out = await gw.services.sanctions.decide(p.requestId, p.sanction, prosP);
-      await gw.services.dispatcher.dispatch(p.requestId, out.queued);
-    }));
-    // Visible in the inbox = the delivery record's deliveredAt (written in the same script as the ZADD).
     const lat: number[] = [];
     const deadline = Date.now() + 30_000;
-    for (const p of pairs) {
+    for (const [requestId, sentAt] of sanctions) {
       let at: string | null = null;
       while (!at && Date.now() < deadline) {
-        at = await gw.redis.hget(gw.keys.delivery(`${p.requestId}.ALFAKZKA`), 'deliveredAt');
+        at = await redis.hget(keys.delivery(`${requestId}.ALFAKZKA`), 'deliveredAt');
         if (!at) await new Promise((r) => setTimeout(r, 10));
       }
-      if (at) lat.push(Date.parse(at) - sanctionedAt.get(p.requestId)!);
+      if (at) lat.push(Date.parse(at) - sentAt);
     }
     const pc = percentiles(lat);
-    return { rate: opts.inboxRate, count: lat.length, p50Ms: pc.p50Ms, p99Ms: pc.p99Ms };
+    return { count: lat.length, p50Ms: pc.p50Ms, p99Ms: pc.p99Ms };
   } finally {
-    await gw.stop();
+    await redis.quit();
   }
 }
 
 /** Forks the load generator (dist/bench/load-client.js) and waits for its result. */
-function runLoadClient(port: number, requests: number, concurrency: number): Promise<LoadResult> {
+function runLoadClient(args: number[]): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'load-client.js'), [String(port), String(requests), String(concurrency)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(join(__dirname, 'load-client.js'), args.map(String), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.on('message', (m: { ready?: true; done?: true } & Partial<LoadResult>) => {
       if (m.ready) child.send({ go: true });
       if (m.done) {
-        resolve({ seconds: m.seconds!, p50Ms: m.p50Ms ?? null, p99Ms: m.p99Ms ?? null });
+        resolve({ seconds: m.seconds!, p50Ms: m.p50Ms ?? null, p99Ms: m.p99Ms ?? null, ...(m.sanctions ? { sanctions: m.sanctions } : {}), failures: m.failures ?? {} });
         child.disconnect();
       }
     });

@@ -8,12 +8,18 @@ import { LoadResult, makePairs, post, runPool } from './intake';
 
 /**
  * The HTTPS load generator of the intake benchmark, run as a child process so its TLS and
- * signing work does not share the gateway's event loop (as wrk would not). Protocol over IPC:
- * it signs its documents, sends {ready}, waits for {go}, then sends {done, seconds, p50Ms, p99Ms}.
+ * signing work does not share the server's event loop (as wrk would not). The same client runs
+ * against the bare server and the gateway. Protocol over IPC: it signs its documents, sends
+ * {ready}, waits for {go}, then sends {done, …LoadResult}.
+ *
+ * Arguments: <port> <pairs> <concurrency> [<rate>]. Without a rate it is a closed loop:
+ * `concurrency` pairs in flight, each one started when one ends. With a rate it is an open loop:
+ * pair i starts at start + i / rate whatever the answers do, and its latency counts from that
+ * scheduled time (a slow answer cannot hold back the next pairs and hide its own delay).
  */
 
 async function main(): Promise<void> {
-  const [port, requests, concurrency] = process.argv.slice(2).map(Number) as [number, number, number];
+  const [port, requests, concurrency, rate] = process.argv.slice(2).map(Number) as [number, number, number, number | undefined];
   const pairs = makePairs(requests, ['ALFAKZKA']);
   const ca = readFileSync(join(PACKAGE_ROOT, 'keys.example', 'ca', 'root.pem'));
   // TLS with the AUTH keys (the documents were signed with the SIGN keys by makePairs).
@@ -26,17 +32,40 @@ async function main(): Promise<void> {
     process.send!({ ready: true });
   });
   const lat: number[] = [];
-  const t0 = process.hrtime.bigint();
-  await runPool(pairs, concurrency, async (p) => {
-    const s = process.hrtime.bigint();
+  const sanctions: Array<[string, number]> = [];
+  // A refused pair (e.g. 503 while the gateway is overloaded) is counted, not fatal: an open loop
+  // past the server's capacity must still report what happened.
+  const failures: Record<string, number> = {};
+  const pair = async (p: (typeof pairs)[number], from: bigint): Promise<void> => {
     const a = await post(policeAgent, port, '/v1/requests', p.request);
+    if (a !== 202) {
+      failures[`request ${a}`] = (failures[`request ${a}`] ?? 0) + 1;
+      return;
+    }
+    const sentAt = Date.now();
     const b = await post(prosAgent, port, `/v1/requests/${p.requestId}/sanction`, p.sanction);
-    if (a !== 202 || b !== 201) throw new Error(`unexpected status ${a}/${b}`);
-    lat.push(Number(process.hrtime.bigint() - s) / 1e6);
-  });
+    if (b !== 201) {
+      failures[`sanction ${b}`] = (failures[`sanction ${b}`] ?? 0) + 1;
+      return;
+    }
+    sanctions.push([p.requestId, sentAt]);
+    lat.push(Number(process.hrtime.bigint() - from) / 1e6);
+  };
+  const t0 = process.hrtime.bigint();
+  if (rate) {
+    const interval = 1e9 / rate;
+    await Promise.all(pairs.map(async (p, i) => {
+      const at = t0 + BigInt(Math.round(i * interval));
+      const wait = Number(at - process.hrtime.bigint()) / 1e6;
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await pair(p, at);
+    }));
+  } else {
+    await runPool(pairs, concurrency, (p) => pair(p, process.hrtime.bigint()));
+  }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const pc = percentiles(lat);
-  process.send!({ done: true, seconds, p50Ms: pc.p50Ms, p99Ms: pc.p99Ms } satisfies LoadResult & { done: true });
+  process.send!({ done: true, seconds, p50Ms: pc.p50Ms, p99Ms: pc.p99Ms, sanctions, failures } satisfies LoadResult & { done: true });
   policeAgent.destroy();
   prosAgent.destroy();
 }

@@ -36,7 +36,8 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
   let announced = false;
 
   return new Promise<number>((done) => {
-    const fork = (): Worker => cluster.fork({ REDIS_URL: opts.redisUrl });
+    // '' when Redis is reached through Sentinels: the processes read those from the same environment.
+    const fork = (): Worker => cluster.fork(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {});
     const alive = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
 
     const stop = (reason: string, code: number): void => {
