@@ -3,10 +3,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../config';
 import type { DeliveryBundle } from '../delivery/bundle';
-import type { DecisionView } from '../requests/status';
 
 /**
- * A small typed HTTPS client for the art50 API (DESIGN §5), used by the CLI, the reference bank
+ * A small typed HTTPS client for the art50 API (docs/openapi.yaml), used by the CLI, the reference bank
  * and the tests. node:https only: the client certificate and key authenticate the caller, `ca`
  * (the national trust root) authenticates the gateway. One keep-alive agent per client; call
  * close() when done so no socket keeps the process alive.
@@ -79,102 +78,9 @@ export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Answer types (as the routes send them)
-
-export interface ReceiptRef {
-  event: string;
-  logIndex: number;
-  /** base64 DER of the gateway-sealed receipt. */
-  receipt: string;
-  /** The bank (BIC) of a delivery receipt. */
-  bank?: string;
-}
-
-export interface SubmitResult {
-  requestId: string;
-  digest: string;
-  state: string;
-  /** base64 DER receipt. */
-  receipt: string;
-  logIndex: number;
-}
-
-export interface SanctionResult {
-  requestId: string;
-  sanctionId: string;
-  digest: string;
-  decision: string;
-  state: string;
-  receipt: string;
-  logIndex: number;
-}
-
-export interface BankStatus {
-  bic: string;
-  state: string;
-  deliveryId: string;
-  deliveredAt?: string;
-  deadline?: string;
-  acknowledgedAt?: string;
-  answeredAt?: string;
-  /** The current statement's result: found, not_found or refused. */
-  result?: string;
-  statementId?: string;
-  overdue: boolean;
-  [more: string]: unknown;
-}
-
-export interface RequestStatusView {
-  requestId: string;
-  digest: string;
-  state: string;
-  receivedAt: string;
-  banks: BankStatus[];
-  receipts: ReceiptRef[];
-  decision?: { decision: string; reason?: string; decidedAt?: string };
-  [more: string]: unknown;
-}
-
-/** One sanction the caller's office issued (GET /v1/sanctions/decided): the gateway's own view type. */
-export type DecisionItem = DecisionView;
-
-export interface PendingItem {
-  requestId: string;
-  digest: string;
-  bodyBin: string;
-  erdrNumber: string;
-  article: string;
-  receivedAt: string;
-  /** base64 DER of the request CMS. */
-  request: string;
-}
-
-export interface AckResult {
-  deliveryId: string;
-  state: string;
-  logIndex: number;
-  first: boolean;
-}
-
-export interface StatementPosted {
-  statementId: string;
-  digest: string;
-  /** base64 DER receipt. */
-  receipt: string;
-  [more: string]: unknown;
-}
-
-export interface StatementListItem {
-  statementId: string;
-  bank: string | { bic: string; bin?: string };
-  digest: string;
-  result: string;
-  receivedAt: string;
-  receipt: string;
-  current: boolean;
-  [more: string]: unknown;
-}
+// The answer types live in api-types.ts; re-exported because they are part of this client's surface.
+export type { ReceiptRef, SubmitResult, SanctionResult, BankStatus, RequestStatusView, DecisionItem, PendingItem, AckResult, StatementPosted, StatementListItem } from './api-types';
+import type { SubmitResult, SanctionResult, RequestStatusView, DecisionItem, PendingItem, AckResult, StatementPosted, StatementListItem } from './api-types';
 
 const PKCS7 = 'application/pkcs7-mime';
 
