@@ -13,6 +13,10 @@ import { Art50Error, ErrorCode } from '../errors';
  * `octets()` concatenates); callers that need DER (signed attributes) check `indefinite`.
  * Every malformation — truncation, overlong length, nesting too deep, trailing bytes — throws
  * Art50Error with the configured code (default 'cms.malformed'), never a RangeError.
+ *
+ * Kept as one module (~300 lines) on purpose: the element parser and the typed readers share the
+ * tag table, the limits and the error-code convention, and every caller imports both; split, each
+ * half would be read only with the other open.
  */
 
 export const TAG = {
