@@ -1,10 +1,13 @@
 import type { StatementDoc } from '../documents/types';
 
-/** Movements as CSV (RFC 4180, UTF-8 with BOM so Excel opens Cyrillic/Kazakh text correctly). */
+/**
+ * Movements as CSV (RFC 4180, UTF-8 with BOM so Excel opens Cyrillic/Kazakh text correctly). The
+ * card column comes last (added later), so spreadsheets built on the earlier columns keep working.
+ */
 
 export const MOVEMENT_CSV_COLUMNS = [
   'iban', 'bookedAt', 'amount', 'currency', 'counterparty name', 'counterparty iin/bin',
-  'counterparty iban', 'counterparty bic', 'purpose', 'channel',
+  'counterparty iban', 'counterparty bic', 'purpose', 'channel', 'counterparty card',
 ] as const;
 
 const NUMBER_RE = /^-?\d+(\.\d+)?$/;
@@ -26,7 +29,7 @@ export function movementsCsv(statement: StatementDoc): Buffer {
     for (const m of a.movements ?? []) {
       const c = m.counterparty ?? {};
       lines.push([
-        a.iban, m.bookedAt, m.amount, m.currency, c.name, c.iin ?? c.bin, c.iban, c.bic, m.purpose, m.channel,
+        a.iban, m.bookedAt, m.amount, m.currency, c.name, c.iin ?? c.bin, c.iban, c.bic, m.purpose, m.channel, c.card,
       ].map(csvField).join(','));
     }
   }

@@ -116,7 +116,7 @@ describe('police → prosecutor → reference bank → police, through the CLI a
     const csv = readFileSync(join(out, `${id}.movements.csv`));
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
-    expect(lines[0]).toBe('iban,bookedAt,amount,currency,counterparty name,counterparty iin/bin,counterparty iban,counterparty bic,purpose,channel');
+    expect(lines[0]).toBe('iban,bookedAt,amount,currency,counterparty name,counterparty iin/bin,counterparty iban,counterparty bic,purpose,channel,counterparty card');
     const movements = (statement.accounts ?? []).reduce((n, a) => n + (a.movements?.length ?? 0), 0);
     expect(lines).toHaveLength(1 + movements);
     expect(lines.some((l) => l.includes(',-3000000.00,KZT,'))).toBe(true);
