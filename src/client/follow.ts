@@ -2,6 +2,7 @@ import { fromMinor, toMinor } from '../documents/amounts';
 import { isValidKzIban, maskCardNumber } from '../documents/check-digits';
 import { describeIdentifier, SubjectIdentifier } from '../documents/subject';
 import type { Counterparty, RequestDoc, StatementDoc, StatementMovement } from '../documents/types';
+import { requestFromTemplate } from './new-request';
 
 /**
  * Follow the money: next-hop requests from a statement, and the transfers no hop follows.
@@ -99,7 +100,6 @@ export function unfollowedTransfers(statement: StatementDoc, parent: RequestDoc,
 export function buildNextHopRequests(statement: StatementDoc, parent: RequestDoc, opts: NextHopOptions = {}): NextHop[] {
   const min = opts.minAmount !== undefined ? toMinor(opts.minAmount) : undefined;
   const now = opts.now ?? new Date();
-  const newId = opts.newId ?? (() => globalThis.crypto.randomUUID());
   if (statement.requestId !== parent.requestId) {
     throw new Error(`the statement answers request ${statement.requestId}, the template is request ${parent.requestId}`);
   }
@@ -134,17 +134,7 @@ export function buildNextHopRequests(statement: StatementDoc, parent: RequestDoc
       ? { iin: acc.id.value, ...name, ...(ibans.length > 0 ? { knownIbans: ibans } : {}) }
       : acc.id.kind === 'iban' ? { iban: acc.id.value, ...name } : { card: acc.id.value, ...name };
     const request: RequestDoc = {
-      type: 'request',
-      version: 1,
-      requestId: newId(),
-      createdAt: now.toISOString(),
-      case: { ...parent.case },
-      body: { ...parent.body },
-      signer: { ...parent.signer },
-      subject,
-      scope: JSON.parse(JSON.stringify(parent.scope)) as RequestDoc['scope'],
-      banks,
-      ...(parent.deadlineHours !== undefined ? { deadlineHours: parent.deadlineHours } : {}),
+      ...requestFromTemplate(parent, { subject, banks, now, newId: opts.newId }),
       parent: { requestId: statement.requestId, statementId: statement.statementId },
     };
     hops.push({

@@ -10,7 +10,8 @@ export interface NewRequestOptions {
   /** Default: the template's banks. */
   banks?: string[] | 'all';
   now?: Date;
-  newId?: () => string;
+  /** A new requestId; default a random UUID (Web Crypto, in Node and in browsers). */
+  newId?: (() => string) | undefined;
 }
 
 export function requestFromTemplate(template: RequestDoc, o: NewRequestOptions): RequestDoc {
