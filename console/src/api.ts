@@ -32,6 +32,11 @@ export async function getJson<T>(path: string): Promise<T> {
   return (await (await check(await fetch(path, { credentials: 'same-origin' }))).json()) as T;
 }
 
+/** The whole response (checked), when its headers matter too. */
+export async function getResponse(path: string): Promise<Response> {
+  return check(await fetch(path, { credentials: 'same-origin' }));
+}
+
 export async function getBytes(path: string): Promise<Uint8Array> {
   return new Uint8Array(await (await check(await fetch(path, { credentials: 'same-origin' }))).arrayBuffer());
 }

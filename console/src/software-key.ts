@@ -66,8 +66,8 @@ function selfIssued(der: Uint8Array): boolean {
   return issuer.length === subject.length && issuer.every((b, i) => b === subject[i]);
 }
 
-/** Opens a PKCS#12 file: the first certificate whose key is in the file, and that key as a signer. */
-export async function openPkcs12(file: Uint8Array, password: string): Promise<PageKey & { name: string }> {
+/** The certificates and the decrypted PKCS#8 key of a PKCS#12 file (PBES2 shrouded key bag). */
+export async function readPkcs12(file: Uint8Array, password: string): Promise<{ certs: Uint8Array[]; pkcs8: Uint8Array; certificate: Uint8Array }> {
   let pfx: Node;
   try {
     pfx = read(file);
@@ -98,6 +98,27 @@ export async function openPkcs12(file: Uint8Array, password: string): Promise<Pa
     throw new SoftwareKeyError('key.not_pkcs12');
   }
   if (!pkcs8 || certs.length === 0) throw new SoftwareKeyError('key.not_pkcs12');
+  // The key's own certificate: the one not issued by itself (the file also carries the root).
+  return { certs, pkcs8, certificate: certs.find((c) => !selfIssued(c)) ?? certs[0]! };
+}
+
+/**
+ * A body's encryption key (RSA) for opening statements: imported as a non-extractable RSA-OAEP
+ * (SHA-256) CryptoKey, so it can unwrap content keys in the page and never be read out of it.
+ */
+export async function openDecryptionKey(file: Uint8Array, password: string): Promise<{ certificate: Uint8Array; key: CryptoKey }> {
+  const { pkcs8, certificate } = await readPkcs12(file, password);
+  if (oid(child(child(read(pkcs8), 1), 0)) !== OID.rsa) throw new SoftwareKeyError('key.unsupported');
+  try {
+    return { certificate, key: await crypto.subtle.importKey('pkcs8', pkcs8.slice(), { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['decrypt']) };
+  } catch {
+    throw new SoftwareKeyError('key.unsupported');
+  }
+}
+
+/** Opens a PKCS#12 file: the first certificate whose key is in the file, and that key as a signer. */
+export async function openPkcs12(file: Uint8Array, password: string): Promise<PageKey & { name: string }> {
+  const { pkcs8, certificate } = await readPkcs12(file, password);
   const alg = child(child(read(pkcs8), 1), 0);
   const algOid = oid(alg);
   let key: CryptoKey;
@@ -119,8 +140,6 @@ export async function openPkcs12(file: Uint8Array, password: string): Promise<Pa
     if (e instanceof SoftwareKeyError) throw e;
     throw new SoftwareKeyError('key.unsupported');
   }
-  // The key's own certificate: the one not issued by itself (the file also carries the root).
-  const certificate = certs.find((c) => !selfIssued(c)) ?? certs[0]!;
   return {
     certificate,
     kind,

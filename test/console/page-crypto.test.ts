@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { encryptAuthEnveloped } from '../../src/cms/auth-enveloped';
+import { KEYS, sign } from '../support/identities';
+import { P12_PASSWORD } from '../support/ncalayer';
+
+/**
+ * The page's own CMS code (console/src), run on Node's WebCrypto: it opens what the gateway's
+ * code encrypts and verifies what the banks sign, and refuses another body's key and a changed byte
+ * with the codes the CLI uses.
+ */
+
+/**
+ * The page's modules are typed for the browser (DOM lib), which this Node project's tsc does not
+ * load; their surface is declared here and they are loaded at run time (ts-jest compiles them).
+ */
+interface Verified { content: Uint8Array; subject: { cn: string; o: string }; bin: string }
+interface PageKey { certificate: Uint8Array; key: unknown }
+const page = (m: string): unknown => require(join(__dirname, '..', '..', 'console', 'src', m)) as unknown;
+const { verifyCms } = page('cms-verify') as { verifyCms(der: Uint8Array): Promise<Verified> };
+const { decryptAuthEnveloped } = page('enveloped') as { decryptAuthEnveloped(der: Uint8Array, cert: Uint8Array, key: unknown): Promise<Uint8Array> };
+const { openDecryptionKey } = page('software-key') as { openDecryptionKey(file: Uint8Array, password: string): Promise<PageKey> };
+
+const p12 = (name: string): Uint8Array => new Uint8Array(readFileSync(join(KEYS, 'police', `${name}.p12`)));
+const certA = new X509Certificate(readFileSync(join(KEYS, 'police', 'encryption-A.pem')));
+
+describe('the page\'s statement crypto', () => {
+  it('decrypts AuthEnvelopedData with the body\'s PKCS#12 key and verifies the bank\'s ECDSA signature inside', async () => {
+    const signed = sign({ hello: 'bank secret' }, 'banks/ALFAKZKA');
+    const enc = encryptAuthEnveloped(signed, [certA]);
+    const key = await openDecryptionKey(p12('encryption-A'), P12_PASSWORD);
+    const plain = await decryptAuthEnveloped(new Uint8Array(enc), key.certificate, key.key);
+    expect(Buffer.from(plain).equals(signed)).toBe(true);
+    const v = await verifyCms(plain);
+    expect(JSON.parse(Buffer.from(v.content).toString('utf8'))).toEqual({ hello: 'bank secret' });
+    expect(v.subject.o).toMatch(/Alfa/i);
+    expect(v.bin).toMatch(/^\d{12}$/);
+  });
+
+  it('verifies an RSA-signed document, and refuses a changed signed byte', async () => {
+    const signed = sign({ a: 1 }, 'police/investigator-1.sign');
+    expect((await verifyCms(new Uint8Array(signed))).subject.cn).toBe('Aibek Nurlanov');
+    const at = signed.indexOf(Buffer.from('{"a":1}'));
+    const changed = Buffer.from(signed);
+    changed[at + 5] = 0x32;
+    await expect(verifyCms(new Uint8Array(changed))).rejects.toMatchObject({ code: 'cms.digest_mismatch' });
+  });
+
+  it('refuses another body\'s key (statement.wrong_recipient) and a changed ciphertext byte (cms.decrypt_failed)', async () => {
+    const enc = encryptAuthEnveloped(Buffer.from('x'.repeat(100)), [certA]);
+    const keyB = await openDecryptionKey(p12('encryption-B'), P12_PASSWORD);
+    await expect(decryptAuthEnveloped(new Uint8Array(enc), keyB.certificate, keyB.key)).rejects.toMatchObject({ code: 'statement.wrong_recipient' });
+    const keyA = await openDecryptionKey(p12('encryption-A'), P12_PASSWORD);
+    const flipped = new Uint8Array(enc);
+    flipped[flipped.length - 30]! ^= 1;
+    await expect(decryptAuthEnveloped(flipped, keyA.certificate, keyA.key)).rejects.toMatchObject({ code: 'cms.decrypt_failed' });
+  });
+});

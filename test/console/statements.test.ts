@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { joinSealedUpload, sealStatement } from '../../src/statements/sealed';
+import { INV, PROS, sanctionedRequest } from '../support/flow';
+import { startTestGateway, TestGateway } from '../support/gateway';
+import { ENCRYPTED_REGISTRY, KEYS, sign, signer } from '../support/identities';
+import { axeViolations, launchBrowser, screenshot, spkiHash, TestBrowser } from '../support/browser';
+import { P12_PASSWORD } from '../support/ncalayer';
+import { delivered, lookupAccounts, makeStatement, opensslVerify } from '../statements/helpers';
+
+/**
+ * The investigator's statement view in a real browser, with the encrypted registry: a statement of
+ * 100,000 movements encrypted to body A is listed from the gateway (this browser never submitted
+ * the request), decrypted in the page with body A's key (body B's is refused), verified, paged
+ * without freezing, downloaded as the bank-signed .p7s that stock openssl verifies, and followed:
+ * picked transfers become next-hop requests signed in the page. Software keys only (the test
+ * NCALayer's port belongs to console.test.ts).
+ */
+
+jest.setTimeout(240_000);
+const TLS_PEM = readFileSync(join(KEYS, 'gateway', 'tls.pem'));
+const ALFA = 'banks/ALFAKZKA';
+const MOVEMENTS = Number(process.env.MOVES ?? 100_000);
+
+let t: TestGateway;
+let browser: TestBrowser;
+let base: string;
+const a11y: Record<string, string[]> = {};
+
+beforeAll(async () => {
+  t = await startTestGateway({ ART50_REGISTRY: ENCRYPTED_REGISTRY }, { workers: true, ...(process.env.GWLOG ? { logStream: process.stderr } : {}) });
+  browser = await launchBrowser([spkiHash(TLS_PEM)]);
+  base = `https://127.0.0.1:${t.port}`;
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+async function view(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  a11y[name] = await axeViolations(page);
+}
+
+async function signIn(page: Page): Promise<void> {
+  await browser.context.clearCookies();
+  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
+  await page.goto(`${base}/console`);
+  await page.evaluate("localStorage.clear(); localStorage.setItem('art50.locale', 'en')");
+  await page.reload();
+  await page.check('#signer-software');
+  await page.setInputFiles('#auth-p12', join(KEYS, 'police', 'investigator-1.p12'));
+  await page.setInputFiles('#sign-p12', join(KEYS, 'police', 'investigator-1.sign.p12'));
+  await page.fill('#p12-password', P12_PASSWORD);
+  await page.click('#signin');
+  await page.waitForSelector('#who');
+}
+
+describe('statements in the console', () => {
+  let requestId = '';
+  let statement: Record<string, unknown> = {};
+  let erdrNumber = '';
+
+  beforeAll(async () => {
+    const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA'] });
+    requestId = String(doc.requestId);
+    erdrNumber = (doc.case as { erdrNumber: string }).erdrNumber;
+    const item = await delivered(t, 'ALFAKZKA', requestId);
+    expect((await t.as(ALFA).post(`/v1/inbox/${item.deliveryId}/ack`)).status).toBe(200);
+    const account = lookupAccounts(doc, 'ALFAKZKA', MOVEMENTS)[0]!;
+    statement = makeStatement(doc, digest, 'ALFAKZKA', {}, [account]);
+    const signed = sign(statement, ALFA);
+    const sealed = sealStatement({ signed, recipient: new X509Certificate(readFileSync(join(KEYS, 'police', 'encryption-A.pem'))), signer: signer(ALFA) });
+    const res = await t.as(ALFA).post('/v1/statements', joinSealedUpload(sealed));
+    expect({ status: res.status, body: res.status === 201 ? {} : res.body }).toEqual({ status: 201, body: {} });
+  });
+
+  it('lists the body\'s request from the gateway, refuses body B\'s key, decrypts with body A\'s and pages 100,000 movements without freezing', async () => {
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.click('#nav-mine');
+    const row = `article[data-request-id="${requestId}"] tr[data-bic="ALFAKZKA"]`;
+    await page.waitForSelector(`${row} button.open-statement`, { timeout: 20_000 });
+    expect(await page.textContent(`${row} button.open-statement`)).toMatch(/encrypted/);
+    await page.click(`${row} button.open-statement`);
+    await page.waitForSelector('#decrypt-form, #statement-error', { timeout: 60_000 });
+    expect(await page.$eval('#statement-error', (e) => e.textContent).catch(() => 'none')).toBe('none');
+    await view(page, '10-statement-key');
+
+    await page.setInputFiles('#enc-p12', join(KEYS, 'police', 'encryption-B.p12'));
+    await page.fill('#enc-password', P12_PASSWORD);
+    await page.click('#decrypt');
+    await page.waitForSelector('#statement-error', { timeout: 30_000 });
+    expect(await page.textContent('#statement-error')).toMatch(/statement\.wrong_recipient/);
+
+    await page.setInputFiles('#enc-p12', join(KEYS, 'police', 'encryption-A.p12'));
+    const started = Date.now();
+    await page.click('#decrypt');
+    await page.waitForSelector('#page-of', { timeout: 60_000 });
+    const openMs = Date.now() - started;
+    expect(await page.textContent('#statement-verdict')).toMatch(/Decrypted in this page; the bank's signature is valid/);
+    expect(await page.textContent('#statement-counts')).toBe(`1 accounts, ${MOVEMENTS} movements`);
+    expect(await page.textContent('#page-of')).toBe(`of ${MOVEMENTS / 100} (${MOVEMENTS} movements)`);
+    expect(await page.locator('#movement-table tbody tr').count()).toBe(100);
+    // Decrypting, verifying and parsing ~25 MB, then one page of rows: seconds, not a frozen tab.
+    expect(openMs).toBeLessThan(45_000);
+
+    for (const [action, firstRow] of [['#page-last', MOVEMENTS - 99], ['#page-prev', MOVEMENTS - 199], ['#page-first', 1]] as const) {
+      const t0 = Date.now();
+      await page.click(action);
+      await page.waitForSelector(`#movement-table tbody tr[data-row="${firstRow - 1}"]`);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    }
+    await page.fill('#page-input', '500');
+    await page.press('#page-input', 'Enter');
+    await page.waitForSelector('#movement-table tbody tr[data-row="49900"]');
+    // The main thread answers promptly while the statement is open.
+    const t1 = Date.now();
+    await page.evaluate('1 + 1');
+    expect(Date.now() - t1).toBeLessThan(1_000);
+    await page.click('#page-first');
+    await page.waitForSelector('#movement-table tbody tr[data-row="0"]');
+    await view(page, '11-statement');
+
+    // The .p7s is the bank-signed statement as it came out of the ciphertext: stock openssl verifies it.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#statement-p7s')]);
+    const verified = opensslVerify(readFileSync((await download.path())!));
+    expect(JSON.parse(verified.toString('utf8'))).toEqual(statement);
+    await page.close();
+  });
+
+  it('follows the money: picked transfers become next-hop requests, signed in the page and submitted', async () => {
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.click('#nav-mine');
+    const row = `article[data-request-id="${requestId}"] tr[data-bic="ALFAKZKA"]`;
+    await page.waitForSelector(`${row} button.open-statement`, { timeout: 20_000 });
+    await page.click(`${row} button.open-statement`);
+    // A new page: the body's key opened in the other one was not stored anywhere, it is asked again.
+    await page.waitForSelector('#decrypt-form', { timeout: 60_000 });
+    await page.setInputFiles('#enc-p12', join(KEYS, 'police', 'encryption-A.p12'));
+    await page.fill('#enc-password', P12_PASSWORD);
+    await page.click('#decrypt');
+    await page.waitForSelector('#page-of', { timeout: 60_000 });
+
+    await page.selectOption('#page-size', '500');
+    await page.click('#pick-page');
+    await page.click('#follow-prepare');
+    await page.waitForSelector('#hops li.hop');
+    const receivers = await page.$$eval('#hops li.hop', (els) => els.map((e) => e.getAttribute('data-receiver')!));
+    expect(receivers.length).toBeGreaterThan(0);
+    await view(page, '12-follow');
+    await page.click('#follow-submit');
+    await page.waitForFunction(`document.querySelectorAll('#hops .hop-result').length === ${receivers.length}`, undefined, { timeout: 120_000 });
+    expect(await page.$$eval('#hops .hop-result.error', (els) => els.map((e) => e.textContent))).toEqual([]);
+    const ids = (await page.$$eval('#hops .hop-result', (els) => els.map((e) => e.textContent ?? ''))).map((s) => /request ([0-9a-f-]{36}) received/.exec(s)![1]!);
+
+    // What was signed: subject = the counterparty, parent = this request and statement, same case; awaiting the prosecutor.
+    const pending = (await t.as(PROS).get('/v1/sanctions/pending?limit=1000')).body.items as Array<{ requestId: string; request: string }>;
+    for (const [k, id] of ids.entries()) {
+      const item = pending.find((i) => i.requestId === id)!;
+      expect(item).toBeDefined();
+      const der = Buffer.from(item.request, 'base64');
+      const doc = JSON.parse(opensslVerify(der).toString('utf8')) as Record<string, unknown>;
+      const [kind, value] = receivers[k]!.split(':') as [string, string];
+      if (kind !== 'card') expect(doc.subject).toMatchObject({ [kind]: value });
+      expect(doc.parent).toEqual({ requestId, statementId: statement.statementId });
+      expect((doc.case as { erdrNumber: string }).erdrNumber).toBe(erdrNumber);
+    }
+    const mine = (await t.as(INV).get('/v1/requests?limit=200')).body.items as Array<{ requestId: string }>;
+    expect(ids.every((id) => mine.some((m) => m.requestId === id))).toBe(true);
+    await page.close();
+  });
+
+  it('had no serious or critical accessibility violation on any view', () => {
+    expect(Object.keys(a11y).length).toBe(3);
+    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+  });
+});
