@@ -6,7 +6,7 @@ import type { ClientTrust } from '../client/trust';
 import { signCms } from '../cms/sign';
 import type { SigningIdentity } from '../cms/types';
 import type { DeliveryBundle } from '../delivery/bundle';
-import type { CoreBanking } from '../delivery/demo-core-banking';
+import type { CoreBanking } from '../demo/core-banking/types';
 import type { StatementDoc } from '../documents/types';
 import type { Registry } from '../participants/registry';
 import type { OrganisationEntry } from '../participants/types';

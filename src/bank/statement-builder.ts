@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { subjectIdentifier } from '../documents/subject';
 import type { StatementDoc } from '../documents/types';
 import type { OrganisationEntry } from '../participants/types';
-import type { CoreBanking } from '../delivery/demo-core-banking';
+import type { CoreBanking } from '../demo/core-banking/types';
 import type { VerifiedDelivery } from './delivery-check';
 
 /** The statement a bank answers a verified delivery with: exactly the requested scope, from its core system. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../config';
-import { demoIdentity } from '../pki/demo-identity';
+import { demoIdentity } from '../demo/pki/identity';
 import { percentiles } from '../stats/aggregate';
 import { LoadResult, makePairs, post, runPool } from './intake';
 

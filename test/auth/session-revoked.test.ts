@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '../../src/pki/x509';
-import { crlPem, importKeyPair, issueCrl } from '../../src/pki/issue';
+import { crlPem, importKeyPair, issueCrl } from '../../src/demo/pki/issue';
 import { INV, waitFor } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { identity, KEYS } from '../support/identities';

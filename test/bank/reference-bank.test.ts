@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DeliveryRejected } from '../../src/bank/delivery-check';
-import { demoCoreFor } from '../../src/bank/demo-core';
+import { demoCoreFor } from '../../src/demo/core-banking/for-bank';
 import { ReferenceBank } from '../../src/bank/reference-bank';
 import type { ApiClient } from '../../src/client/api-client';
 import { ClientTrust, loadClientTrust } from '../../src/client/trust';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliveryRejected } from '../../src/bank/delivery-check';
-import { demoCoreFor } from '../../src/bank/demo-core';
+import { demoCoreFor } from '../../src/demo/core-banking/for-bank';
 import { ReferenceBank } from '../../src/bank/reference-bank';
 import { ApiClient } from '../../src/client/api-client';
 import { ClientTrust, loadClientTrust } from '../../src/client/trust';

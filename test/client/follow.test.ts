@@ -1,4 +1,5 @@
-import { createCoreBanking, demoMoneyTrail } from '../../src/delivery/demo-core-banking';
+import { createCoreBanking } from '../../src/demo/core-banking/core';
+import { demoMoneyTrail } from '../../src/demo/core-banking/trail';
 import { csvField, movementsCsv } from '../../src/client/csv';
 import { buildNextHopRequests, unfollowedTransfers } from '../../src/client/follow';
 import type { RequestDoc, StatementDoc } from '../../src/documents/types';

@@ -1,18 +1,18 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoCoreFor } from '../../src/bank/demo-core';
+import { demoCoreFor } from '../../src/demo/core-banking/for-bank';
 import { ReferenceBank } from '../../src/bank/reference-bank';
 import { ApiClient, ApiError } from '../../src/client/api-client';
 import { ClientTrust, loadClientTrust } from '../../src/client/trust';
 import { main } from '../../src/cli/main';
-import { demoMoneyTrail } from '../../src/delivery/demo-core-banking';
+import { demoMoneyTrail } from '../../src/demo/core-banking/trail';
 import type { RequestDoc, StatementDoc } from '../../src/documents/types';
 import { makeRequest } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { sanctionedRequest, waitFor } from '../support/flow';
 import { identity, KEYS, ROOT_PEM } from '../support/identities';
-import { DEMO_IIN } from '../../src/pki/demo-world';
+import { DEMO_IIN } from '../../src/demo/pki/participants';
 
 jest.setTimeout(60_000);
 let t: TestGateway;

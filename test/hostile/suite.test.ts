@@ -7,7 +7,7 @@ import vm from 'node:vm';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { signCms } from '../../src/cms/sign';
-import { DEMO_BIN, DEMO_IIN } from '../../src/pki/demo-world';
+import { DEMO_BIN, DEMO_IIN } from '../../src/demo/pki/participants';
 import { makeRequest, makeSanction } from '../support/documents';
 import { INV, PROS } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';

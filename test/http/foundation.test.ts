@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKey, issueCertificate, KU, EKU, privateKeyPem } from '../../src/pki/issue';
+import { generateKey, issueCertificate, KU, EKU, privateKeyPem } from '../../src/demo/pki/issue';
 import { createAjv } from '../../src/documents/ajv';
 import { parseRegistry } from '../../src/participants/registry';
 import { Art50Error } from '../../src/errors';

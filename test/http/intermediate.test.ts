@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import * as x509 from '../../src/pki/x509';
-import { crlPem, EKU, generateKey, importKeyPair, issueCertificate, issueCrl, KU, privateKeyPem } from '../../src/pki/issue';
-import { DEMO_BIN, DEMO_IIN } from '../../src/pki/demo-world';
+import { crlPem, EKU, generateKey, importKeyPair, issueCertificate, issueCrl, KU, privateKeyPem } from '../../src/demo/pki/issue';
+import { DEMO_BIN, DEMO_IIN } from '../../src/demo/pki/participants';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { KEYS } from '../support/identities';
 

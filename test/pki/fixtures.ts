@@ -1,5 +1,5 @@
 import { generateKeyPairSync, X509Certificate, KeyObject } from 'node:crypto';
-import { crlPem, EKU, generateKey, importKeyPair, issueCertificate, issueCrl, KeyPair, KU } from '../../src/pki/issue';
+import { crlPem, EKU, generateKey, importKeyPair, issueCertificate, issueCrl, KeyPair, KU } from '../../src/demo/pki/issue';
 import * as x509 from '../../src/pki/x509';
 import { Crl, parseCrl } from '../../src/pki/crl';
 

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { explicit, seq, tlv } from '../../src/asn1/der-write';
 import { ChainValidator } from '../../src/pki/chain';
-import { crlPem, EKU, generateKey, issueCertificate, issueCrl, KeyPair, KU, SubjectFields } from '../../src/pki/issue';
+import { crlPem, EKU, generateKey, issueCertificate, issueCrl, KeyPair, KU, SubjectFields } from '../../src/demo/pki/issue';
 import { parseCrl } from '../../src/pki/crl';
 import { StaticCrlSource } from '../../src/pki/crl-source';
 import * as x509 from '../../src/pki/x509';

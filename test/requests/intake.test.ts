@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_BIN, DEMO_IIN } from '../../src/pki/demo-world';
+import { DEMO_BIN, DEMO_IIN } from '../../src/demo/pki/participants';
 import { headSigner, makeRequest, makeSanction } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { KEYS, sign, signer } from '../support/identities';

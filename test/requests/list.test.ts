@@ -1,8 +1,12 @@
-import { DEMO_BIN, DEMO_IIN } from '../../src/pki/demo-world';
+import { DEMO_BIN, DEMO_IIN } from '../../src/demo/pki/participants';
 import { makeRequest, makeSanction } from '../support/documents';
 import { INV, PROS } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { sign } from '../support/identities';
+import { KEYS, ROOT_PEM, sign } from '../support/identities';
+import { main } from '../../src/cli/main';
+import { join } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 /**
  * GET /v1/requests: a police body's own requests, newest first, with the state per bank, paged
@@ -79,6 +83,30 @@ describe('GET /v1/requests', () => {
     expect(item.addressed).toEqual(['ALFAKZKA', 'BETAKZKA']);
     expect(item.banks.map((b) => b.bic)).toEqual(['ALFAKZKA', 'BETAKZKA']);
     expect(item.banks.every((b) => ['queued', 'delivered'].includes(b.state))).toBe(true);
+  });
+
+  it('art50 police list prints the same pages, and --cursor gets the next one', async () => {
+    const ca = join(mkdtempSync(join(tmpdir(), 'art50-list-')), 'root.pem');
+    writeFileSync(ca, ROOT_PEM());
+    const run = async (...args: string[]): Promise<{ code: number; out: string }> => {
+      const out: string[] = [];
+      const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
+      try {
+        const code = await main(['node', 'art50', 'police', 'list', '--cert', join(KEYS, `${INV}.pem`), '--key', join(KEYS, `${INV}.key`), '--gateway', `https://127.0.0.1:${t.port}`, '--ca', ca, ...args]);
+        return { code, out: out.join('') };
+      } finally {
+        o.mockRestore();
+      }
+    };
+    const api = (await t.as(INV).get('/v1/requests?limit=2')).body as { items: Item[]; nextCursor: string };
+    const json = await run('--limit', '2', '--json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toEqual(api);
+    const text = await run('--limit', '2');
+    expect(text.out).toContain(api.items[0]!.requestId);
+    expect(text.out).toContain(`more: --cursor ${api.nextCursor}`);
+    const next = await run('--limit', '2', '--cursor', api.nextCursor, '--json');
+    expect((JSON.parse(next.out) as { items: Item[] }).items.map((i) => i.requestId)).toEqual(((await t.as(INV).get(`/v1/requests?limit=2&cursor=${api.nextCursor}`)).body.items as Item[]).map((i) => i.requestId));
   });
 
   it('is for police bodies only, and refuses a cursor it did not write', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signCms } from '../../src/cms/sign';
 import { loadKeyFile } from '../../src/pki/key-file';
-import { DEMO_BIN, DEMO_IIN } from '../../src/pki/demo-world';
+import { DEMO_BIN, DEMO_IIN } from '../../src/demo/pki/participants';
 import { requestSignerRole } from '../../src/participants/request-signer';
 import type { Participant } from '../../src/participants/types';
 import { expectCode } from '../support/expect-code';

@@ -1,4 +1,4 @@
-import { DEMO_BIN, DEMO_IIN } from '../../src/pki/demo-world';
+import { DEMO_BIN, DEMO_IIN } from '../../src/demo/pki/participants';
 import { makeRequest, makeSanction } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { sign } from '../support/identities';

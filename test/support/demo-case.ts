@@ -1,6 +1,8 @@
-import { createCoreBanking, CoreBanking, demoMoneyTrail, DemoTrail } from '../../src/delivery/demo-core-banking';
+import { createCoreBanking } from '../../src/demo/core-banking/core';
+import { CoreBanking } from '../../src/demo/core-banking/types';
+import { demoMoneyTrail, DemoTrail } from '../../src/demo/core-banking/trail';
 import type { RequestScope } from '../../src/documents/types';
-import { DEMO_BANKS } from '../../src/pki/demo-world';
+import { DEMO_BANKS } from '../../src/demo/pki/participants';
 import { bankIdentity, delivered, makeStatement } from '../statements/helpers';
 import { makeRequest, makeSanction } from './documents';
 import { INV, PROS } from './flow';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEMO_BIN, DEMO_IIN } from '../../src/pki/demo-world';
+import { DEMO_BIN, DEMO_IIN } from '../../src/demo/pki/participants';
 
 const EXAMPLES = resolve(__dirname, '..', '..', 'schemas', 'examples');
 type Json = Record<string, unknown>;

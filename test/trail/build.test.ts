@@ -1,4 +1,4 @@
-import { demoMoneyTrail } from '../../src/delivery/demo-core-banking';
+import { demoMoneyTrail } from '../../src/demo/core-banking/trail';
 import { TrailBuilder, TrailStatement } from '../../src/trail/build';
 import { trailGraphml } from '../../src/trail/graphml';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { demoCoreFor } from '../../bank/demo-core';
+import { demoCoreFor } from '../../demo/core-banking/for-bank';
 import { startPushServer } from '../../bank/push-server';
 import { HandleOutcome, ReferenceBank } from '../../bank/reference-bank';
 import type { ApiClient } from '../../client/api-client';

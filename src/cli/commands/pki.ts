@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { writeDemoWorld } from '../../pki/demo-world';
+import { writeDemoWorld } from '../../demo/pki/world';
 import type { SetExit } from '../set-exit';
 
 export function registerPkiCommands(program: Command, _setExit: SetExit): void {

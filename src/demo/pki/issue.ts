@@ -1,5 +1,5 @@
 import { webcrypto, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
-import * as x509 from './x509';
+import * as x509 from '../../pki/x509';
 
 /**
  * Certificate and CRL issuance for the demo PKI and for tests. Built on @peculiar/x509 because

@@ -3,7 +3,10 @@ import { isValidBin, isValidIban, isValidIin, completeKzId } from '../../src/doc
 import { checkStatementAgainstRequest } from '../../src/documents/semantics';
 import type { RequestDoc, RequestScope, StatementAccount, StatementDoc } from '../../src/documents/types';
 import { createDocumentValidators } from '../../src/documents/validators';
-import { createCoreBanking, CoreBanking, demoMoneyTrail, mulberry32, planMoneyTrail } from '../../src/delivery/demo-core-banking';
+import { createCoreBanking } from '../../src/demo/core-banking/core';
+import { CoreBanking } from '../../src/demo/core-banking/types';
+import { demoMoneyTrail, planMoneyTrail } from '../../src/demo/core-banking/trail';
+import { mulberry32 } from '../../src/demo/core-banking/random';
 
 const A = { bic: 'ALFAKZKA', bin: '931040000674', ibanCode: '111' };
 const B = { bic: 'BETAKZKA', bin: '941140000784', ibanCode: '222' };

@@ -1,7 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
-import { createCoreBanking, demoMoneyTrail, type CoreBanking, type PeerBank } from '../delivery/demo-core-banking';
-import type { Registry } from '../participants/registry';
-import { bankOrganisation } from './delivery-check';
+import { bankOrganisation } from '../../bank/delivery-check';
+import type { Registry } from '../../participants/registry';
+import { createCoreBanking } from './core';
+import { demoMoneyTrail } from './trail';
+import type { CoreBanking, PeerBank } from './types';
 
 /** Demo core banking for the bank behind `cert`: its BIC/BIN/IBAN code from the registry, the other banks as peers, the demo money trail planted. */
 export function demoCoreFor(registry: Registry, cert: X509Certificate, opts: { seed?: number; trail?: boolean } = {}): CoreBanking {

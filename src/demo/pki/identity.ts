@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { loadKeyFile } from './key-file';
+import { loadKeyFile } from '../../pki/key-file';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SigningIdentity } from '../cms/types';
-import { PACKAGE_ROOT } from '../config';
+import type { SigningIdentity } from '../../cms/types';
+import { PACKAGE_ROOT } from '../../config';
 
 export interface DemoIdentity extends SigningIdentity {
   certPem: Buffer;
