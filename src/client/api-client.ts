@@ -79,8 +79,8 @@ export function isApiError(e: unknown): e is ApiError {
 }
 
 // The answer types live in api-types.ts; re-exported because they are part of this client's surface.
-export type { ReceiptRef, SubmitResult, SanctionResult, BankStatus, RequestStatusView, DecisionItem, PendingItem, AckResult, StatementPosted, StatementListItem } from './api-types';
-import type { SubmitResult, SanctionResult, RequestStatusView, DecisionItem, PendingItem, AckResult, StatementPosted, StatementListItem } from './api-types';
+export type { ReceiptRef, SubmitResult, SanctionResult, BankStatus, RequestStatusView, DecisionItem, RequestSummaryItem, PendingItem, AckResult, StatementPosted, StatementListItem } from './api-types';
+import type { SubmitResult, SanctionResult, RequestStatusView, DecisionItem, RequestSummaryItem, PendingItem, AckResult, StatementPosted, StatementListItem } from './api-types';
 
 const PKCS7 = 'application/pkcs7-mime';
 
@@ -116,6 +116,15 @@ export class ApiClient {
 
   status(requestId: string): Promise<RequestStatusView> {
     return this.json('GET', `v1/requests/${seg(requestId)}`);
+  }
+
+  /** The caller's body's requests, newest first; pass the page's nextCursor for the next one. */
+  requests(opts: { limit?: number; cursor?: string } = {}): Promise<{ items: RequestSummaryItem[]; nextCursor?: string }> {
+    const q = new URLSearchParams();
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit));
+    if (opts.cursor !== undefined) q.set('cursor', opts.cursor);
+    const qs = q.toString();
+    return this.json('GET', `v1/requests${qs ? `?${qs}` : ''}`);
   }
 
   listStatements(requestId: string): Promise<{ items: StatementListItem[] }> {

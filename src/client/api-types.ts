@@ -1,4 +1,5 @@
 import type { DecisionView } from '../requests/status';
+import type { RequestSummary } from '../requests/list';
 
 /**
  * The answers of the art50 API as the routes send them (docs/openapi.yaml), for ApiClient
@@ -61,6 +62,9 @@ export interface RequestStatusView {
 
 /** One sanction the caller's office issued (GET /v1/sanctions/decided): the gateway's own view type. */
 export type DecisionItem = DecisionView;
+
+/** One request of the caller's body (GET /v1/requests): the gateway's own summary type. */
+export type RequestSummaryItem = RequestSummary;
 
 export interface PendingItem {
   requestId: string;

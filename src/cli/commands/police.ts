@@ -52,6 +52,31 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
       }
     });
 
+  connOptions(identityFlags(police.command('list')
+    .description('the body\'s requests, newest first, with the state per bank (GET /v1/requests)')
+    .option('--limit <n>', 'requests per page (1-200)', '50')
+    .option('--cursor <cursor>', 'the next page: the cursor printed under the previous one')
+    .option('--json', 'print the JSON answer'), 'police'))
+    .action(async (o: Conn & IdentityFlags & { limit: string; cursor?: string; json?: boolean }) => {
+      let api: ApiClient | undefined;
+      try {
+        const limit = Number(o.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new UsageError('--limit must be an integer from 1 to 200');
+        api = connect(o, (await openIdentity(o)).tls);
+        const page = await api.requests({ limit, ...(o.cursor ? { cursor: o.cursor } : {}) });
+        if (o.json) process.stdout.write(JSON.stringify(page, null, 2) + '\n');
+        else {
+          const bankCell = (i: (typeof page.items)[number]): string => (i.banks.length > 0 ? i.banks.map((b) => `${b.bic} ${b.state}${b.overdue ? ' (overdue)' : ''}`).join(', ') : i.addressed === 'all' ? 'all' : i.addressed.join(', '));
+          process.stdout.write(table([['received', 'requestId', 'ERDR', 'article', 'state', 'banks'], ...page.items.map((i) => [i.receivedAt, i.requestId, i.erdrNumber, i.article, i.state, bankCell(i)])]));
+          if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
+        }
+      } catch (e) {
+        setExit(reportError('list', e));
+      } finally {
+        api?.close();
+      }
+    });
+
   connOptions(identityFlags(police.command('status')
     .description('state of a request per bank, deadlines and receipts')
     .argument('<requestId>')
