@@ -20,6 +20,23 @@ buildSync({
   logLevel: 'warning',
   legalComments: 'none',
 });
+// The oversight page (auditors, prosecutors; docs/console.md "Oversight") is a bundle of its own:
+// its charts (uPlot) and graph (cytoscape) are not loaded by the investigators' page.
+buildSync({
+  entryPoints: [join(root, 'console', 'src', 'oversight.tsx')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2022'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  outfile: join(out, 'oversight.js'),
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+copyFileSync(join(root, 'console', 'oversight.html'), join(out, 'oversight.html'));
+copyFileSync(join(root, 'console', 'oversight.css'), join(out, 'oversight.css'));
+copyFileSync(require.resolve('uplot/dist/uPlot.min.css'), join(out, 'uplot.css'));
 copyFileSync(join(root, 'console', 'index.html'), join(out, 'index.html'));
 copyFileSync(join(root, 'console', 'app.css'), join(out, 'app.css'));
 for (const f of readdirSync(join(root, 'console', 'messages'))) copyFileSync(join(root, 'console', 'messages', f), join(out, `messages-${f}`));

@@ -1,0 +1,83 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { getJson, logout, setCsrf } from './api';
+import { loadMessages, Locale, LOCALES } from './i18n';
+import { LogView } from './oversight/log-view';
+import { StatsView } from './oversight/stats-view';
+import { TrailView } from './oversight/trail-view';
+import type { SessionInfo, T } from './oversight/types';
+
+/**
+ * The oversight console (/console/oversight): statistics and deadlines per bank, the log's health
+ * proved in this browser, and the money trail of a case. A page and bundle of its own; people sign
+ * in on /console (the same session cookie serves both pages).
+ */
+
+type View = 'stats' | 'log' | 'trail';
+
+function views(roles: string[]): View[] {
+  const out: View[] = [];
+  if (roles.includes('auditor') || roles.includes('prosecutor')) out.push('stats', 'log');
+  if (roles.some((r) => r === 'investigator' || r === 'first_head' || r === 'head' || r === 'prosecutor')) out.push('trail');
+  return out;
+}
+
+function Oversight() {
+  const initial = (localStorage.getItem('art50.locale') as Locale | null) ?? 'ru';
+  const [locale, setLocale] = useState<Locale>(LOCALES.includes(initial) ? initial : 'ru');
+  const [t, setT] = useState<T | undefined>();
+  const [session, setSession] = useState<SessionInfo | null | undefined>();
+  const [view, setView] = useState<View | undefined>();
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    void loadMessages(locale).then((fn) => setT(() => fn));
+    document.documentElement.lang = locale;
+    localStorage.setItem('art50.locale', locale);
+  }, [locale]);
+  useEffect(() => {
+    getJson<SessionInfo>('/v1/auth/session').then((s) => {
+      if (s.csrf) setCsrf(s.csrf);
+      setSession(s);
+    }, () => setSession(null));
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  if (!t || session === undefined) return <main><p>…</p></main>;
+  const allowed = session ? views(session.participant.roles) : [];
+  const current = view && allowed.includes(view) ? view : allowed[0];
+  const ready = (what: string) => (): void => {
+    document.body.dataset.ready = what;
+  };
+  return (
+    <div>
+      <header>
+        <h1>{t('ov.title')}</h1>
+        <p>{t('ov.subtitle')}</p>
+        <label>{t('lang')}{' '}
+          <select id="locale" value={locale} onChange={(e) => setLocale((e.currentTarget as HTMLSelectElement).value as Locale)}>
+            <option value="ru">Русский</option><option value="kk">Қазақша</option><option value="en">English</option>
+          </select>
+        </label>
+        {session && (
+          <p id="who">{t('signed.as', { name: session.participant.name ?? '', org: session.participant.organisation.name })}{' '}
+            <button type="button" id="signout" onClick={() => void logout().then(() => setSession(null))}>{t('signout')}</button>
+          </p>
+        )}
+        {session && allowed.length > 0 && (
+          <nav aria-label="oversight">
+            {allowed.map((v) => <button type="button" id={`nav-${v}`} aria-current={current === v} onClick={() => setView(v)}>{t(`ov.nav.${v}`)}</button>)}
+          </nav>
+        )}
+      </header>
+      <main>
+        {!session && <p id="signin-needed">{t('ov.signin')} <a href="/console">/console</a></p>}
+        {session && allowed.length === 0 && <p id="not-for-you">{t('ov.notForYou')}</p>}
+        {session && current === 'stats' && <StatsView t={t} locale={locale} onReady={ready('stats')} />}
+        {session && current === 'log' && <LogView t={t} locale={locale} now={now} />}
+        {session && current === 'trail' && <TrailView t={t} />}
+      </main>
+    </div>
+  );
+}
+
+render(<Oversight />, document.getElementById('app')!);

@@ -1,0 +1,178 @@
+import cytoscape from 'cytoscape';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Trail, TrailEdge } from '../../../src/trail/build';
+import { trailGraphml } from '../../../src/trail/graphml';
+import { ApiError, getBytes, getJson } from '../api';
+import { openCms } from '../cms';
+import { download } from './csv';
+import type { T } from './types';
+
+interface CaseTrail extends Trail {
+  erdrNumber: string;
+  requests: Array<{ requestId: string; receivedAt: string; state: string }>;
+  encrypted: Array<{ statementId: string; requestId: string; bank: string }>;
+  expired: Array<{ statementId: string; requestId: string; bank: string }>;
+}
+
+const BANK_COLOURS = ['#0b5394', '#b45f06', '#38761d', '#741b47', '#134f5c', '#7f6000'];
+const UNKNOWN_BANK = '#777777';
+
+export function bankColours(t: Trail): Map<string, string> {
+  const banks = [...new Set(t.nodes.map((n) => n.bank).filter((b): b is string => b !== undefined))].sort();
+  return new Map(banks.map((b, i) => [b, BANK_COLOURS[i % BANK_COLOURS.length]!]));
+}
+
+const short = (iban: string): string => `${iban.slice(0, 4)}…${iban.slice(-4)}`;
+
+/** The graph: one column per hop, left to right, accounts coloured by bank; a click on an edge opens it. */
+function Graph({ trail, onEdge }: { trail: Trail; onEdge: (id: string) => void }) {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!host.current) return undefined;
+    const colours = bankColours(trail);
+    const rowOf = new Map<number, number>();
+    const cy = cytoscape({
+      container: host.current,
+      elements: [
+        ...trail.nodes.map((n) => {
+          const col = n.hop ?? -1;
+          const row = rowOf.get(col) ?? 0;
+          rowOf.set(col, row + 1);
+          return {
+            group: 'nodes' as const,
+            data: { id: n.id, label: `${n.holder?.name ?? n.holder?.iin ?? n.holder?.bin ?? ''}\n${short(n.iban)} · ${n.bank ?? '?'}`, colour: n.bank ? colours.get(n.bank) ?? UNKNOWN_BANK : UNKNOWN_BANK },
+            position: { x: (col + 1) * 280, y: row * 80 },
+          };
+        }),
+        ...trail.edges.map((e) => ({ group: 'edges' as const, data: { id: e.id, source: e.from, target: e.to, label: `${e.amount} ${e.currency}` } })),
+      ],
+      layout: { name: 'preset' },
+      style: [
+        { selector: 'node', style: { 'background-color': 'data(colour)', label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 10, 'text-valign': 'bottom', width: 22, height: 22 } },
+        { selector: 'edge', style: { 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', label: 'data(label)', 'font-size': 9, width: 2, 'line-color': '#888', 'target-arrow-color': '#888', 'text-background-color': '#fff', 'text-background-opacity': 1 } },
+        { selector: 'edge:selected', style: { 'line-color': '#a00000', 'target-arrow-color': '#a00000', width: 4 } },
+      ],
+      wheelSensitivity: 0.3,
+    });
+    cy.on('tap', 'edge', (ev) => onEdge(String(ev.target.id())));
+    cy.fit(undefined, 20);
+    return () => cy.destroy();
+  }, [trail]);
+  return <div ref={host} id="trail-graph" class="graph" role="img" aria-label={`${trail.nodes.length} accounts, ${trail.edges.length} movements`} />;
+}
+
+/** What one edge's statement says, as the bank signed it (downloaded by the requesting body only). */
+function EdgeDetail({ t, edge }: { t: T; edge: TrailEdge }) {
+  const [opened, setOpened] = useState<{ signer: string; movement?: unknown; der: Uint8Array } | undefined>();
+  const [error, setError] = useState('');
+  useEffect(() => {
+    setOpened(undefined);
+    setError('');
+  }, [edge.id]);
+  const open = async (): Promise<void> => {
+    try {
+      const der = await getBytes(`/v1/statements/${edge.statementId}`);
+      const cms = openCms(der);
+      const doc = JSON.parse(new TextDecoder().decode(cms.content)) as { accounts?: Array<{ movements?: Array<{ id: string }> }> };
+      const movement = (doc.accounts ?? []).flatMap((a) => a.movements ?? []).find((m) => m.id === edge.movementId);
+      setOpened({ signer: cms.signerCn, movement, der });
+    } catch (e) {
+      setError(e instanceof ApiError && e.problem.status === 404 ? t('ov.trail.statementForBody') : String(e instanceof Error ? e.message : e));
+    }
+  };
+  return (
+    <section class="card" id="edge-detail" aria-live="polite">
+      <h3>{t('ov.trail.movement')}</h3>
+      <dl>
+        <dt>{t('ov.trail.from')}</dt><dd>{edge.from}</dd>
+        <dt>{t('ov.trail.to')}</dt><dd>{edge.to}</dd>
+        <dt>{t('ov.trail.amount')}</dt><dd>{edge.amount} {edge.currency}</dd>
+        <dt>{t('ov.trail.time')}</dt><dd>{edge.time}</dd>
+        <dt>{t('ov.trail.purpose')}</dt><dd>{edge.purpose ?? '—'}</dd>
+        <dt>{t('ov.trail.statement')}</dt><dd id="edge-statement">{edge.statementId}</dd>
+      </dl>
+      <button type="button" id="open-statement" onClick={() => void open()}>{t('ov.trail.openStatement')}</button>
+      {error && <p class="error" role="alert" id="statement-error">{error}</p>}
+      {opened && (
+        <div id="statement-opened">
+          <p>{t('ov.trail.signedBy', { cn: opened.signer })}</p>
+          <pre>{JSON.stringify(opened.movement ?? {}, null, 2)}</pre>
+          <button type="button" onClick={() => download(`${edge.statementId}.p7s`, opened.der, 'application/pkcs7-mime')}>{t('ov.trail.downloadP7s')}</button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The money trail of a case (GET /v1/cases/{erdrNumber}/trail): graph, movements by hop, exports. */
+export function TrailView({ t }: { t: T }) {
+  const [erdr, setErdr] = useState('');
+  const [trail, setTrail] = useState<CaseTrail | undefined>();
+  const [error, setError] = useState('');
+  const [selected, setSelected] = useState<string | undefined>();
+  const load = async (): Promise<void> => {
+    setError('');
+    setTrail(undefined);
+    setSelected(undefined);
+    try {
+      setTrail(await getJson<CaseTrail>(`/v1/cases/${encodeURIComponent(erdr.trim())}/trail`));
+    } catch (e) {
+      setError(e instanceof ApiError ? t('problem', { detail: e.problem.detail, code: e.problem.code }) : String(e));
+    }
+  };
+  const colours = trail ? bankColours(trail) : new Map<string, string>();
+  const edge = trail?.edges.find((e) => e.id === selected);
+  const hops = trail ? [...new Set(trail.edges.map((e) => e.hop))].sort((a, b) => a - b) : [];
+  return (
+    <div id="trail">
+      <section class="card">
+        <label>{t('ov.trail.erdr')}
+          <input id="trail-erdr" inputMode="numeric" value={erdr} onInput={(e) => setErdr((e.currentTarget as HTMLInputElement).value)} />
+        </label>
+        <button type="button" id="trail-show" onClick={() => void load()}>{t('ov.trail.show')}</button>
+        {error && <p class="error" role="alert" id="trail-error">{error}</p>}
+      </section>
+      {trail && (
+        <>
+          <section class="card">
+            <p id="trail-summary">{t('ov.trail.summary', { accounts: trail.nodes.length, movements: trail.edges.length, requests: trail.requests.length })}</p>
+            <ul class="legend" id="trail-legend">
+              {[...colours].map(([bank, colour]) => <li data-bank={bank}><span class="swatch" style={{ backgroundColor: colour }} aria-hidden="true" />{bank}</li>)}
+            </ul>
+            <button type="button" id="trail-json" onClick={() => download(`trail-${trail.erdrNumber}.json`, JSON.stringify(trail, null, 2), 'application/json')}>{t('ov.trail.json')}</button>{' '}
+            <button type="button" id="trail-graphml" onClick={() => download(`trail-${trail.erdrNumber}.graphml`, trailGraphml(trail, `case-${trail.erdrNumber}`), 'application/graphml+xml')}>{t('ov.trail.graphml')}</button>
+            {trail.encrypted.length > 0 && <p id="trail-encrypted">{t('ov.trail.encrypted', { n: trail.encrypted.length })}</p>}
+            {trail.expired.length > 0 && <p id="trail-expired">{t('ov.trail.expired', { n: trail.expired.length })}</p>}
+          </section>
+          <Graph trail={trail} onEdge={setSelected} />
+          {edge && <EdgeDetail t={t} edge={edge} />}
+          {hops.map((h) => (
+            <section class="card" data-hop={h}>
+              <h3>{h === 0 ? t('ov.trail.hop0') : t('ov.trail.hop', { n: h })}</h3>
+              <div class="scroll">
+                <table class="movements">
+                  <thead><tr><th scope="col">{t('ov.trail.from')}</th><th scope="col">{t('ov.trail.to')}</th><th scope="col">{t('ov.trail.amount')}</th><th scope="col">{t('ov.trail.time')}</th><th scope="col">{t('ov.trail.statement')}</th></tr></thead>
+                  <tbody>
+                    {trail.edges.filter((e) => e.hop === h).map((e) => {
+                      const from = trail.nodes.find((n) => n.id === e.from);
+                      const to = trail.nodes.find((n) => n.id === e.to);
+                      return (
+                        <tr data-edge={e.id} data-from-bank={from?.bank ?? ''} data-to-bank={to?.bank ?? ''}>
+                          <td>{from?.holder?.name ?? from?.holder?.iin ?? ''} {e.from} ({from?.bank ?? '?'})</td>
+                          <td>{to?.holder?.name ?? to?.holder?.iin ?? ''} {e.to} ({to?.bank ?? '?'})</td>
+                          <td>{e.amount} {e.currency}</td>
+                          <td>{e.time}</td>
+                          <td><button type="button" class="open-edge" onClick={() => setSelected(e.id)}>{t('ov.trail.open')}</button></td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          ))}
+        </>
+      )}
+    </div>
+  );
+}

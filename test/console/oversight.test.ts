@@ -1,0 +1,260 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { signCms } from '../../src/cms/sign';
+import { encodeCheckpointBody } from '../../src/log/checkpoint';
+import { axeViolations, launchBrowser, screenshot, spkiHash, TestBrowser } from '../support/browser';
+import { fileDemoCase, FiledCase } from '../support/demo-case';
+import { makeRequest, makeSanction } from '../support/documents';
+import { INV, PROS, waitFor } from '../support/flow';
+import { startTestGateway, TestGateway } from '../support/gateway';
+import { identity, KEYS, sign } from '../support/identities';
+import { signedChallenge } from '../support/session';
+import { delivered, refusal } from '../statements/helpers';
+
+/**
+ * The oversight console (/console/oversight) in a real browser: the figures equal /v1/stats, the
+ * log's checkpoint is verified in the page and a forged one raises the alarm, and the demo case's
+ * money trail is drawn with the victim, the seven mules in two banks and the second hop.
+ */
+
+const TLS_PEM = readFileSync(join(KEYS, 'gateway', 'tls.pem'));
+const ERDR = '251750031000555';
+const AUD = 'auditor/auditor-1';
+
+jest.setTimeout(120_000);
+
+let t: TestGateway;
+let browser: TestBrowser;
+let base: string;
+let filed: FiledCase;
+let overdueRequestId = '';
+const cspErrors: string[] = [];
+const a11y: Record<string, string[]> = {};
+
+beforeAll(async () => {
+  // One deadline hour lasts 400 ms: a 1-hour deadline passes while the test runs, 72 hours do not.
+  t = await startTestGateway({ ART50_DEADLINE_HOUR_MS: '400', ART50_CHECKPOINT_INTERVAL_MS: '100' }, { workers: true });
+  browser = await launchBrowser([spkiHash(TLS_PEM)]);
+  base = `https://127.0.0.1:${t.port}`;
+  filed = await fileDemoCase(t, ERDR);
+  // A delivery GAMMKZKA leaves unanswered past its 1-hour deadline.
+  const doc = makeRequest({ banks: ['GAMMKZKA'], deadlineHours: 1 });
+  const res = await t.as(INV).post('/v1/requests', sign(doc, INV));
+  await t.as(PROS).post(`/v1/requests/${doc.requestId}/sanction`, sign(makeSanction(doc, res.body.digest), PROS));
+  await delivered(t, 'GAMMKZKA', doc.requestId);
+  overdueRequestId = String(doc.requestId);
+  // A bank's refusal, for the refusals table.
+  const refused = makeRequest({ banks: ['BETAKZKA'] });
+  const r2 = await t.as(INV).post('/v1/requests', sign(refused, INV));
+  await t.as(PROS).post(`/v1/requests/${refused.requestId}/sanction`, sign(makeSanction(refused, r2.body.digest), PROS));
+  await delivered(t, 'BETAKZKA', refused.requestId);
+  expect((await t.as('banks/BETAKZKA').post('/v1/statements', sign(refusal(refused, r2.body.digest, 'BETAKZKA'), 'banks/BETAKZKA'))).status).toBe(201);
+  await waitFor(async () => (await t.as(AUD).get('/v1/stats')).body.overdue?.some((o: { requestId: string }) => o.requestId === overdueRequestId), 'the overdue mark in the statistics', 30_000);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+/** A fresh page signed in as `who`: the challenge is signed as NCALayer would, the page posts it and keeps the session cookie. */
+async function openAs(who: string): Promise<Page> {
+  await browser.context.clearCookies();
+  const page = await browser.newPage();
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+  });
+  await page.goto(`${base}/console/oversight`);
+  await page.evaluate("localStorage.setItem('art50.locale', 'en')");
+  const { cms } = await signedChallenge(t, who);
+  const status = await page.evaluate(async (b64) => {
+    const body = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    return (await fetch('/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/pkcs7-mime' }, body })).status;
+  }, cms.toString('base64'));
+  expect(status).toBe(200);
+  await page.reload();
+  await page.waitForSelector('#who');
+  return page;
+}
+
+async function view(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  a11y[name] = await axeViolations(page);
+}
+
+const cells = async (page: Page, table: string): Promise<Array<Record<string, string>>> =>
+  page.$$eval(`table#${table} tbody tr`, (rows) => rows.map((r) => Object.fromEntries([...r.querySelectorAll('td')].map((td) => [td.dataset.col ?? '', td.textContent ?? '']))));
+
+describe('the oversight console', () => {
+  it('is served with the console\'s strict CSP, its own script and no inline script', async () => {
+    const res = await t.as().get('/console/oversight');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
+    expect(res.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(res.text).toMatch(/<script src="\/console\/oversight.js" defer><\/script>/);
+    expect(res.text).not.toMatch(/<script>|<script [^>]*>[^<]/);
+  });
+
+  it('shows the auditor the figures of /v1/stats: per bank, overdue with ages, refusals, form 1-M; tables export as CSV', async () => {
+    const page = await openAs(AUD);
+    await page.waitForSelector('body[data-ready="stats"] table#banks');
+    const api = (await page.evaluate(async () => (await fetch('/v1/stats')).json())) as {
+      byBank: Record<string, { delivered: number; answered: number; answeredInTime: number; answeredInTimeShare: number | null; overdueNow: number; found: number; notFound: number; refusedStatements: number; responseTime: { p50Ms: number | null; p90Ms: number | null }; refusalsByReason: Record<string, number> }>;
+      monthly: Array<{ month: string; region: string; article: string; body: string; requests: number }>;
+      overdue: Array<{ requestId: string; bank: string }>;
+    };
+    const banks = await cells(page, 'banks');
+    expect(banks.map((r) => r.bank)).toEqual(Object.keys(api.byBank).sort());
+    const h = (ms: number | null): string => {
+      if (ms === null) return '—';
+      const sec = Math.floor(ms / 1000);
+      return `${Math.floor(sec / 3600)}:${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}:${String(sec % 60).padStart(2, '0')}`;
+    };
+    for (const row of banks) {
+      const b = api.byBank[row.bank!]!;
+      expect(row).toEqual({
+        bank: row.bank, delivered: String(b.delivered), answered: String(b.answered), answeredInTime: String(b.answeredInTime),
+        answeredInTimeShare: b.answeredInTimeShare === null ? '—' : `${(b.answeredInTimeShare * 100).toFixed(1)}%`,
+        p50: h(b.responseTime.p50Ms), p90: h(b.responseTime.p90Ms), overdueNow: String(b.overdueNow),
+        found: String(b.found), notFound: String(b.notFound), refusedStatements: String(b.refusedStatements),
+      });
+    }
+    expect(api.byBank.BETAKZKA!).toMatchObject({ found: 4, refusedStatements: 1 });
+    const overdue = await cells(page, 'overdue');
+    expect(overdue.map((r) => r.requestId)).toEqual(api.overdue.map((o) => o.requestId));
+    expect(overdue.find((r) => r.requestId === overdueRequestId)).toMatchObject({ bank: 'GAMMKZKA', age: expect.stringMatching(/^\d+:\d\d:\d\d$/) });
+    const monthly = await cells(page, 'monthly');
+    expect(monthly).toEqual(api.monthly.map((r) => ({ month: r.month, region: r.region, article: r.article, body: r.body, requests: String(r.requests) })));
+    expect(monthly.reduce((a, r) => a + Number(r.requests), 0)).toBe(10);
+    const refusals = await cells(page, 'refusals');
+    expect(refusals).toEqual(Object.entries(api.byBank).flatMap(([bic, b]) => Object.entries(b.refusalsByReason).map(([reason, n]) => ({ bank: bic, reason: reason === 'refused_by_bank' ? 'refused by the bank (reason in the statement)' : reason, count: String(n) }))));
+    expect(refusals).toContainEqual({ bank: 'BETAKZKA', reason: 'refused by the bank (reason in the statement)', count: '1' });
+    expect(await page.$$('#chart-in-time canvas, #chart-response canvas, #chart-monthly canvas')).toHaveLength(3);
+    await view(page, '10-oversight-stats');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#banks-csv')]);
+    const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n');
+    expect(lines[0]).toBe('"bank","delivered","answered","answeredInTime","answeredInTimeShare","p50","p90","overdueNow","found","notFound","refusedStatements"');
+    expect(lines).toHaveLength(banks.length + 1);
+    await page.close();
+  });
+
+  it('verifies the checkpoint\'s seal in the page and proves the log consistent with the tree it saw before', async () => {
+    const page = await openAs(AUD);
+    await page.click('#nav-log');
+    await page.waitForSelector('#log-health, #log-alarm, #log-error');
+    expect(await page.getAttribute('#log-health', 'data-consistency')).toMatch(/^(first|same|proved)$/);
+    const first = Number(await page.textContent('#log-size'));
+    // The log grows (a statement download is logged); the next check proves the new tree extends the old.
+    await t.as(INV).get(`/v1/statements/${filed.statementIds[0]}`);
+    await waitFor(async () => (await t.as(AUD).get('/v1/log/checkpoint')).body.treeSize > first, 'a newer checkpoint');
+    await page.click('#log-recheck');
+    await page.waitForSelector('#log-health[data-consistency="proved"]');
+    expect(Number(await page.textContent('#log-size'))).toBeGreaterThan(first);
+    expect(await page.textContent('#log-signature')).toMatch(/verified in this browser/);
+    await view(page, '11-oversight-log');
+    await page.close();
+  });
+
+  it('raises the alarm, naming both tree sizes and roots, for a checkpoint whose signature does not verify', async () => {
+    const page = await openAs(AUD);
+    await page.click('#nav-log');
+    await page.waitForSelector('#log-health');
+    const seenSize = await page.textContent('#log-size');
+    const seenRoot = await page.textContent('#log-root');
+    const forgedRoot = randomBytes(32).toString('base64');
+    await page.route('**/v1/log/checkpoint', async (route) => {
+      const real = (await t.as(AUD).get('/v1/log/checkpoint')).body as { rootHash: string; checkpoint: string };
+      // The signed body with another root, the gateway's signature left as it was.
+      const der = Buffer.from(real.checkpoint, 'base64');
+      const at = der.indexOf(Buffer.from(real.rootHash));
+      Buffer.from(forgedRoot).copy(der, at);
+      await route.fulfill({ json: { ...real, rootHash: forgedRoot, checkpoint: der.toString('base64') } });
+    });
+    await page.click('#log-recheck');
+    await page.waitForSelector('#log-alarm');
+    expect(await page.getAttribute('#log-alarm', 'data-reason')).toBe('signature');
+    expect(await page.getAttribute('#alarm-current', 'data-root')).toBe(forgedRoot);
+    expect(await page.getAttribute('#alarm-previous', 'data-size')).toBe(seenSize);
+    expect(await page.getAttribute('#alarm-previous', 'data-root')).toBe(seenRoot);
+    expect(await page.textContent('#log-alarm')).toContain(forgedRoot);
+    await view(page, '12-oversight-log-alarm-signature');
+    await page.close();
+  });
+
+  it('raises the alarm for a correctly sealed checkpoint that does not extend the tree seen before', async () => {
+    const page = await openAs(AUD);
+    await page.click('#nav-log');
+    await page.waitForSelector('#log-health');
+    const seenSize = Number(await page.textContent('#log-size'));
+    await t.as(INV).get(`/v1/statements/${filed.statementIds[1]}`);
+    const real = await waitFor(async () => {
+      const c = (await t.as(AUD).get('/v1/log/checkpoint')).body as { origin: string; treeSize: number };
+      return c.treeSize > seenSize ? c : undefined;
+    }, 'a newer checkpoint');
+    // A lying gateway with its real seal key: a bigger tree whose root is not an extension.
+    const body = { origin: real.origin, treeSize: real.treeSize, rootHash: randomBytes(32).toString('base64'), time: new Date().toISOString() };
+    const forged = signCms(encodeCheckpointBody(body), identity('gateway/seal'));
+    await page.route('**/v1/log/checkpoint', (route) => route.fulfill({ json: { ...body, checkpoint: forged.toString('base64') } }));
+    await page.click('#log-recheck');
+    await page.waitForSelector('#log-alarm');
+    expect(await page.getAttribute('#log-alarm', 'data-reason')).toBe('inconsistent');
+    expect(await page.getAttribute('#alarm-current', 'data-size')).toBe(String(body.treeSize));
+    expect(await page.getAttribute('#alarm-current', 'data-root')).toBe(body.rootHash);
+    expect(await page.getAttribute('#alarm-previous', 'data-size')).toBe(String(seenSize));
+    await view(page, '13-oversight-log-alarm-inconsistent');
+    await page.close();
+  });
+
+  it('draws the demo case\'s money trail: the victim, seven mule accounts in two banks, the second hop; an edge opens its signed statement; JSON and GraphML export', async () => {
+    const page = await openAs(INV);
+    await page.waitForSelector('#trail-erdr');
+    await page.fill('#trail-erdr', ERDR);
+    await page.click('#trail-show');
+    await page.waitForSelector('#trail-graph canvas');
+    const iban = (iin: string): string => filed.trail.parties.find((p) => p.iin === iin)!.iban;
+    const victim = iban(filed.trail.subjectIin);
+    const hop1 = await page.$$eval('section[data-hop="1"] tbody tr', (rows) => rows.map((r) => ({ text: r.textContent ?? '', to: (r as HTMLElement).dataset.toBank ?? '', from: (r as HTMLElement).dataset.fromBank ?? '' })));
+    expect(hop1).toHaveLength(7);
+    expect(hop1.every((r) => r.text.includes(victim) && r.from === 'ALFAKZKA')).toBe(true);
+    expect(hop1.map((r) => r.to).sort()).toEqual(['BETAKZKA', 'BETAKZKA', 'BETAKZKA', 'BETAKZKA', 'GAMMKZKA', 'GAMMKZKA', 'GAMMKZKA']);
+    for (const m of filed.trail.muleIins) expect(hop1.some((r) => r.text.includes(iban(m)))).toBe(true);
+    const hop2 = await page.$$eval('section[data-hop="2"] tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
+    expect(hop2).toHaveLength(7);
+    for (const m of filed.trail.muleIins) expect(hop2.some((r) => r.includes(iban(m)))).toBe(true);
+    expect(await page.$$eval('#trail-legend li', (li) => li.map((l) => (l as HTMLElement).dataset.bank))).toEqual(['ALFAKZKA', 'BETAKZKA', 'GAMMKZKA']);
+    await view(page, '14-oversight-trail');
+
+    await page.click('section[data-hop="2"] tbody tr:first-child button.open-edge');
+    await page.click('#open-statement');
+    await page.waitForSelector('#statement-opened, #statement-error');
+    expect(await page.textContent('#statement-opened')).toMatch(/Signed by .*(Beta|Gamma)/);
+    await view(page, '15-oversight-trail-statement');
+
+    const api = (await t.as(INV).get(`/v1/cases/${ERDR}/trail`)).body as { nodes: unknown[]; edges: unknown[] };
+    const [json] = await Promise.all([page.waitForEvent('download'), page.click('#trail-json')]);
+    const exported = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { nodes: unknown[]; edges: unknown[] };
+    expect(exported.nodes).toEqual(api.nodes);
+    expect(exported.edges).toEqual(api.edges);
+    const [graphml] = await Promise.all([page.waitForEvent('download'), page.click('#trail-graphml')]);
+    const xml = readFileSync((await graphml.path())!, 'utf8');
+    expect(xml.match(/<node /g)).toHaveLength(api.nodes.length);
+    expect(xml.match(/<edge /g)).toHaveLength(api.edges.length);
+    await page.close();
+  });
+
+  it('tells another body\'s investigator the case does not exist', async () => {
+    const page = await openAs('police/investigator-2');
+    await page.fill('#trail-erdr', ERDR);
+    await page.click('#trail-show');
+    await page.waitForSelector('#trail-error');
+    expect(await page.textContent('#trail-error')).toMatch(/case\.not_found/);
+    await page.close();
+  });
+
+  it('had no CSP violation and no serious or critical accessibility violation on any view', () => {
+    expect(cspErrors).toEqual([]);
+    expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(6);
+    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+  });
+});
