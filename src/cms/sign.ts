@@ -81,34 +81,41 @@ function issuerAndSerial(cert: X509Certificate): Buffer {
   return seq(info.issuer, serialDer);
 }
 
-export function signCms(content: Buffer, id: SigningIdentity, opts: SignOptions = {}): Buffer {
+/**
+ * A signer for one identity whose constant parts — algorithm, issuerAndSerialNumber, the
+ * certificates — are encoded once; each call hashes, signs and assembles. The gateway seal signs
+ * every receipt with one of these.
+ */
+export function cmsSigner(id: SigningIdentity): (content: Buffer, opts?: SignOptions) => Buffer {
   const { alg, digestAlg, hash, sign } = signatureAlgorithmFor(id);
-  const digest = hash(content);
-  const attrs = [
-    attribute(OID.contentType, oid(OID.data)),
-    attribute(OID.signingTime, cmsTime(opts.signingTime ?? new Date())),
-    attribute(OID.messageDigest, octetString(digest)),
-  ];
-  // The signature covers the attributes as a DER SET OF (tag 0x31); in SignerInfo they sit under [0] IMPLICIT.
-  const signedAttrsSet = setOf(...attrs);
-  const signature = sign(signedAttrsSet);
-  const signedAttrsImplicit = Buffer.concat([Buffer.from([0xa0]), signedAttrsSet.subarray(1)]);
+  const version = int(1);
+  const sid = issuerAndSerial(id.cert);
+  const digestAlgorithms = setOf(digestAlg);
+  const certificates = tlv(0xa0, ...[id.cert, ...(id.chain ?? [])].map((c) => c.raw).sort(Buffer.compare));
+  const contentType = attribute(OID.contentType, oid(OID.data));
+  return (content, opts = {}) => {
+    const digest = hash(content);
+    const attrs = [
+      contentType,
+      attribute(OID.signingTime, cmsTime(opts.signingTime ?? new Date())),
+      attribute(OID.messageDigest, octetString(digest)),
+    ];
+    // The signature covers the attributes as a DER SET OF (tag 0x31); in SignerInfo they sit under [0] IMPLICIT.
+    const signedAttrsSet = setOf(...attrs);
+    const signature = sign(signedAttrsSet);
+    const signedAttrsImplicit = Buffer.concat([Buffer.from([0xa0]), signedAttrsSet.subarray(1)]);
+    const signerInfo = seq(version, sid, digestAlg, signedAttrsImplicit, alg, octetString(signature));
+    const signedData = seq(
+      version,
+      digestAlgorithms,
+      seq(oid(OID.data), explicit(0, octetString(content))),
+      certificates,
+      setOf(signerInfo),
+    );
+    return seq(oid(OID.signedData), explicit(0, signedData));
+  };
+}
 
-  const signerInfo = seq(
-    int(1),
-    issuerAndSerial(id.cert),
-    digestAlg,
-    signedAttrsImplicit,
-    alg,
-    octetString(signature),
-  );
-  const certs = [id.cert, ...(id.chain ?? [])].map((c) => c.raw);
-  const signedData = seq(
-    int(1),
-    setOf(digestAlg),
-    seq(oid(OID.data), explicit(0, octetString(content))),
-    tlv(0xa0, ...[...certs].sort(Buffer.compare)),
-    setOf(signerInfo),
-  );
-  return seq(oid(OID.signedData), explicit(0, signedData));
+export function signCms(content: Buffer, id: SigningIdentity, opts: SignOptions = {}): Buffer {
+  return cmsSigner(id)(content, opts);
 }

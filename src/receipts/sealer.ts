@@ -1,4 +1,4 @@
-import { signCms } from '../cms/sign';
+import { cmsSigner } from '../cms/sign';
 import type { SigningIdentity } from '../cms/types';
 import { canonicalJson } from '../log/entry';
 
@@ -17,15 +17,20 @@ export interface ReceiptBody {
  * `openssl cms -verify` against the national root.
  */
 export class Sealer {
-  constructor(private readonly identity: SigningIdentity) {}
+  private readonly sign: (content: Buffer) => Buffer;
+
+  constructor(identity: SigningIdentity) {
+    // Algorithm, signer id and certificates encoded once, not per receipt.
+    this.sign = cmsSigner(identity);
+  }
 
   seal(body: ReceiptBody): Buffer {
     const clean = Object.fromEntries(Object.entries({ type: 'receipt', version: 1, ...body }).filter(([, v]) => v !== undefined));
-    return signCms(Buffer.from(canonicalJson(clean), 'utf8'), this.identity);
+    return this.sign(Buffer.from(canonicalJson(clean), 'utf8'));
   }
 
   /** Signs arbitrary bytes (log checkpoints). */
   sealBytes(content: Buffer): Buffer {
-    return signCms(content, this.identity);
+    return this.sign(content);
   }
 }

@@ -158,8 +158,9 @@ export class RequestStore {
   /** Receipts are derived data, written after the state change; first writer wins. */
   async setReceipt(requestId: string, field: string, receipt: Buffer): Promise<Buffer> {
     const key = this.keys.request(requestId);
-    // HSETNX then HGET: once set a receipt never changes, so no transaction is needed.
-    await this.redis.hsetnx(key, field, receipt);
+    // HSETNX, and HGET only when another call set it first: once set a receipt never changes, so
+    // no transaction is needed, and the usual case (ours is the first) costs one round trip.
+    if (Number(await this.redis.hsetnx(key, field, receipt)) === 1) return receipt;
     return (await this.redis.hgetBuffer(key, field)) ?? receipt;
   }
 
