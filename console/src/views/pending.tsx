@@ -4,6 +4,8 @@ import { openCms } from '../cms';
 import { unb64 } from '../der';
 import { almaty, duration, Locale } from '../i18n';
 import { Json, messageOf, SessionInfo, SignerChoice, signWith, T, utf8 } from '../shared';
+import { describeSubject } from '../../../src/documents/subject';
+import type { RequestSubject } from '../../../src/documents/types';
 
 /** The prosecutor's pending queue (oldest first) and one request in full, granted or refused by signature. */
 
@@ -54,6 +56,8 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
   const doc = JSON.parse(new TextDecoder().decode(opened.content)) as Json;
   const c = doc.case as Json;
   const subject = doc.subject as Json;
+  // A request by IBAN or card number (no IIN): "IBAN KZ…" or "card 440043******1234", a card always masked.
+  const byAccount = subject.iin === undefined ? describeSubject(subject as unknown as RequestSubject) : undefined;
   const signer = doc.signer as Json;
   const scope = doc.scope as Json;
   const [reveal, setReveal] = useState(false);
@@ -94,7 +98,7 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
         <dt>{t('detail.case')}</dt><dd>{String(c.erdrNumber)}, {String(c.article)}{c.description ? ` — ${String(c.description)}` : ''}</dd>
         <dt>{t('detail.body')}</dt><dd>{String((doc.body as Json).name)} ({String((doc.body as Json).bin)})</dd>
         <dt>{t('detail.subject')}</dt>
-        <dd><span id="subject-iin-shown">{reveal ? String(subject.iin) : maskIin(String(subject.iin))}</span>{subject.name ? ` — ${String(subject.name)}` : ''} {!reveal && <button type="button" id="reveal" onClick={() => setReveal(true)}>{t('detail.reveal')}</button>}</dd>
+        <dd><span id="subject-iin-shown">{byAccount ?? (reveal ? String(subject.iin) : maskIin(String(subject.iin)))}</span>{subject.name ? ` — ${String(subject.name)}` : ''} {!reveal && byAccount === undefined && <button type="button" id="reveal" onClick={() => setReveal(true)}>{t('detail.reveal')}</button>}</dd>
         <dt>{t('detail.scope')}</dt>
         <dd id="scope">
           {[
