@@ -12,13 +12,13 @@ const CATEGORIES = [
   ['idle', (f) => f.functionName === '(idle)'],
   ['GC', (f) => f.functionName === '(garbage collector)'],
   ['Redis client (ioredis, BullMQ)', (f) => /node_modules\/(ioredis|bullmq|@ioredis|redis-parser|cluster-key-slot|msgpackr)/.test(f.url)],
-  ['HTTP, TLS, Express', (f) => /node_modules\/(express|router|body-parser|raw-body|finalhandler|send|on-finished|qs|path-to-regexp|type-is|mime|content-type|accepts|negotiator|iconv-lite)|node:_tls|node:tls|node:_http|node:http|node:https|node:net|node:stream|node:internal\/streams|node:internal\/http|node:internal\/tls/.test(f.url) || /(src|dist|\.tmp19-dist-[a-z]+)\/http\//.test(f.url)],
+  ['HTTP, TLS, Express', (f) => /node_modules\/(express|router|body-parser|raw-body|finalhandler|send|on-finished|qs|path-to-regexp|type-is|mime|content-type|accepts|negotiator|iconv-lite)|node:_tls|node:tls|node:_http|node:http|node:https|node:net|node:stream|node:internal\/streams|node:internal\/http|node:internal\/tls/.test(f.url) || /(src|dist)\/http\//.test(f.url)],
   ['logging, metrics (winston, prom-client)', (f) => /node_modules\/(winston|logform|prom-client|triple-beam|readable-stream)|src\/metrics\//.test(f.url)],
   ['JSON Schema, log entries, JSON', (f) => /node_modules\/(ajv|fast-uri|fast-deep-equal)|src\/documents\/(ajv|validators|duplicate-members|pointer)|src\/log\/(entry|sequencer|event-log)/.test(f.url) || /^JSON\.|^parse$|^stringify$/.test(f.functionName)],
-  ['CMS verify, certificates, path (node:crypto, DER)', (f) => /(src|dist|\.tmp19-dist-[a-z]+)\/(cms|pki|asn1)\/|node_modules\/(@peculiar|pvtsutils|asn1js|@noble)/.test(f.url) || /^(verify|Verify|X509Certificate|createPublicKey)/.test(f.functionName)],
-  ['receipts (seal: sign, DER)', (f) => /(src|dist|\.tmp19-dist-[a-z]+)\/receipts\//.test(f.url)],
-  ['domain (requests, delivery, store)', (f) => /(src|dist|\.tmp19-dist-[a-z]+)\/(requests|delivery|store|participants|log|statements)\//.test(f.url)],
-  ['native / runtime (program, other node:)', (f) => f.url === '' || f.url.startsWith('node:')],
+  ['CMS: verify documents and paths, sign receipts (node:crypto, DER)', (f) => /(src|dist)\/(cms|pki|asn1)\/|node_modules\/(@peculiar|pvtsutils|asn1js|@noble)/.test(f.url) || /^(verify|Verify|X509Certificate|createPublicKey)/.test(f.functionName)],
+  ['receipt bodies (canonical JSON)', (f) => /(src|dist)\/receipts\//.test(f.url)],
+  ['domain (requests, delivery, store)', (f) => /(src|dist)\/(requests|delivery|store|participants|log|statements)\//.test(f.url)],
+  ['runtime without a JavaScript caller (event loop, microtasks, program)', (f) => f.url === '' || f.url.startsWith('node:')],
   ['other', () => true],
 ];
 
@@ -35,11 +35,21 @@ function load(file) {
   return { byId, self };
 }
 
+/** The frame a sample is charged to: its own when it is GC, idle or JavaScript of a package or of the gateway, else the nearest such caller. */
+function chargedFrame(byId, id) {
+  const own = byId.get(id).callFrame;
+  if (/^\((garbage collector|idle|program)\)$/.test(own.functionName)) return own;
+  for (let n = byId.get(id); n; n = byId.get(n.parent)) {
+    if (/node_modules|\/(src|dist)\//.test(n.callFrame.url)) return n.callFrame;
+  }
+  return own;
+}
+
 /** The nearest caller that is JavaScript of a package or of the gateway (not node: internals). */
 function owner(byId, id) {
   for (let n = byId.get(id); n; n = byId.get(n.parent)) {
     const u = n.callFrame.url;
-    if (/node_modules|\/(src|dist|\.tmp19-dist-[a-z]+)\//.test(u)) return `${n.callFrame.functionName || '(anonymous)'} ${u.replace(/^.*\/(node_modules|src|dist)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
+    if (/node_modules|\/(src|dist)\//.test(u)) return `${n.callFrame.functionName || '(anonymous)'} ${u.replace(/^.*\/(node_modules|src|dist)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
   }
   return '(none)';
 }
@@ -59,7 +69,9 @@ function main(argv) {
     const { byId, self } = load(file);
     for (const [id, us] of self) {
       const f = byId.get(id).callFrame;
-      const c = CATEGORIES.find(([, test]) => test(f))[0];
+      // Native and node: internal time is charged to the nearest package or gateway frame that
+      // called it (a socket write to the Redis client, a signature to the CMS code).
+      const c = CATEGORIES.find(([, test]) => test(chargedFrame(byId, id)))[0];
       cat.set(c, (cat.get(c) ?? 0) + us);
       if (c !== 'idle') {
         busy += us;
