@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { Keys } from '../store/keys';
 import type { ScriptRunner } from '../store/scripts';
+import { ackReply, AckReply, deliverReply, DeliverReply, overdueReply } from './lua/replies';
 
 export interface DeliveryRecord {
   deliveryId: string;
@@ -24,30 +25,25 @@ export class DeliveryStore {
   async deliver(a: {
     requestId: string; bic: string; deliveryId: string; now: Date; deadline: Date; via: 'inbox' | 'push';
     deliveredTemplate: string; ackTemplate: string; pushFailedTemplate: string;
-  }): Promise<{ kind: 'delivered' | 'already'; logIndex: number } | { kind: 'unknown' }> {
+  }): Promise<DeliverReply> {
     const k = this.keys;
-    const [code, idx] = (await this.scripts.deliver(
+    return deliverReply(await this.scripts.deliver(
       [k.request(a.requestId), k.requestBanks(a.requestId), k.delivery(a.deliveryId), k.inbox(a.bic), k.logSize(), k.logEntries(), k.queued()],
       [a.bic, a.deliveryId, a.now.toISOString(), String(a.now.getTime()), a.deadline.toISOString(), a.via, a.deliveredTemplate, a.ackTemplate, a.pushFailedTemplate],
-    )) as [number, number];
-    if (code === 3) return { kind: 'unknown' };
-    return { kind: code === 0 ? 'delivered' : 'already', logIndex: Number(idx) };
+    ));
   }
 
-  async ack(a: { requestId: string; bic: string; deliveryId: string; now: Date; template: string }): Promise<{ kind: 'acknowledged' | 'already'; logIndex: number } | { kind: 'not_delivered' }> {
+  async ack(a: { requestId: string; bic: string; deliveryId: string; now: Date; template: string }): Promise<AckReply> {
     const k = this.keys;
-    const [code, idx] = (await this.scripts.ack(
+    return ackReply(await this.scripts.ack(
       [k.requestBanks(a.requestId), k.delivery(a.deliveryId), k.inbox(a.bic), k.logSize(), k.logEntries()],
       [a.bic, a.deliveryId, a.now.toISOString(), a.template],
-    )) as [number, number];
-    if (code === 3) return { kind: 'not_delivered' };
-    return { kind: code === 0 ? 'acknowledged' : 'already', logIndex: Number(idx) };
+    ));
   }
 
   async markOverdue(a: { requestId: string; bic: string; now: Date; template: string }): Promise<boolean> {
     const k = this.keys;
-    const [code] = (await this.scripts.overdue([k.requestBanks(a.requestId), k.overdue(), k.logSize(), k.logEntries()], [a.bic, a.now.toISOString(), a.template])) as [number];
-    return code === 0;
+    return overdueReply(await this.scripts.overdue([k.requestBanks(a.requestId), k.overdue(), k.logSize(), k.logEntries()], [a.bic, a.now.toISOString(), a.template]));
   }
 
   async get(deliveryId: string): Promise<DeliveryRecord | undefined> {

@@ -12,7 +12,8 @@ import { LogKeys, logKeys } from './keys';
 import { CompactRange } from './merkle/compact-range';
 import { leafHash } from './merkle/hash';
 import { nodeKey } from './merkle/proof-plan';
-import { logScript } from './scripts';
+import { scriptRunner } from '../store/script-set';
+import { checkpointReply, integrateReply } from './lua/replies';
 
 export interface LogIntegratorOptions {
   redis: Redis;
@@ -103,8 +104,8 @@ export class LogIntegrator {
       });
       const args: Array<string | Buffer> = [String(integrated), String(end)];
       fields.forEach((f, i) => args.push(f, nodes[i]!));
-      const ok = Number(await logScript(this.redis, 'integrate-2')([k.integrated, k.tree], args));
-      if (ok === 1) added = end - integrated;
+      const written = integrateReply(await scriptRunner(this.redis, 'log/lua/integrate-2.lua')([k.integrated, k.tree], args));
+      if (written) added = end - integrated;
       else lostRace = true;
     }
     if (lostRace) return { treeSize: integrated, added: 0, lostRace };
@@ -117,7 +118,8 @@ export class LogIntegrator {
       // The entries were read before the fence: once it passes they are on the replicas too.
       await this.fence();
       const signed = await this.sign(encodeCheckpointBody(body));
-      await logScript(this.redis, 'checkpoint-4')([k.checkpoint, k.checkpointSize, k.checkpoints, k.checkpointSizes], [String(treeSize), signed]);
+      // Whether it became the latest checkpoint or one of this size was already there, the tree is signed at this size.
+      checkpointReply(await scriptRunner(this.redis, 'log/lua/checkpoint-4.lua')([k.checkpoint, k.checkpointSize, k.checkpoints, k.checkpointSizes], [String(treeSize), signed]));
       this.lastCheckpointAt = now.getTime();
       result.checkpoint = body;
     }

@@ -8,13 +8,14 @@ import type Redis from 'ioredis';
 import { Art50Error } from '../errors';
 import { LogEntryFields, LogEntryValidator, canonicalJson } from './entry';
 import { logKeys } from './keys';
-import { logScript } from './scripts';
+import { scriptRunner } from '../store/script-set';
+import { appendReply } from './lua/replies';
 
 export const INDEX_PLACEHOLDER = '@@INDEX@@';
 const PLACEHOLDER_FIELD = `"index":"${INDEX_PLACEHOLDER}"`;
 
 /**
- * The template ARGV for art50_log_append. With `validate`, the entry (index 0) is checked against
+ * The template ARGV for log/lua/append-2.lua. With `validate`, the entry (index 0) is checked against
  * the schema first, so nothing that fails the schema is ever sequenced.
  */
 export function entryTemplate(fields: LogEntryFields, validate?: LogEntryValidator): string {
@@ -38,7 +39,7 @@ export function appendKeys(ns: string): [size: string, entries: string] {
 export async function appendStandalone(redis: Redis, ns: string, fields: LogEntryFields, validate?: LogEntryValidator): Promise<number> {
   const template = entryTemplate(fields, validate);
   try {
-    return Number(await logScript(redis, 'append-2')(appendKeys(ns), [template]));
+    return appendReply(await scriptRunner(redis, 'log/lua/append-2.lua')(appendKeys(ns), [template]));
   } catch (e) {
     throw mapLogLuaError(e);
   }

@@ -1,12 +1,12 @@
 import type Redis from 'ioredis';
 import type { Keys } from '../store/keys';
 import type { ScriptRunner } from '../store/scripts';
+import { downloadReply, statementReply, type StatementReply } from './lua/replies';
 
 export type StatementResult = 'found' | 'not_found' | 'refused';
 
-export type AnswerOutcome =
-  | { kind: 'stored' | 'corrected' | 'replay'; logIndex: number }
-  | { kind: 'conflict' | 'no_delivery' | 'bad_correction' };
+/** What became of an answer: the statement script's reply, decoded (lua/replies.ts). */
+export type AnswerOutcome = StatementReply;
 
 /** A stored statement, without its CMS bytes. */
 export interface StoredStatement {
@@ -62,18 +62,11 @@ export class StatementStore {
     unreadExpiresAt?: number;
   }): Promise<AnswerOutcome> {
     const k = this.keys;
-    const reply = (await this.scripts.answer(
+    const reply = await this.scripts.answer(
       [k.request(a.requestId), k.requestBanks(a.requestId), k.statement(a.statementId), k.requestStatements(a.requestId), k.overdue(), k.inbox(a.bic), k.logSize(), k.logEntries(), this.expiryKey()],
       [a.bic, a.statementId, a.digest, a.result, a.corrects ?? '', a.now.toISOString(), a.template, a.cms, a.requestId, a.header?.toString('base64') ?? '', a.unreadExpiresAt !== undefined ? String(a.unreadExpiresAt) : ''],
-    )) as [number, number, string?];
-    const [code, index, kind] = reply;
-    switch (code) {
-      case 0: return { kind: kind === 'corrected' ? 'corrected' : 'stored', logIndex: Number(index) };
-      case 1: return { kind: 'replay', logIndex: Number(index) };
-      case 2: return { kind: 'conflict' };
-      case 4: return { kind: 'bad_correction' };
-      default: return { kind: 'no_delivery' };
-    }
+    );
+    return statementReply(reply);
   }
 
   async get(statementId: string): Promise<StoredStatement | undefined> {
@@ -126,10 +119,14 @@ export class StatementStore {
   }
 
   private async retention(statementId: string, now: Date, retentionMs: number, mode: 'download' | 'sweep'): Promise<DownloadOutcome> {
-    const [code, ms] = (await this.scripts.download([this.keys.statement(statementId), this.expiryKey()], [statementId, String(now.getTime()), String(retentionMs), mode])) as [number, number];
-    if (code === 0) return { kind: 'not_found' };
-    if (code === 2) return { kind: 'expired', expiresAt: Number(ms) };
-    return { kind: 'available', firstDownloadAt: Number(ms) };
+    const reply = downloadReply(await this.scripts.download([this.keys.statement(statementId), this.expiryKey()], [statementId, String(now.getTime()), String(retentionMs), mode]));
+    switch (reply.code) {
+      case 'not_found': return { kind: 'not_found' };
+      case 'expired': return { kind: 'expired', expiresAt: reply.expiresAt };
+      case 'available': return { kind: 'available', firstDownloadAt: reply.firstDownloadAt };
+      // A sweep of a payload not yet due: still there, never downloaded.
+      case 'not_due': return { kind: 'available', firstDownloadAt: 0 };
+    }
   }
 }
 

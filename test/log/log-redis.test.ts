@@ -10,7 +10,7 @@ import { logKeys } from '../../src/log/keys';
 import { CompactRange, assertConsistent, leafHash, nodeHash, rootFromLeaves, verifyInclusion } from '../../src/log/merkle';
 import { LogReader } from '../../src/log/reader';
 import { appendStandalone, entryTemplate } from '../../src/log/sequencer';
-import { logScript } from '../../src/log/scripts';
+import { scriptRunner } from '../../src/store/script-set';
 import { verifyCms } from '../../src/cms/verify';
 
 const KEYS = join(__dirname, '..', '..', 'keys.example');
@@ -77,7 +77,7 @@ describe('sequencing (Lua)', () => {
   it('rejects a template without the placeholder before incrementing the size', async () => {
     const ns = newNs();
     const k = logKeys(ns);
-    await expect(logScript(redis, 'append-2')([k.size, k.entries], ['{"event":"request.received"}'])).rejects.toThrow(/ART50_LOG_TEMPLATE/);
+    await expect(scriptRunner(redis, 'log/lua/append-2.lua')([k.size, k.entries], ['{"event":"request.received"}'])).rejects.toThrow(/ART50_LOG_TEMPLATE/);
     expect(await redis.get(k.size)).toBeNull();
     expect(() => entryTemplate({ ...fields(0), region: '@@INDEX@@' })).toThrow();
   });
