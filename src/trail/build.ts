@@ -74,6 +74,23 @@ export class TrailBuilder {
   private readonly edges = new Map<string, Omit<TrailEdge, 'hop'>>();
   private readonly roots = new Set<string>();
 
+  /**
+   * A builder holding a trail built before (e.g. the gateway's, from the statements it can read),
+   * so more statements (those the body decrypts) can be added and the hops counted again.
+   */
+  static extend(t: Trail): TrailBuilder {
+    const b = new TrailBuilder();
+    for (const { hop, ...n } of t.nodes) {
+      b.nodes.set(n.id, { ...n, ...(n.holder ? { holder: { ...n.holder } } : {}) });
+      if (hop === 0) b.roots.add(n.id);
+    }
+    for (const { hop, ...e } of t.edges) {
+      void hop;
+      b.edges.set(e.id, { ...e, alsoIn: [...e.alsoIn] });
+    }
+    return b;
+  }
+
   add(s: TrailStatement, opts: AddOptions = {}): this {
     const holder = opts.holder ?? (s.subject ? { iin: s.subject.iin } : undefined);
     for (const a of s.accounts ?? []) {

@@ -1,15 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { signCms } from '../../src/cms/sign';
 import { encodeCheckpointBody } from '../../src/log/checkpoint';
+import { TrailBuilder, TrailStatement } from '../../src/trail/build';
 import { axeViolations, launchBrowser, screenshot, spkiHash, TestBrowser } from '../support/browser';
-import { fileDemoCase, FiledCase } from '../support/demo-case';
+import { fileDemoCase, FiledCase, statementUpload } from '../support/demo-case';
 import { makeRequest, makeSanction } from '../support/documents';
 import { INV, PROS, waitFor } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { identity, KEYS, sign } from '../support/identities';
+import { ENCRYPTED_REGISTRY, identity, KEYS, sign } from '../support/identities';
+import { P12_PASSWORD } from '../support/ncalayer';
 import { signedChallenge } from '../support/session';
 import { delivered, refusal } from '../statements/helpers';
 
@@ -22,6 +24,8 @@ import { delivered, refusal } from '../statements/helpers';
 const TLS_PEM = readFileSync(join(KEYS, 'gateway', 'tls.pem'));
 const ERDR = '251750031000555';
 const AUD = 'auditor/auditor-1';
+/** Body A's encryption certificate: with the registry of keys.example, as in the demo, banks encrypt every statement to it. */
+const CERT_A = new X509Certificate(readFileSync(join(KEYS, 'police', 'encryption-A.pem')));
 
 jest.setTimeout(120_000);
 
@@ -35,10 +39,10 @@ const a11y: Record<string, string[]> = {};
 
 beforeAll(async () => {
   // One deadline hour lasts 400 ms: a 1-hour deadline passes while the test runs, 72 hours do not.
-  t = await startTestGateway({ ART50_DEADLINE_HOUR_MS: '400', ART50_CHECKPOINT_INTERVAL_MS: '100' }, { workers: true });
+  t = await startTestGateway({ ART50_REGISTRY: ENCRYPTED_REGISTRY, ART50_DEADLINE_HOUR_MS: '400', ART50_CHECKPOINT_INTERVAL_MS: '100' }, { workers: true });
   browser = await launchBrowser([spkiHash(TLS_PEM)]);
   base = `https://127.0.0.1:${t.port}`;
-  filed = await fileDemoCase(t, ERDR);
+  filed = await fileDemoCase(t, ERDR, { sealTo: CERT_A });
   // A delivery GAMMKZKA leaves unanswered past its 1-hour deadline.
   const doc = makeRequest({ banks: ['GAMMKZKA'], deadlineHours: 1 });
   const res = await t.as(INV).post('/v1/requests', sign(doc, INV));
@@ -50,7 +54,7 @@ beforeAll(async () => {
   const r2 = await t.as(INV).post('/v1/requests', sign(refused, INV));
   await t.as(PROS).post(`/v1/requests/${refused.requestId}/sanction`, sign(makeSanction(refused, r2.body.digest), PROS));
   await delivered(t, 'BETAKZKA', refused.requestId);
-  expect((await t.as('banks/BETAKZKA').post('/v1/statements', sign(refusal(refused, r2.body.digest, 'BETAKZKA'), 'banks/BETAKZKA'))).status).toBe(201);
+  expect((await t.as('banks/BETAKZKA').post('/v1/statements', statementUpload(refusal(refused, r2.body.digest, 'BETAKZKA'), 'BETAKZKA', CERT_A))).status).toBe(201);
   await waitFor(async () => (await t.as(AUD).get('/v1/stats')).body.overdue?.some((o: { requestId: string }) => o.requestId === overdueRequestId), 'the overdue mark in the statistics', 30_000);
 }, 120_000);
 afterAll(async () => {
@@ -206,15 +210,23 @@ describe('the oversight console', () => {
     await page.close();
   });
 
-  it('draws the demo case\'s money trail: the victim, seven mule accounts in two banks, the second hop; an edge opens its signed statement; JSON and GraphML export', async () => {
+  it('draws the demo case\'s money trail: the statements encrypted to the body opened in the page with its key; the victim, seven mule accounts in two banks, the second hop; an edge opens its signed statement; JSON and GraphML export', async () => {
     const page = await openAs(INV);
     await page.waitForSelector('#trail-erdr');
     await page.fill('#trail-erdr', ERDR);
     await page.click('#trail-show');
+    // The gateway holds ciphertext only: it lists the statements, the page decrypts them.
+    await page.waitForSelector('#trail-encrypted');
+    expect(await page.textContent('#trail-summary')).toMatch(/^0 accounts, 0 movements from 8 requests/);
+    await page.setInputFiles('#trail-key-p12', join(KEYS, 'police', 'encryption-A.p12'));
+    await page.fill('#trail-key-password', P12_PASSWORD);
+    await page.click('#trail-decrypt');
+    await page.waitForSelector('#trail-decrypted');
+    expect(await page.textContent('#trail-decrypted')).toMatch(/^8 encrypted statements opened/);
     await page.waitForSelector('#trail-graph canvas');
     const iban = (iin: string): string => filed.trail.parties.find((p) => p.iin === iin)!.iban;
     const victim = iban(filed.trail.subjectIin);
-    const hop1 = await page.$$eval('section[data-hop="1"] tbody tr', (rows) => rows.map((r) => ({ text: r.textContent ?? '', to: (r as HTMLElement).dataset.toBank ?? '', from: (r as HTMLElement).dataset.fromBank ?? '' })));
+    const hop1 = await page.$$eval('section[data-hop="1"] tbody tr', (rows) => rows.map((r) => ({ text: r.textContent ?? '', to: r.getAttribute('data-to-bank') ?? '', from: r.getAttribute('data-from-bank') ?? '' })));
     expect(hop1).toHaveLength(7);
     expect(hop1.every((r) => r.text.includes(victim) && r.from === 'ALFAKZKA')).toBe(true);
     expect(hop1.map((r) => r.to).sort()).toEqual(['BETAKZKA', 'BETAKZKA', 'BETAKZKA', 'BETAKZKA', 'GAMMKZKA', 'GAMMKZKA', 'GAMMKZKA']);
@@ -222,24 +234,28 @@ describe('the oversight console', () => {
     const hop2 = await page.$$eval('section[data-hop="2"] tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
     expect(hop2).toHaveLength(7);
     for (const m of filed.trail.muleIins) expect(hop2.some((r) => r.includes(iban(m)))).toBe(true);
-    expect(await page.$$eval('#trail-legend li', (li) => li.map((l) => (l as HTMLElement).dataset.bank))).toEqual(['ALFAKZKA', 'BETAKZKA', 'GAMMKZKA']);
+    expect(await page.$$eval('#trail-legend li', (li) => li.map((l) => l.getAttribute('data-bank')))).toEqual(['ALFAKZKA', 'BETAKZKA', 'GAMMKZKA']);
     await view(page, '14-oversight-trail');
 
     await page.click('section[data-hop="2"] tbody tr:first-child button.open-edge');
     await page.click('#open-statement');
     await page.waitForSelector('#statement-opened, #statement-error');
-    expect(await page.textContent('#statement-opened')).toMatch(/Signed by .*(Beta|Gamma)/);
+    expect(await page.textContent('#edge-detail')).toMatch(/Signed by .*(Beta|Gamma)/);
     await view(page, '15-oversight-trail-statement');
 
-    const api = (await t.as(INV).get(`/v1/cases/${ERDR}/trail`)).body as { nodes: unknown[]; edges: unknown[] };
+    // The page's graph is the one the gateway's builder makes from the same statements.
+    const expected = new TrailBuilder();
+    for (const s of filed.statements) expected.add(s as unknown as TrailStatement, { root: s.requestId === filed.requestIds[0] });
+    const want = expected.build();
     const [json] = await Promise.all([page.waitForEvent('download'), page.click('#trail-json')]);
-    const exported = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { nodes: unknown[]; edges: unknown[] };
-    expect(exported.nodes).toEqual(api.nodes);
-    expect(exported.edges).toEqual(api.edges);
+    const exported = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { nodes: unknown[]; edges: unknown[]; encrypted: unknown[] };
+    expect(exported.nodes).toEqual(want.nodes);
+    expect(exported.edges).toEqual(want.edges);
+    expect(exported.encrypted).toEqual([]);
     const [graphml] = await Promise.all([page.waitForEvent('download'), page.click('#trail-graphml')]);
     const xml = readFileSync((await graphml.path())!, 'utf8');
-    expect(xml.match(/<node /g)).toHaveLength(api.nodes.length);
-    expect(xml.match(/<edge /g)).toHaveLength(api.edges.length);
+    expect(xml.match(/<node /g)).toHaveLength(want.nodes.length);
+    expect(xml.match(/<edge /g)).toHaveLength(want.edges.length);
     await page.close();
   });
 

@@ -51,6 +51,17 @@ describe('TrailBuilder', () => {
     expect(node).toMatchObject({ reported: true, bank: 'ALFAKZKA', holder: { iin: '920614300911', name: 'Subject Demo-One' } });
   });
 
+  it('extends a trail built before with more statements (what the body decrypts) into the same graph', () => {
+    const statements = statementsOf(trail);
+    const all = new TrailBuilder();
+    for (const s of statements) all.add(s, { root: s.statementId === 's-subject' });
+    const half = new TrailBuilder();
+    for (const s of statements.slice(0, 5)) half.add(s, { root: s.statementId === 's-subject' });
+    const more = TrailBuilder.extend(half.build());
+    for (const s of statements.slice(5)) more.add(s, { root: s.statementId === 's-subject' });
+    expect(more.build()).toEqual(all.build());
+  });
+
   it('exports GraphML with every node and edge, escaped', () => {
     const b = new TrailBuilder();
     for (const s of statementsOf(trail)) b.add(s, { root: s.statementId === 's-subject' });

@@ -1,9 +1,11 @@
 import cytoscape from 'cytoscape';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Trail, TrailEdge } from '../../../src/trail/build';
+import { Trail, TrailBuilder, TrailEdge, TrailStatement } from '../../../src/trail/build';
 import { trailGraphml } from '../../../src/trail/graphml';
-import { ApiError, getBytes, getJson } from '../api';
-import { openCms } from '../cms';
+import { ApiError, getJson } from '../api';
+import { messageOf } from '../shared';
+import { openDecryptionKey } from '../software-key';
+import { DecryptionKey, fetchStatement, openStatement } from '../statement-open';
 import { download } from './csv';
 import type { T } from './types';
 
@@ -61,8 +63,11 @@ function Graph({ trail, onEdge }: { trail: Trail; onEdge: (id: string) => void }
   return <div ref={host} id="trail-graph" class="graph" role="img" aria-label={`${trail.nodes.length} accounts, ${trail.edges.length} movements`} />;
 }
 
-/** What one edge's statement says, as the bank signed it (downloaded by the requesting body only). */
-function EdgeDetail({ t, edge }: { t: T; edge: TrailEdge }) {
+/**
+ * What one edge's statement says, as the bank signed it: downloaded (the requesting body only),
+ * decrypted with the body's key when it came encrypted, and the bank's signature verified in the page.
+ */
+function EdgeDetail({ t, edge, keyring }: { t: T; edge: TrailEdge; keyring: DecryptionKey | undefined }) {
   const [opened, setOpened] = useState<{ signer: string; movement?: unknown; der: Uint8Array } | undefined>();
   const [error, setError] = useState('');
   useEffect(() => {
@@ -71,13 +76,12 @@ function EdgeDetail({ t, edge }: { t: T; edge: TrailEdge }) {
   }, [edge.id]);
   const open = async (): Promise<void> => {
     try {
-      const der = await getBytes(`/v1/statements/${edge.statementId}`);
-      const cms = openCms(der);
-      const doc = JSON.parse(new TextDecoder().decode(cms.content)) as { accounts?: Array<{ movements?: Array<{ id: string }> }> };
+      const o = await openStatement(await fetchStatement(edge.statementId), keyring);
+      const doc = o.doc as { accounts?: Array<{ movements?: Array<{ id: string }> }> };
       const movement = (doc.accounts ?? []).flatMap((a) => a.movements ?? []).find((m) => m.id === edge.movementId);
-      setOpened({ signer: cms.signerCn, movement, der });
+      setOpened({ signer: o.signer.subject.cn, movement, der: o.signed });
     } catch (e) {
-      setError(e instanceof ApiError && e.problem.status === 404 ? t('ov.trail.statementForBody') : String(e instanceof Error ? e.message : e));
+      setError(e instanceof ApiError && e.problem.status === 404 ? t('ov.trail.statementForBody') : messageOf(e, t));
     }
   };
   return (
@@ -95,12 +99,54 @@ function EdgeDetail({ t, edge }: { t: T; edge: TrailEdge }) {
       {error && <p class="error" role="alert" id="statement-error">{error}</p>}
       {opened && (
         <div id="statement-opened">
-          <p>{t('ov.trail.signedBy', { cn: opened.signer })}</p>
+          <p class="ok">{t('ov.trail.signedBy', { cn: opened.signer })}</p>
           <pre>{JSON.stringify(opened.movement ?? {}, null, 2)}</pre>
           <button type="button" onClick={() => download(`${edge.statementId}.p7s`, opened.der, 'application/pkcs7-mime')}>{t('ov.trail.downloadP7s')}</button>
         </div>
       )}
     </section>
+  );
+}
+
+/**
+ * Statements encrypted to the body: the gateway cannot read them, so the page opens each with the
+ * body's key (as the statement view does), and adds it to the trail with the gateway's own builder.
+ */
+async function decryptInto(trail: CaseTrail, key: DecryptionKey): Promise<CaseTrail> {
+  const builder = TrailBuilder.extend(trail);
+  const first = trail.requests[0]?.requestId;
+  for (const item of trail.encrypted) {
+    const o = await openStatement(await fetchStatement(item.statementId), key);
+    const doc = o.doc as unknown as TrailStatement;
+    builder.add(doc, { root: doc.requestId === first });
+  }
+  return { ...trail, ...builder.build(), encrypted: [] };
+}
+
+function KeyPicker({ t, onKey }: { t: T; onKey: (k: DecryptionKey) => Promise<void> }) {
+  const [file, setFile] = useState<File | undefined>();
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const go = async (): Promise<void> => {
+    if (!file) return;
+    setBusy(true);
+    setError('');
+    try {
+      await onKey(await openDecryptionKey(new Uint8Array(await file.arrayBuffer()), password));
+    } catch (e) {
+      setError(messageOf(e, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div id="trail-key">
+      <label>{t('ov.trail.keyFile')} <input id="trail-key-p12" type="file" accept=".p12,.pfx" onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0])} /></label>
+      <label>{t('ov.trail.keyPassword')} <input id="trail-key-password" type="password" autocomplete="off" value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} /></label>
+      <button type="button" id="trail-decrypt" disabled={!file || busy} onClick={() => void go()}>{t('ov.trail.decrypt')}</button>
+      {error && <p class="error" role="alert" id="trail-key-error">{error}</p>}
+    </div>
   );
 }
 
@@ -110,12 +156,16 @@ export function TrailView({ t }: { t: T }) {
   const [trail, setTrail] = useState<CaseTrail | undefined>();
   const [error, setError] = useState('');
   const [selected, setSelected] = useState<string | undefined>();
+  const [keyring, setKeyring] = useState<DecryptionKey | undefined>();
+  const [decrypted, setDecrypted] = useState(0);
   const load = async (): Promise<void> => {
     setError('');
     setTrail(undefined);
     setSelected(undefined);
     try {
-      setTrail(await getJson<CaseTrail>(`/v1/cases/${encodeURIComponent(erdr.trim())}/trail`));
+      const got = await getJson<CaseTrail>(`/v1/cases/${encodeURIComponent(erdr.trim())}/trail`);
+      setDecrypted(0);
+      setTrail(keyring && got.encrypted.length > 0 ? await decryptInto(got, keyring) : got);
     } catch (e) {
       setError(e instanceof ApiError ? t('problem', { detail: e.problem.detail, code: e.problem.code }) : String(e));
     }
@@ -141,11 +191,22 @@ export function TrailView({ t }: { t: T }) {
             </ul>
             <button type="button" id="trail-json" onClick={() => download(`trail-${trail.erdrNumber}.json`, JSON.stringify(trail, null, 2), 'application/json')}>{t('ov.trail.json')}</button>{' '}
             <button type="button" id="trail-graphml" onClick={() => download(`trail-${trail.erdrNumber}.graphml`, trailGraphml(trail, `case-${trail.erdrNumber}`), 'application/graphml+xml')}>{t('ov.trail.graphml')}</button>
-            {trail.encrypted.length > 0 && <p id="trail-encrypted">{t('ov.trail.encrypted', { n: trail.encrypted.length })}</p>}
+            {trail.encrypted.length > 0 && (
+              <div id="trail-encrypted">
+                <p>{t('ov.trail.encrypted', { n: trail.encrypted.length })}</p>
+                <KeyPicker t={t} onKey={async (k) => {
+                  const n = trail.encrypted.length;
+                  setTrail(await decryptInto(trail, k));
+                  setKeyring(k);
+                  setDecrypted(n);
+                }} />
+              </div>
+            )}
+            {decrypted > 0 && <p class="ok" id="trail-decrypted">{t('ov.trail.decrypted', { n: decrypted })}</p>}
             {trail.expired.length > 0 && <p id="trail-expired">{t('ov.trail.expired', { n: trail.expired.length })}</p>}
           </section>
           <Graph trail={trail} onEdge={setSelected} />
-          {edge && <EdgeDetail t={t} edge={edge} />}
+          {edge && <EdgeDetail t={t} edge={edge} keyring={keyring} />}
           {hops.map((h) => (
             <section class="card" data-hop={h}>
               <h3>{h === 0 ? t('ov.trail.hop0') : t('ov.trail.hop', { n: h })}</h3>
