@@ -74,7 +74,7 @@ function Oversight() {
         {session && allowed.length === 0 && <p id="not-for-you">{t('ov.notForYou')}</p>}
         {session && current === 'stats' && <StatsView t={t} locale={locale} onReady={ready('stats')} />}
         {session && current === 'log' && <LogView t={t} locale={locale} now={now} />}
-        {session && current === 'trail' && <TrailView t={t} />}
+        {session && current === 'trail' && <TrailView t={t} canDecrypt={session.participant.organisation.kind === 'police'} />}
       </main>
     </div>
   );

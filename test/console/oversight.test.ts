@@ -259,6 +259,17 @@ describe('the oversight console', () => {
     await page.close();
   });
 
+  it('shows the supervising prosecutor the case, with the encrypted statements listed but no key to open them', async () => {
+    const page = await openAs(PROS);
+    await page.click('#nav-trail');
+    await page.fill('#trail-erdr', ERDR);
+    await page.click('#trail-show');
+    await page.waitForSelector('#trail-encrypted');
+    expect(await page.textContent('#trail-summary')).toMatch(/from 8 requests/);
+    expect(await page.$('#trail-key-p12')).toBeNull();
+    await page.close();
+  });
+
   it('tells another body\'s investigator the case does not exist', async () => {
     const page = await openAs('police/investigator-2');
     await page.fill('#trail-erdr', ERDR);

@@ -151,7 +151,8 @@ function KeyPicker({ t, onKey }: { t: T; onKey: (k: DecryptionKey) => Promise<vo
 }
 
 /** The money trail of a case (GET /v1/cases/{erdrNumber}/trail): graph, movements by hop, exports. */
-export function TrailView({ t }: { t: T }) {
+/** `canDecrypt`: the requesting body's people, who download statements (a prosecutor cannot). */
+export function TrailView({ t, canDecrypt }: { t: T; canDecrypt: boolean }) {
   const [erdr, setErdr] = useState('');
   const [trail, setTrail] = useState<CaseTrail | undefined>();
   const [error, setError] = useState('');
@@ -194,12 +195,12 @@ export function TrailView({ t }: { t: T }) {
             {trail.encrypted.length > 0 && (
               <div id="trail-encrypted">
                 <p>{t('ov.trail.encrypted', { n: trail.encrypted.length })}</p>
-                <KeyPicker t={t} onKey={async (k) => {
+                {canDecrypt && <KeyPicker t={t} onKey={async (k) => {
                   const n = trail.encrypted.length;
                   setTrail(await decryptInto(trail, k));
                   setKeyring(k);
                   setDecrypted(n);
-                }} />
+                }} />}
               </div>
             )}
             {decrypted > 0 && <p class="ok" id="trail-decrypted">{t('ov.trail.decrypted', { n: decrypted })}</p>}
