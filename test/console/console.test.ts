@@ -111,6 +111,32 @@ describe('the web console', () => {
     await page.close();
   });
 
+  it('a GOST R 34.10-2012 key signs through NCALayer: investigator-gost signs in and submits, the gateway takes the GOST signature', async () => {
+    const page = await open();
+    await signInWithNcaLayer(page, 'police/investigator-gost');
+    expect(await page.textContent('#who')).toMatch(/Nurlan Gostov/);
+    await page.fill('#erdr', '251750031000124');
+    await page.fill('#article', '190-2-4');
+    await page.fill('#subject-iin', SUBJECT_IIN);
+    await page.check('#bank-ALFAKZKA');
+    await page.fill('#scope-from', '2025-02-01');
+    await page.fill('#scope-to', '2025-03-13');
+    await page.click('#submit-request');
+    await page.waitForSelector('#note, #request-error');
+    expect(await page.$eval('#request-error', (e) => e.textContent).catch(() => 'none')).toBe('none');
+    const id = /Request ([0-9a-f-]{36}) received/.exec((await page.textContent('#note')) ?? '')![1]!;
+    // What the prosecutor receives is the CMS NCALayer made: GOST key (1.2.643.7.1.1.1.1), Streebog-256 digest (1.2.643.7.1.1.2.2).
+    const pending = (await t.as('prosecutor/prosecutor-1').get('/v1/sanctions/pending?limit=1000')).body.items as Array<{ requestId: string; request: string }>;
+    const der = Buffer.from(pending.find((i) => i.requestId === id)!.request, 'base64');
+    expect(der.includes(Buffer.from('06082a85030701010101', 'hex'))).toBe(true);
+    expect(der.includes(Buffer.from('06082a85030701010202', 'hex'))).toBe(true);
+    // The body's list (from the gateway) has it, with the other investigator's request.
+    await page.click('#nav-mine');
+    await page.waitForSelector(`article[data-request-id="${id}"]`);
+    expect(await page.$(`article[data-request-id="${requestId}"]`)).not.toBeNull();
+    await page.close();
+  });
+
   it('a prosecutor of body B signs in with a software key and sees nothing of body A', async () => {
     const page = await open();
     await page.check('#signer-software');
