@@ -140,7 +140,7 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
     const cpu = process.cpuUsage(cpu0);
     await new Promise((r) => setTimeout(r, 5));
     const maxBlock = loop.stop();
-    if (out.status !== 201) throw new Error(`statement not accepted: ${out.status}`);
+    if (out.outcome !== 'stored') throw new Error(`statement not accepted: ${out.outcome}`);
     await redis.del(keys.statement(statement.statementId), keys.request(request.requestId));
     return {
       acceptMs: Math.round(acceptMs),

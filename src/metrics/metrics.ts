@@ -253,7 +253,7 @@ export function instrumentStatementAnswers(
   intake.submit = async (der, client) => {
     const out = await submit(der, client);
     const bic = client.participant.organisation.bic;
-    if (out.status === 201 && !out.body.corrects && bic) {
+    if (out.outcome === 'stored' && !out.body.corrects && bic) {
       try {
         const d = await delivery(out.body.requestId, bic);
         if (d?.deliveredAt && d.answeredAt) metrics.observeAnswer(bic, (Date.parse(d.answeredAt) - Date.parse(d.deliveredAt)) / 1000);

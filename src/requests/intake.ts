@@ -13,7 +13,8 @@ export const MAX_DEADLINE_HOURS = 72;
 export const DEFAULT_MAX_AGE_DAYS = 7;
 
 export interface IntakeResult {
-  status: 200 | 202;
+  /** Stored now, or the same request again (idempotent replay); the route chooses the HTTP status. */
+  outcome: 'stored' | 'replayed';
   body: { requestId: string; digest: string; state: string; receipt: string; logIndex: number };
 }
 
@@ -145,7 +146,7 @@ export class RequestIntake {
       receivedAt: outcome.receivedAt,
     })));
     return {
-      status: outcome.kind === 'stored' ? 202 : 200,
+      outcome: outcome.kind === 'stored' ? 'stored' : 'replayed',
       body: { requestId: doc.requestId, digest: sd.digest, state: outcome.state, receipt: receipt.toString('base64'), logIndex: outcome.logIndex },
     };
   }

@@ -7,7 +7,8 @@ import type { RequestServiceDeps } from './store';
 import type { StoredRequest } from './types';
 
 export interface SanctionResult {
-  status: 200 | 201;
+  /** Decided now, or the same sanction again (idempotent replay); the route chooses the HTTP status. */
+  outcome: 'decided' | 'replayed';
   body: { requestId: string; sanctionId: string; digest: string; decision: string; state: string; receipt: string; logIndex: number };
   /** BICs whose deliveries must be enqueued now (granted only). */
   queued: string[];
@@ -114,7 +115,7 @@ export class SanctionService {
       logIndex: outcome.logIndex, time, requestId, sanctionId: doc.sanctionId, digest: sd.digest, requestDigest: request.digest,
     })));
     return {
-      status: outcome.kind === 'decided' ? 201 : 200,
+      outcome: outcome.kind === 'decided' ? 'decided' : 'replayed',
       body: { requestId, sanctionId: doc.sanctionId, digest: sd.digest, decision: doc.decision, state: outcome.state, receipt: receipt.toString('base64'), logIndex: outcome.logIndex },
       queued: outcome.kind === 'decided' ? bics : [],
     };

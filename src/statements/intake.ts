@@ -17,7 +17,8 @@ import type { StatementStore } from './store';
 import type { OpenedStatement, StatementOpener } from './opener';
 
 export interface StatementIntakeResult {
-  status: 200 | 201;
+  /** Stored now (a first answer or a correction), or the same statement again; the route chooses the HTTP status. */
+  outcome: 'stored' | 'replayed';
   body: { statementId: string; requestId: string; digest: string; result: string; logIndex: number; receipt: string; corrects?: string };
 }
 
@@ -220,7 +221,7 @@ export class StatementIntake {
       );
     }
     return {
-      status: out.kind === 'replay' ? 200 : 201,
+      outcome: out.kind === 'replay' ? 'replayed' : 'stored',
       body: {
         statementId: doc.statementId,
         requestId: doc.requestId,

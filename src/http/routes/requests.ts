@@ -27,14 +27,15 @@ export function requestRoutes(d: RequestRoutesDeps): Router {
   const r = Router();
   r.post('/v1/requests', requireOrgKind('police'), ...signedBody(d.documentLimit), async (req, res) => {
     const out = await d.intake.submit(bodyBuffer(req), clientOf(res));
-    res.status(out.status).location(`/v1/requests/${out.body.requestId}`).json(out.body);
+    // 202: stored, delivery follows the sanction; 200: the same request again.
+    res.status(out.outcome === 'stored' ? 202 : 200).location(`/v1/requests/${out.body.requestId}`).json(out.body);
   });
 
   // The signature decides who sanctioned; the TLS client may be the prosecutor or a police system relaying.
   r.post('/v1/requests/:requestId/sanction', requireOrgKind('prosecutor_office', 'police'), ...signedBody(d.documentLimit), async (req, res) => {
     const out = await d.sanctions.decide(requestIdParam(req.params.requestId), bodyBuffer(req), clientOf(res).participant);
     if (out.queued.length > 0) await d.onGranted(out.body.requestId, out.queued);
-    res.status(out.status).json(out.body);
+    res.status(out.outcome === 'decided' ? 201 : 200).json(out.body);
   });
 
   // The calling body's own requests only: the index is per body, so another body's never appear.

@@ -15,7 +15,7 @@ export function statementRoutes(d: StatementRoutesDeps): Router {
   const r = Router();
   r.post('/v1/statements', requireRole('bank'), ...signedBody(d.bodyLimit), async (req, res) => {
     const out = await d.intake.submit(bodyBuffer(req), clientOf(res));
-    res.status(out.status).location(`/v1/statements/${out.body.statementId}`).json(out.body);
+    res.status(out.outcome === 'stored' ? 201 : 200).location(`/v1/statements/${out.body.statementId}`).json(out.body);
   });
 
   // Only the requesting body; banks, prosecutors and other bodies get 404 from the reader.
