@@ -67,6 +67,7 @@ describe('the contract with Redis up', () => {
     expect(decided.body.digest).toBe(contentDigest(sanction));
     expect((await t.as(PROS).post(`/v1/requests/${doc.requestId}/sanction`, sanction)).status).toBe(200);
     expect((await t.as(INV).get(`/v1/requests/${doc.requestId}`)).status).toBe(200);
+    expect((await t.as(INV).get('/v1/requests')).status).toBe(200);
     const decisions = await t.as(PROS).get('/v1/sanctions/decided');
     expect(decisions.status).toBe(200);
     expect(decisions.body.items[0]).toMatchObject({ requestId: doc.requestId, decision: 'granted' });
@@ -101,6 +102,9 @@ describe('the contract with Redis up', () => {
     expect((await t.as(AUD).get(`/v1/log/proofs/consistency?first=1&second=${size}`)).status).toBe(200);
     expect((await t.as(AUD).get('/v1/stats')).status).toBe(200);
     expect((await t.as(AUD).get('/metrics')).status).toBe(200);
+    // The money trail of the case (issue 18).
+    expect((await t.as(INV).get(`/v1/cases/${(doc.case as { erdrNumber: string }).erdrNumber}/trail`)).status).toBe(200);
+    expect((await t.as().get('/console/oversight')).status).toBe(200);
 
     // The console and its sign-in by signature (issue 13).
     expect((await t.as().get('/console')).status).toBe(200);
@@ -290,6 +294,7 @@ describe('the contract with Redis down', () => {
       'POST /v1/requests': () => t.as(INV).post('/v1/requests', sign(fresh, INV)),
       'POST /v1/requests/{requestId}/sanction': () => t.as(PROS).post(`/v1/requests/${fresh.requestId}/sanction`, sign(makeSanction(fresh, 'a'.repeat(64)), PROS)),
       'GET /v1/requests/{requestId}': () => t.as(INV).get(`/v1/requests/${doc.requestId}`),
+      'GET /v1/requests': () => t.as(INV).get('/v1/requests'),
       'GET /v1/sanctions/pending': () => t.as(PROS).get('/v1/sanctions/pending'),
       'GET /v1/sanctions/decided': () => t.as(PROS).get('/v1/sanctions/decided'),
       'GET /v1/inbox': () => t.as(BANK).get('/v1/inbox'),
@@ -303,6 +308,7 @@ describe('the contract with Redis down', () => {
       'GET /v1/log/proofs/inclusion': () => t.as(AUD).get('/v1/log/proofs/inclusion?index=0&treeSize=1'),
       'GET /v1/log/proofs/consistency': () => t.as(AUD).get('/v1/log/proofs/consistency?first=1&second=1'),
       'GET /v1/stats': () => t.as(AUD).get('/v1/stats'),
+      'GET /v1/cases/{erdrNumber}/trail': () => t.as(INV).get(`/v1/cases/${(doc.case as { erdrNumber: string }).erdrNumber}/trail`),
       'GET /metrics': () => t.as(AUD).get('/metrics'),
       'GET /v1/openapi.json': () => t.as().get('/v1/openapi.json'),
       'GET /v1/auth/challenge': () => t.as().get('/v1/auth/challenge'),
