@@ -50,7 +50,7 @@ export function reportError(what: string, e: unknown): number {
   if (isArt50Error(e)) {
     process.stderr.write(`${what} failed: ${e.code}: ${e.detail}${e.field ? ` (field ${e.field})` : ''}\n`);
     // A configuration the person gave (trust file, registry) that cannot be used is a usage error.
-    return e.code === 'config.invalid' || e.code === 'registry.invalid' ? 64 : 2;
+    return e.code === 'config.invalid' || e.code === 'config.unreadable' || e.code === 'registry.invalid' ? 64 : 2;
   }
   if (e instanceof UsageError) {
     process.stderr.write(`${what} failed: ${e.message}\n`);

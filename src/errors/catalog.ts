@@ -115,6 +115,7 @@ export const CATALOG = {
   'case.not_found': { status: 404, title: 'Case not found' },
   // configuration (startup only, never over HTTP)
   'config.invalid': { status: 500, title: 'Invalid configuration' },
+  'config.unreadable': { status: 500, title: 'Configuration file not readable' },
   'registry.invalid': { status: 500, title: 'Invalid participant registry' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -30,7 +30,7 @@ export function loadSubjectSecret(src: { text: string } | { file: string }): Buf
   try {
     text = readFileSync(src.file, 'utf8');
   } catch (e) {
-    throw new Art50Error('config.invalid', `the subject-key secret file ${src.file} cannot be read (ART50_SUBJECT_KEY_FILE; art50 pki init writes one)`, { cause: e });
+    throw new Art50Error('config.unreadable', `the subject-key secret file ${src.file} cannot be read (ART50_SUBJECT_KEY_FILE; art50 pki init writes one)`, { cause: e });
   }
   return parseSubjectSecret(text, src.file);
 }

@@ -115,9 +115,15 @@ export function parseRegistry(ajv: Ajv2020, json: unknown): Registry {
 }
 
 export function loadRegistry(ajv: Ajv2020, path: string): Registry {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Art50Error('config.unreadable', `participant registry ${path} is not readable: ${(e as Error).message}`, { cause: e });
+  }
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
     throw new Art50Error('registry.invalid', `participant registry ${path} is not readable JSON: ${(e as Error).message}`);
   }

@@ -118,7 +118,7 @@ function stamp(file: string): string {
     const s = statSync(file);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch (e) {
-    throw new Art50Error('config.invalid', `CRL file ${file} is not readable`, { cause: e });
+    throw new Art50Error('config.unreadable', `CRL file ${file} is not readable`, { cause: e });
   }
 }
 
@@ -126,6 +126,6 @@ function readOrThrow(file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new Art50Error('config.invalid', `CRL file ${file} is not readable`, { cause: e });
+    throw new Art50Error('config.unreadable', `CRL file ${file} is not readable`, { cause: e });
   }
 }

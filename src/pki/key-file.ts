@@ -109,7 +109,7 @@ export function loadServerKey(src: { cert: string; key: string } | { p12: string
     try {
       return readFileSync(path);
     } catch (e) {
-      throw new Art50Error('config.invalid', `${what}: ${path} is not readable`, { cause: e });
+      throw new Art50Error('config.unreadable', `${what}: ${path} is not readable`, { cause: e });
     }
   };
   const ask = (file: string): string => {

@@ -33,7 +33,7 @@ export function readCertificates(file: string): X509Certificate[] {
   try {
     text = readFileSync(file, 'latin1');
   } catch (e) {
-    throw new Art50Error('config.invalid', `trust anchor file ${file} is not readable`, { cause: e });
+    throw new Art50Error('config.unreadable', `trust anchor file ${file} is not readable`, { cause: e });
   }
   const blocks = text.match(CERT_PEM) ?? [];
   if (blocks.length === 0) throw new Art50Error('config.invalid', `${file} holds no PEM certificate`);

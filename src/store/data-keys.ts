@@ -61,7 +61,7 @@ export class DataKeyring {
     try {
       text = readFileSync(src.file, 'utf8');
     } catch (e) {
-      throw new Art50Error('config.invalid', `the data key file ${src.file} cannot be read: ${(e as Error).message}`);
+      throw new Art50Error('config.unreadable', `the data key file ${src.file} cannot be read: ${(e as Error).message}`);
     }
     return DataKeyring.parse(text, src.file);
   }

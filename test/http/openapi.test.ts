@@ -66,7 +66,7 @@ describe('docs/openapi.yaml', () => {
       expect([key, codes.filter((c) => !catalogue.has(c))]).toEqual([key, []]);
       expect(Object.keys(op.responses ?? {}).some((s) => s.startsWith('2'))).toBe(true);
     }
-    const startupOnly = ['config.invalid', 'registry.invalid'];
+    const startupOnly = ['config.invalid', 'config.unreadable', 'registry.invalid'];
     expect([...spec.components.schemas.Problem.properties.code.enum].sort()).toEqual([...catalogue].filter((c) => !startupOnly.includes(c)).sort());
   });
 

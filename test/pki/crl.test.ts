@@ -85,6 +85,6 @@ test('the poll timer is injectable, unref\'d, and stopped by close()', () => {
   expect(calls).toEqual(['set 1000', 'unref', 'clear']);
 });
 
-test('a missing CRL file at startup is config.invalid', () => {
-  expectCode(() => new FileCrlSource([join(dir, 'nope.crl')], { pollMs: 0 }), 'config.invalid');
+test('a missing CRL file at startup is config.unreadable', () => {
+  expectCode(() => new FileCrlSource([join(dir, 'nope.crl')], { pollMs: 0 }), 'config.unreadable');
 });

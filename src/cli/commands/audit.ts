@@ -60,7 +60,7 @@ function progress(label: string): { update(read: number, total: number | undefin
 function fail(e: unknown, what: string, setExit: SetExit): void {
   const msg = isApiError(e) ? e.describe() : isArt50Error(e) ? `${e.code}: ${e.detail}` : e instanceof Error ? e.message : String(e);
   process.stderr.write(`${what} failed: ${msg}\n`);
-  setExit(e instanceof UsageError || (isArt50Error(e) && (e.code === 'config.invalid' || e.code === 'registry.invalid')) ? EXIT.usage : EXIT.refused);
+  setExit(e instanceof UsageError || (isArt50Error(e) && (e.code === 'config.invalid' || e.code === 'config.unreadable' || e.code === 'registry.invalid')) ? EXIT.usage : EXIT.refused);
 }
 
 function withConn(cmd: Command): Command {

@@ -35,7 +35,7 @@ function readFile(path: string, what: string): Buffer {
   try {
     return readFileSync(path === '-' ? 0 : path);
   } catch (e) {
-    throw new Art50Error('config.invalid', `cannot read ${what} ${path}`, { cause: e });
+    throw new Art50Error('config.unreadable', `cannot read ${what} ${path}`, { cause: e });
   }
 }
 
@@ -166,7 +166,7 @@ export function registerCmsCommands(program: Command, setExit: SetExit): void {
         process.stdout.write(opts.json ? JSON.stringify(shown, null, 2) + '\n' : printReport(shown));
       }
       if (!report.valid && opts.out === '-') process.stderr.write(printReport(shown));
-      const usage = report.code === 'config.invalid' || report.code === 'registry.invalid';
+      const usage = report.code === 'config.invalid' || report.code === 'config.unreadable' || report.code === 'registry.invalid';
       setExit(report.valid ? EXIT.ok : usage ? EXIT.usage : EXIT.invalid);
     });
 }
