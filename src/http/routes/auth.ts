@@ -5,7 +5,7 @@ import { csrfMatches, SessionStore } from '../../auth/sessions';
 import { Art50Error } from '../../errors';
 import type { ClientIdentity, Participant } from '../../participants/types';
 import { clientOf } from '../client-auth';
-import { bodyBuffer, signedBody } from '../raw-body';
+import { bodyBuffer, signedBody } from '../signed-body';
 import { clearSessionCookie, cookieOf, CSRF_HEADER, SESSION_COOKIE, sessionOf, setSessionCookie } from '../session-auth';
 
 export interface AuthRoutesDeps {

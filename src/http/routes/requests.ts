@@ -8,7 +8,8 @@ import { decodeCursor, requestsOfBody } from '../../requests/list';
 import type { Registry } from '../../participants/registry';
 import { clientOf, requireOrgKind, requireRole } from '../client-auth';
 import { intParam } from '../query-params';
-import { bodyBuffer, signedBody, uuidParam } from '../raw-body';
+import { uuidParam } from '../path-params';
+import { bodyBuffer, signedBody } from '../signed-body';
 
 export interface RequestRoutesDeps {
   intake: RequestIntake;

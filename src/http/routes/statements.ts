@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { StatementReader } from '../../statements/download';
 import type { StatementIntake } from '../../statements/intake';
 import { clientOf, requireRole } from '../client-auth';
-import { bodyBuffer, PKCS7_MIME, signedBody, uuidParam } from '../raw-body';
+import { uuidParam } from '../path-params';
+import { bodyBuffer, PKCS7_MIME, signedBody } from '../signed-body';
 
 export interface StatementRoutesDeps {
   intake: StatementIntake;
