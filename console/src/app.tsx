@@ -62,6 +62,8 @@ function App() {
             {police && <button type="button" id="nav-mine" aria-current={current === 'mine'} onClick={() => { setView('mine'); setStatement(undefined); }}>{t('nav.mine')}</button>}
             {prosecutor && <button type="button" id="nav-pending" aria-current={current === 'pending'} onClick={() => setView('pending')}>{t('nav.pending')}</button>}
             {prosecutor && <button type="button" id="nav-decisions" aria-current={current === 'decisions'} onClick={() => setView('decisions')}>{t('nav.decisions')}</button>}
+            {/* Statistics, the log's health and the money trail are a page of their own (docs/console.md "Oversight"). */}
+            <a id="nav-oversight" class="nav-link" href="/console/oversight">{t('nav.oversight')}</a>
           </nav>
         )}
       </header>

@@ -66,6 +66,7 @@ function Oversight() {
         {session && allowed.length > 0 && (
           <nav aria-label="oversight">
             {allowed.map((v) => <button type="button" id={`nav-${v}`} aria-current={current === v} onClick={() => setView(v)}>{t(`ov.nav.${v}`)}</button>)}
+            <a id="nav-console" class="nav-link" href="/console">{t('ov.back')}</a>
           </nav>
         )}
       </header>
