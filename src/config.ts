@@ -62,7 +62,7 @@ export interface Config {
   statementWorkerThresholdBytes: number;
   /** The statement worker pool: threads, time budget of one call, statements that may wait. */
   statementWorkers: { size: number; jobTimeoutMs: number; maxQueued: number };
-  /** Least time between two signed checkpoints while entries arrive (DESIGN §6: at least every second). */
+  /** Least time between two signed checkpoints while entries arrive (auditors expect one at least every second while entries arrive, docs/log.md). */
   checkpointIntervalMs: number;
   /** A Redis without `appendfsync always`: refuse to start (strict, default) or only warn. */
   redisDurability: 'strict' | 'warn';

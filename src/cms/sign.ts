@@ -7,7 +7,7 @@ import { certInfo } from '../pki/cert-info';
 import type { SigningIdentity } from './types';
 
 /**
- * CMS SignedData (RFC 5652) with the content attached, as DESIGN §3 prescribes: SHA-256 (Streebog for GOST keys),
+ * CMS SignedData (RFC 5652) with the content attached, the document format of docs/signatures.md: SHA-256 (Streebog for GOST keys),
  * signed attributes contentType + messageDigest + signingTime, signer certificate (+ chain)
  * included, SignerIdentifier issuerAndSerialNumber, version 1. Only the structure is built in JS;
  * the private-key operation is one node:crypto (OpenSSL) call.

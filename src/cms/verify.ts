@@ -8,7 +8,7 @@ import { digest as computeDigest, digestAlgorithm, DigestName, publicKeyOf, Sign
 import type { VerifiedCms } from './types';
 
 /**
- * Verifies a CMS SignedData document (DESIGN §3) up to and including the signature — not the
+ * Verifies a CMS SignedData document (docs/signatures.md) up to and including the signature — not the
  * certificate path, which is pki/chain's job. The steps, in order, each with its own code:
  *
  *   decodeInput → parseSignedData → exactly one signer → attached content → algorithms allowed

@@ -1,5 +1,5 @@
 /**
- * Check-digit algorithms of the identifiers the gateway handles (DESIGN §8).
+ * Check-digit algorithms of the identifiers the gateway handles (docs/documents.md): invented or mistyped identifiers are refused at intake.
  * Pure functions: used by the JSON Schema formats, the registry loader and the demo generators.
  */
 

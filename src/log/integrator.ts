@@ -26,7 +26,7 @@ export interface LogIntegratorOptions {
   readBatch?: number;
   /** Most entries integrated by one integrateOnce (default 50,000). */
   maxPerRound?: number;
-  /** A new checkpoint at most this often while the tree grows (default 1000 ms, DESIGN §6). */
+  /** A new checkpoint at most this often while the tree grows (default 1000 ms: auditors expect a fresh checkpoint at least every second while entries arrive, docs/log.md). */
   checkpointIntervalMs?: number;
   /** Called with errors from the background loop (start()); default: ignored. */
   onError?: (e: unknown) => void;

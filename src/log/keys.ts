@@ -1,6 +1,7 @@
 /**
  * Redis keys of one log. All carry the hash tag {ns}, so they sit on the same slot as the request
- * state whose changes they record (DESIGN §7); every Lua script still names them in KEYS.
+ * state whose changes they record, so one script can change that state and append its log entry
+ * atomically (docs/log.md, Sequencing); every Lua script still names them in KEYS.
  */
 export interface LogKeys {
   /** INCR counter; the entry index is the new value − 1. */
