@@ -251,8 +251,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let stopSweeper: (() => void) | undefined;
   const background = (): void => {
     integration.start();
-    // The statistics are folded from the whole log once, now; later calls read only new entries.
-    stats.warm().catch((e: unknown) => logger.warn('folding the log into the statistics failed; the first /v1/stats call retries', { error: String(e) }));
     // Statement payloads past retention are deleted by the background processes, once a minute.
     stopSweeper = startStatementSweeper(statementReader, 60_000, (e) => logger.warn('statement retention sweep failed', { error: String(e) }));
     workers = startWorkers({ connection, names, banks: bankBics, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });
@@ -289,6 +287,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       dispatcher.start();
       if (runWorkers) background();
       else integration.start();
+      // The statistics are folded from the whole log once, now, in the background; later calls read only new entries.
+      stats.warm().catch((e: unknown) => logger.warn('folding the log into the statistics failed; the first /v1/stats call retries', { error: String(e) }));
       logger.info('art50 gateway listening', { port, host: config.host, namespace: config.namespace, workers: runWorkers });
       return port;
     },
