@@ -7,6 +7,7 @@ import type { PathValidator, ValidatedCertificate } from '../pki/types';
 import type { DocumentValidators } from './validators';
 import { parseJsonDocument } from './validators';
 import { checkSignerPath, identifySigner } from './verify-steps';
+import { DOCUMENT_KINDS } from './kinds';
 import type { RequestDoc, SanctionDoc, StatementDoc, StatementHeaderDoc } from './types';
 
 export interface DocumentKinds {
@@ -84,7 +85,8 @@ export class DocumentVerifier {
     const signer = checkSignerPath(cms, this.deps.validator);
     onVerified?.(cms.digest, signer);
     const participant = identifySigner(signer, this.deps.registry());
-    const json = parseJsonDocument(cms.content, kind === 'statement' ? Number.MAX_SAFE_INTEGER : this.deps.maxJsonBytes);
+    // A statement may be tens of MB: its size was bounded by the endpoint's body limit already.
+    const json = parseJsonDocument(cms.content, DOCUMENT_KINDS[kind].size === 'body' ? Number.MAX_SAFE_INTEGER : this.deps.maxJsonBytes);
     const doc = this.deps.validators[kind](json) as VerifiableKinds[K];
     // Stored and handed on as DER even when it was posted as PEM.
     return { doc, cms: decodeInput(der), digest: cms.digest, signingTime: cms.signingTime, signer, participant };

@@ -4,10 +4,10 @@ import { Art50Error } from '../errors';
 import { describeAjvError, loadSchema } from './ajv';
 import { firstDuplicateMember } from './duplicate-members';
 import { jsonPointer } from './pointer';
-import { checkRequestSubject } from './semantics';
+import { DOCUMENT_KINDS } from './kinds';
 import type { DocumentType, RequestDoc, SanctionDoc, StatementDoc, StatementHeaderDoc } from './types';
 
-/** Typed validators of the signed document types; each schema is compiled once. A request's subject IBAN or card is checksum-checked after its schema (semantics.ts). */
+/** Typed validators of the signed document types; each schema is compiled once, and a kind's afterSchema checks (documents/kinds/) follow it. */
 export interface DocumentValidators {
   /** Returns the value typed, or throws Art50Error 'document.type' / 'document.schema' naming the field. */
   request(json: unknown): RequestDoc;
@@ -120,13 +120,14 @@ function makeValidator<T>(validate: ValidateFunction, type: DocumentType, after?
   };
 }
 
-/** Compiles the three document schemas once on `ajv` (from createAjv()) and returns typed validators. */
+/** Compiles each kind's schema once on `ajv` (from createAjv()) and returns typed validators. */
 export function createDocumentValidators(ajv: Ajv2020): DocumentValidators {
+  const of = <T>(kind: DocumentType, after?: (doc: T) => void): ((json: unknown) => T) => makeValidator<T>(compileOnce(ajv, kind), kind, after);
   return {
-    request: makeValidator<RequestDoc>(compileOnce(ajv, 'request'), 'request', checkRequestSubject),
-    sanction: makeValidator<SanctionDoc>(compileOnce(ajv, 'sanction'), 'sanction'),
-    statement: makeValidator<StatementDoc>(compileOnce(ajv, 'statement'), 'statement'),
-    'statement-header': makeValidator<StatementHeaderDoc>(compileOnce(ajv, 'statement-header'), 'statement-header'),
+    request: of<RequestDoc>('request', DOCUMENT_KINDS.request.afterSchema),
+    sanction: of<SanctionDoc>('sanction'),
+    statement: of<StatementDoc>('statement'),
+    'statement-header': of<StatementHeaderDoc>('statement-header'),
   };
 }
 

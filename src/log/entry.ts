@@ -10,21 +10,19 @@ import type { ValidateFunction } from 'ajv/dist/2020';
 import type Ajv2020 from 'ajv/dist/2020';
 import { Art50Error, ErrorCode } from '../errors';
 import { createAjv, loadSchema, validateOrThrow } from '../documents/ajv';
+import { DOCUMENT_KINDS } from '../documents/kinds';
 
+/** Every event the log records: each document kind's (documents/kinds/), and the deliveries' between them. */
 export const LOG_EVENTS = [
-  'request.received',
-  'request.refused',
-  'sanction.granted',
-  'sanction.refused',
+  ...DOCUMENT_KINDS.request.events,
+  ...DOCUMENT_KINDS.sanction.events,
   'delivery.queued',
   'delivery.delivered',
   'delivery.acknowledged',
   'delivery.overdue',
   'delivery.push_failed',
   'delivery.fallback_inbox',
-  'statement.received',
-  'statement.refused',
-  'statement.downloaded',
+  ...DOCUMENT_KINDS.statement.events,
 ] as const;
 
 export type LogEvent = (typeof LOG_EVENTS)[number];

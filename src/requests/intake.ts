@@ -6,7 +6,7 @@ import type { ClientIdentity } from '../participants/types';
 import type { Registry } from '../participants/registry';
 import type { Role } from '../participants/types';
 import type { RequestServiceDeps } from './store';
-import { requestSignerRole } from '../participants/request-signer';
+import { checkRequestSigner } from '../documents/kinds/request';
 
 export const MAX_DEADLINE_HOURS = 72;
 /** Oldest createdAt accepted at submission (ART50_REQUEST_MAX_AGE_DAYS). */
@@ -16,19 +16,6 @@ export interface IntakeResult {
   /** Stored now, or the same request again (idempotent replay); the route chooses the HTTP status. */
   outcome: 'stored' | 'replayed';
   body: { requestId: string; digest: string; state: string; receipt: string; logIndex: number };
-}
-
-/** Signer must be an investigator or the first head of the body the request names (Art. 50 para 7 b). */
-export function checkRequestSigner(sd: SignedDocument<RequestDoc>): 'investigator' | 'first_head' {
-  const { participant, doc } = sd;
-  const role = requestSignerRole(participant, sd.signer.cert);
-  if (participant.organisation.bin !== doc.body.bin) {
-    throw new Art50Error('participant.wrong_body', `the signer belongs to body ${participant.organisation.bin}, not to body ${doc.body.bin} named in the request`, { field: '/body/bin' });
-  }
-  if (participant.person!.iin !== doc.signer.iin) {
-    throw new Art50Error('participant.wrong_body', 'signer.iin in the request is not the IIN of the signing certificate', { field: '/signer/iin' });
-  }
-  return role;
 }
 
 export function checkRequestContent(doc: RequestDoc, registry: Registry, now: Date, skewSeconds: number, maxAgeDays = DEFAULT_MAX_AGE_DAYS): void {

@@ -1,5 +1,5 @@
 import { Art50Error } from '../errors';
-import type { SignedDocument } from '../documents/signed-document';
+import { checkSanctionSigner } from '../documents/kinds/sanction';
 import type { SanctionDoc } from '../documents/types';
 import type { Registry } from '../participants/registry';
 import type { Participant } from '../participants/types';
@@ -12,20 +12,6 @@ export interface SanctionResult {
   body: { requestId: string; sanctionId: string; digest: string; decision: string; state: string; receipt: string; logIndex: number };
   /** BICs whose deliveries must be enqueued now (granted only). */
   queued: string[];
-}
-
-/** Each binding check of a sanction is one small function with its own code. */
-export function checkSanctionSigner(sd: SignedDocument<SanctionDoc>, request: Pick<StoredRequest, 'bodyBin'>, registry: Registry): void {
-  const { participant, doc } = sd;
-  if (!participant.person || !participant.roles.includes('prosecutor')) {
-    throw new Art50Error('participant.role', 'a sanction must be signed by a prosecutor');
-  }
-  if (participant.person.iin !== doc.prosecutor.iin || participant.organisation.bin !== doc.prosecutor.bin) {
-    throw new Art50Error('participant.wrong_body', 'prosecutor.iin / prosecutor.bin do not match the signing certificate', { field: '/prosecutor' });
-  }
-  if (!registry.supervises(participant.organisation.bin, request.bodyBin)) {
-    throw new Art50Error('participant.not_supervising', `the prosecutor's office ${participant.organisation.bin} does not supervise body ${request.bodyBin}`);
-  }
 }
 
 export function checkSanctionBinding(doc: SanctionDoc, requestId: string, request: Pick<StoredRequest, 'digest' | 'erdrNumber'>, now: Date): void {

@@ -17,25 +17,6 @@ import { sha256Hex } from './sealed';
 const ANSWERABLE = new Set(['delivered', 'acknowledged', 'overdue', 'answered', 'refused_by_bank']);
 
 
-/**
- * The signer is the bank named in `bank.bic`: its system certificate (role bank) or one of its
- * officers (role bank_officer). `bank.bin` must be that bank's BIN in the registry.
- */
-export function checkStatementSigner(sd: { doc: Pick<StatementDoc, 'bank'>; participant: Participant }, registry: Registry): void {
-  const { doc, participant } = sd;
-  const bank = registry.bankByBic(doc.bank.bic);
-  if (!bank) throw new Art50Error('document.unknown_bank', `bank ${doc.bank.bic} is not a registered bank`, { field: '/bank/bic' });
-  if (bank.bin !== doc.bank.bin) {
-    throw new Art50Error('participant.wrong_bank', `bank.bin ${doc.bank.bin} is not the BIN of ${doc.bank.bic} in the registry`, { field: '/bank/bin' });
-  }
-  if (participant.organisation.kind !== 'bank' || participant.organisation.bin !== bank.bin) {
-    throw new Art50Error('participant.wrong_bank', `the signer belongs to ${participant.organisation.name}, not to bank ${doc.bank.bic} named in the statement`, { field: '/bank/bic' });
-  }
-  if (!participant.roles.some((r) => r === 'bank' || r === 'bank_officer')) {
-    throw new Art50Error('participant.role', 'a statement must be signed by the bank system certificate or a bank officer');
-  }
-}
-
 /** The TLS client posting the statement is the bank the statement names. */
 export function checkStatementClient(doc: Pick<StatementDoc, 'bank'>, client: Participant): void {
   if (client.organisation.kind !== 'bank' || client.organisation.bic !== doc.bank.bic) {
