@@ -15,7 +15,10 @@ export function createRedis(target: RedisTarget, purpose: 'commands' | 'bullmq',
       // No auto-pipelining: a request's commands follow one another (each awaits the last), so its
       // batches held one or two commands and cost more CPU than the writes they saved (issue 19).
       : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 10_000 };
-  const options: RedisOptions = { lazyConnect: false, ...connectionOptions(target), ...base, ...extra };
+  // A primary demoted by a failover answers writes with READONLY: reconnect, which asks the
+  // Sentinels for the new one (BullMQ's commands are resent there; ours fail into a 503).
+  const readonly = (e: Error): 1 | 2 | false => (e.message.startsWith('READONLY') ? (purpose === 'bullmq' ? 2 : 1) : false);
+  const options: RedisOptions = { lazyConnect: false, reconnectOnError: readonly, ...connectionOptions(target), ...base, ...extra };
   const redis = target.kind === 'server' ? new Redis(target.url, options) : new Redis(options);
   // Without a listener ioredis prints every reconnect failure as "Unhandled error event";
   // readiness (/readyz) and command errors already report an unreachable Redis.

@@ -9,7 +9,7 @@ export const STORE_UNAVAILABLE =
   'resending the same document is safe (a recorded one is answered as a replay with its original receipt)';
 
 const CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTCONN', 'NR_CLOSED']);
-const MESSAGES = [/^Connection is closed\.?$/, /Stream isn't writeable/, /Reached the max retries per request limit/, /Command timed out/, /^Socket closed unexpectedly/, /LOADING Redis is loading/, /enableOfflineQueue/];
+const MESSAGES = [/^Connection is closed\.?$/, /Stream isn't writeable/, /Reached the max retries per request limit/, /Command timed out/, /^Socket closed unexpectedly/, /LOADING Redis is loading/, /enableOfflineQueue/, /^READONLY /];
 
 export function isRedisUnavailable(e: unknown): boolean {
   if (!(e instanceof Error)) return false;

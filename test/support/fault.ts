@@ -73,8 +73,8 @@ export async function expectDeliveredOnce(t: TestGateway, pairs: ReadonlyArray<{
 }
 
 /** Waits for a signed checkpoint over the whole log, then verifies the log offline as an auditor. */
-export async function auditVerified(t: TestGateway, opts: { saved?: SavedCheckpoint; redisUrl?: string } = {}): Promise<VerifyReport> {
-  const redis = new Redis(opts.redisUrl ?? process.env.REDIS_URL!);
+export async function auditVerified(t: TestGateway, opts: { saved?: SavedCheckpoint; redisUrl?: string; redis?: () => Redis } = {}): Promise<VerifyReport> {
+  const redis = opts.redis ? opts.redis() : new Redis(opts.redisUrl ?? process.env.REDIS_URL!);
   try {
     await waitFor(async () => {
       const size = Number(await redis.get(`{${t.config.namespace}}:log:size`));

@@ -1,0 +1,223 @@
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import type { Response } from 'supertest';
+import { makeRequest, makeSanction } from '../support/documents';
+import { startTestGateway, TestGateway } from '../support/gateway';
+import { INV, PROS, waitFor } from '../support/flow';
+import { sign } from '../support/identities';
+import { auditVerified, logEvents } from '../support/fault';
+import { RedisProcess, SentinelGroup, startRedisNode, startSentinels, tempDir } from '../support/redis-ha';
+import { makeStatement } from '../statements/helpers';
+
+/**
+ * Issue 21.4: a Redis primary, one replica and three redis-sentinel processes; the gateway follows
+ * the Sentinels and acknowledges a write only once it is on a replica (ART50_REDIS_MIN_REPLICAS=1).
+ * Under load the primary is SIGKILLed. After the Sentinels promote the replica (and the old
+ * machine comes back as its replica), nothing that was acknowledged is missing, every delivery
+ * happened once, the log verifies, and every receipt's log index holds the entry it names.
+ */
+const NAME = 'art50';
+const BANKS = ['ALFAKZKA', 'BETAKZKA'];
+
+type Ack = { what: string; requestId: string; logIndex: number; events: string[] };
+
+describe('Redis Sentinel failover under load', () => {
+  const dir = tempDir('art50-failover-');
+  let primary: RedisProcess;
+  let replica: RedisProcess;
+  let returned: RedisProcess | undefined;
+  let sentinels: SentinelGroup;
+  let t: TestGateway;
+
+  beforeAll(async () => {
+    primary = await startRedisNode({ dir: join(dir, 'a') });
+    replica = await startRedisNode({ dir: join(dir, 'b'), replicaOf: primary.port });
+    await waitFor(async () => /master_link_status:up/.test(await info(replica.port)), 'the replica in sync');
+    sentinels = await startSentinels({ dir, masterPort: primary.port, name: NAME });
+    // A failover needs the Sentinels to know the replica and each other (a majority elects a leader).
+    await waitFor(async () => {
+      for (const port of sentinels.ports) {
+        const m = await sentinelMaster(port);
+        if (m['num-slaves'] !== '1' || m['num-other-sentinels'] !== '2') return false;
+      }
+      return true;
+    }, 'the Sentinels to see the replica and each other', 20_000);
+    t = await startTestGateway({
+      ART50_REDIS_SENTINELS: sentinels.ports.map((p) => `127.0.0.1:${p}`).join(','),
+      ART50_REDIS_MASTER_NAME: NAME,
+      ART50_REDIS_MIN_REPLICAS: '1',
+      ART50_REDIS_WAIT_TIMEOUT_MS: '1000',
+      ART50_STALLED_INTERVAL_MS: '500',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.stop();
+    await sentinels?.stop();
+    for (const p of [primary, replica, returned]) await p?.stop();
+  });
+
+  it('loses nothing acknowledged, delivers once, and keeps receipts and the log true', async () => {
+    const acks: Ack[] = [];
+    const refusals: Array<{ what: string; status: number; code: unknown }> = [];
+    const record = (what: string, res: Response, requestId: string, events: string[], ok: number[]): boolean => {
+      if (ok.includes(res.status)) {
+        acks.push({ what, requestId, logIndex: res.body.logIndex as number, events });
+        return true;
+      }
+      refusals.push({ what, status: res.status, code: res.body?.code });
+      return false;
+    };
+
+    // Police and prosecutors: request + sanction pairs, two at a time, before, during and after.
+    type Pair = { doc: Record<string, unknown>; request: Buffer; sentAt: number; ok?: boolean; digest?: string; sanction?: Buffer; sanctioned?: boolean };
+    const pairs: Pair[] = [];
+    let loading = true;
+    let banking = true;
+    let killedAt = Infinity;
+    let firstWriteAfterKill: number | undefined;
+    const submit = async (p: Pair): Promise<void> => {
+      const requestId = String(p.doc.requestId);
+      const r = await t.as(INV).post('/v1/requests', p.request);
+      p.ok = record('request', r, requestId, ['request.received'], [200, 202]);
+      if (!p.ok) return;
+      p.digest = r.body.digest as string;
+      if (p.sentAt > killedAt && firstWriteAfterKill === undefined) firstWriteAfterKill = Date.now() - killedAt;
+      p.sanction ??= sign(makeSanction(p.doc, r.body.digest), PROS);
+      const s = await t.as(PROS).post(`/v1/requests/${requestId}/sanction`, p.sanction);
+      p.sanctioned = record('sanction', s, requestId, ['sanction.granted'], [200, 201]);
+    };
+    const police = Promise.all(Array.from({ length: 2 }, async () => {
+      while (loading) {
+        const doc = makeRequest({ banks: BANKS });
+        const p: Pair = { doc, request: sign(doc, INV), sentAt: Date.now() };
+        pairs.push(p);
+        await submit(p);
+      }
+    }));
+
+    // Banks: ALFAKZKA acknowledges each delivery; BETAKZKA acknowledges and answers (not found).
+    const answered = new Set<string>();
+    const acknowledged = new Set<string>();
+    const bank = async (bic: string, answer: boolean): Promise<void> => {
+      const who = `banks/${bic}`;
+      const seen = new Map<string, { deliveryId: string; requestId: string }>();
+      while (banking || pairs.some((p) => p.sanctioned && !(answer ? answered : acknowledged).has(`${String(p.doc.requestId)}.${bic}`))) {
+        const inbox = await t.as(who).get('/v1/inbox?limit=500');
+        // A delivery leaves the inbox once acknowledged: one whose acknowledgement got a 503 is
+        // acknowledged again from the bank's own list, as a bank's system does.
+        for (const item of inbox.status === 200 ? (inbox.body.items as Array<{ deliveryId: string; requestId: string }>) : []) seen.set(item.deliveryId, item);
+        for (const item of seen.values()) {
+          if (!acknowledged.has(item.deliveryId)) {
+            const a = await t.as(who).post(`/v1/inbox/${item.deliveryId}/ack`);
+            if (record('ack', a, item.requestId, ['delivery.acknowledged'], [200])) acknowledged.add(item.deliveryId);
+          }
+          if (answer && acknowledged.has(item.deliveryId) && !answered.has(item.deliveryId)) {
+            const p = pairs.find((x) => String(x.doc.requestId) === item.requestId);
+            if (!p?.digest) continue;
+            const st = sign(makeStatement(p.doc, p.digest, bic, {}, []), who);
+            const s = await t.as(who).post('/v1/statements', st);
+            if (record('statement', s, item.requestId, ['statement.received'], [200, 201])) answered.add(item.deliveryId);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const banks = Promise.all([bank('ALFAKZKA', false), bank('BETAKZKA', true)]);
+
+    await waitFor(async () => acks.filter((a) => a.what === 'ack').length >= 4, 'deliveries acknowledged before the kill', 20_000);
+    const before = acks.length;
+
+    await primary.kill();
+    killedAt = Date.now();
+    const newPort = await waitFor(async () => {
+      const port = await sentinels.masterPort();
+      return port !== undefined && port !== primary.port ? port : undefined;
+    }, 'the Sentinels to promote the replica', 30_000);
+    const promotedAfter = Date.now() - killedAt;
+    // The dead machine comes back, as a replica of the new primary: writes are acknowledged again.
+    returned = await startRedisNode({ dir: primary.dir, port: primary.port, replicaOf: newPort });
+    await waitFor(async () => firstWriteAfterKill !== undefined, 'a write acknowledged after the failover', 30_000);
+    const sinceKill = acks.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    loading = false;
+    await police;
+
+    // Whatever got no acknowledgement is resent, as a client does: a replay or a first recording.
+    for (const p of pairs) {
+      if (!p.ok) await waitFor(async () => (await submit(p), p.ok && p.sanctioned), `request ${String(p.doc.requestId)} resent`, 20_000);
+      else if (!p.sanctioned) {
+        await waitFor(async () => {
+          const s = await t.as(PROS).post(`/v1/requests/${String(p.doc.requestId)}/sanction`, p.sanction!);
+          return (p.sanctioned = record('sanction', s, String(p.doc.requestId), ['sanction.granted'], [200, 201]));
+        }, 'sanction resent', 20_000);
+      }
+    }
+    banking = false;
+    await banks;
+    console.log(
+      `failover: ${pairs.length} request+sanction pairs, ${before} acknowledgements before the kill, ${sinceKill - before} between kill and first write, ` +
+      `${acks.length - sinceKill} after; replica promoted ${promotedAfter} ms after the SIGKILL; first write acknowledged ${firstWriteAfterKill} ms after it; ` +
+      `refusals meanwhile: ${JSON.stringify(countBy(refusals.map((r) => `${r.status} ${String(r.code)}`)))}`,
+    );
+
+    // Every refusal during the failover was a 503 saying to resend — never a 500.
+    for (const r of refusals) {
+      expect({ ...r, ok: r.status === 503 && ['http.not_ready', 'store.replication_timeout'].includes(String(r.code)) }).toEqual({ ...r, ok: true });
+    }
+    // Every acknowledged request and sanction is readable, granted, and answered by BETAKZKA.
+    const redisUrl = `redis://127.0.0.1:${newPort}`;
+    for (const p of pairs) {
+      const s = await t.as(INV).get(`/v1/requests/${String(p.doc.requestId)}`);
+      expect(s.status).toBe(200);
+      const states = Object.fromEntries((s.body.banks as Array<{ bic: string; state: string }>).map((b) => [b.bic, b.state]));
+      expect(states).toEqual({ ALFAKZKA: 'acknowledged', BETAKZKA: 'answered' });
+    }
+    // Every delivery happened once: one queued, one delivered, one acknowledged per (request, bank).
+    const events = await logEvents(t.config.namespace, redisUrl);
+    for (const p of pairs) {
+      for (const bic of BANKS) {
+        const mine = events.filter((e) => e.requestId === String(p.doc.requestId) && e.bank === bic).map((e) => e.event);
+        const count = (ev: string): number => mine.filter((e) => e === ev).length;
+        expect({ bic, queued: count('delivery.queued'), delivered: count('delivery.delivered'), acknowledged: count('delivery.acknowledged') })
+          .toEqual({ bic, queued: 1, delivered: 1, acknowledged: 1 });
+      }
+    }
+    // No receipt names a log index that holds another entry.
+    const byIndex = new Map(events.map((e) => [e.index, e]));
+    for (const a of acks) {
+      const e = byIndex.get(a.logIndex);
+      expect({ what: a.what, index: a.logIndex, event: e && a.events.includes(e.event) ? 'as receipted' : e?.event, requestId: e?.requestId })
+        .toEqual({ what: a.what, index: a.logIndex, event: 'as receipted', requestId: a.requestId });
+    }
+    expect((await auditVerified(t, { redisUrl })).ok).toBe(true);
+    expect(firstWriteAfterKill).toBeLessThan(30_000);
+  }, 120_000);
+});
+
+async function info(port: number): Promise<string> {
+  const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+  try {
+    return await r.info('replication');
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function sentinelMaster(port: number): Promise<Record<string, string>> {
+  const s = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+  try {
+    const flat = (await s.call('SENTINEL', 'master', NAME)) as string[];
+    const out: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+    return out;
+  } finally {
+    s.disconnect();
+  }
+}
+
+function countBy(xs: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+  return out;
+}
