@@ -64,9 +64,9 @@ export function connectionOptions(target: RedisTarget): RedisOptions {
     name: target.masterName,
     ...(target.sentinelPassword !== undefined ? { sentinelPassword: target.sentinelPassword } : {}),
     ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
-    // Subscribe to the Sentinels' +switch-master: a connection to a demoted primary is dropped at
-    // once instead of when a write is refused with READONLY.
-    failoverDetector: true,
+    // Not ioredis's failoverDetector: its +switch-master arriving while a connection is being
+    // re-established (as during every failover) ends that connection for good (status "end").
+    // A connection left on a demoted primary is dropped at its first READONLY instead (client.ts).
   };
 }
 
