@@ -201,6 +201,12 @@ describe('the web console', () => {
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv.split('\r\n')[0]).toMatch(/^iban,currency,balance/);
     expect(csv).toMatch(/"KZ\d{2}111/);
+    // Opened in the page: the bank's signature verified there, the movements in pages.
+    await page.click(`article[data-request-id="${requestId}"] button.open-statement`);
+    await page.waitForSelector('#statement-verdict, #statement-error');
+    expect(await page.textContent('#statement-verdict')).toMatch(/The bank's signature is valid: .*Alfa/);
+    expect(await page.textContent('#statement-result')).toMatch(/accounts found/);
+    await view(page, '07b-statement-plain');
     await page.close();
   });
 

@@ -58,6 +58,20 @@ async function signIn(page: Page): Promise<void> {
   await page.waitForSelector('#who');
 }
 
+/** Opens the bank's statement from My requests; a 503 while fetching 25 MB under load is shown, and the person opens it again. */
+async function openFromList(page: Page, requestId: string): Promise<void> {
+  const row = `article[data-request-id="${requestId}"] tr[data-bic="ALFAKZKA"]`;
+  for (let attempt = 0; ; attempt++) {
+    await page.waitForSelector(`${row} button.open-statement`, { timeout: 30_000 });
+    await page.click(`${row} button.open-statement`);
+    await page.waitForSelector('#decrypt-form, #statement-error', { timeout: 90_000 });
+    const error = await page.$eval('#statement-error', (e) => e.textContent ?? '').catch(() => '');
+    if (!error) return;
+    if (!/http\.not_ready|http\.busy/.test(error) || attempt >= 3) throw new Error(`the statement did not open: ${error}`);
+    await page.click('#statement-back');
+  }
+}
+
 describe('statements in the console', () => {
   let requestId = '';
   let statement: Record<string, unknown> = {};
@@ -71,7 +85,12 @@ describe('statements in the console', () => {
     const account = lookupAccounts(doc, 'ALFAKZKA', movements)[0]!;
     const stmt = makeStatement(doc, digest, 'ALFAKZKA', {}, [account]);
     const sealed = sealStatement({ signed: sign(stmt, ALFA), recipient: new X509Certificate(readFileSync(join(KEYS, 'police', 'encryption-A.pem'))), signer: signer(ALFA) });
-    const res = await t.as(ALFA).post('/v1/statements', joinSealedUpload(sealed));
+    // As a bank does: a 503 (the store deadline, on this shared and loaded machine) is retried; resending is safe.
+    let res = await t.as(ALFA).post('/v1/statements', joinSealedUpload(sealed));
+    for (let i = 0; i < 5 && res.status === 503; i++) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      res = await t.as(ALFA).post('/v1/statements', joinSealedUpload(sealed));
+    }
     expect({ status: res.status, body: res.status === 201 ? {} : res.body }).toEqual({ status: 201, body: {} });
     return { requestId: id, erdrNumber: (doc.case as { erdrNumber: string }).erdrNumber, statement: stmt };
   }
@@ -87,9 +106,7 @@ describe('statements in the console', () => {
     const row = `article[data-request-id="${requestId}"] tr[data-bic="ALFAKZKA"]`;
     await page.waitForSelector(`${row} button.open-statement`, { timeout: 20_000 });
     expect(await page.textContent(`${row} button.open-statement`)).toMatch(/encrypted/);
-    await page.click(`${row} button.open-statement`);
-    await page.waitForSelector('#decrypt-form, #statement-error', { timeout: 60_000 });
-    expect(await page.$eval('#statement-error', (e) => e.textContent).catch(() => 'none')).toBe('none');
+    await openFromList(page, requestId);
     await view(page, '10-statement-key');
 
     await page.setInputFiles('#enc-p12', join(KEYS, 'police', 'encryption-B.p12'));
@@ -140,11 +157,9 @@ describe('statements in the console', () => {
     const page = await browser.newPage();
     await signIn(page);
     await page.click('#nav-mine');
-    const row = `article[data-request-id="${requestId}"] tr[data-bic="ALFAKZKA"]`;
-    await page.waitForSelector(`${row} button.open-statement`, { timeout: 20_000 });
-    await page.click(`${row} button.open-statement`);
     // A new page: the body's key opened in the other one was not stored anywhere, it is asked again.
-    await page.waitForSelector('#decrypt-form', { timeout: 60_000 });
+    await openFromList(page, requestId);
+    expect(await page.$('#decrypt-form')).not.toBeNull();
     await page.setInputFiles('#enc-p12', join(KEYS, 'police', 'encryption-A.p12'));
     await page.fill('#enc-password', P12_PASSWORD);
     await page.click('#decrypt');

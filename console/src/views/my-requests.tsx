@@ -53,6 +53,7 @@ export function MyRequests(p: ViewProps & { now: number; onOpen: (s: StatementRe
       started.current = true;
       setLoaded(true);
       await statementsOf(page.items);
+      setError('');
     } catch (e) {
       setError(messageOf(e, t));
     }

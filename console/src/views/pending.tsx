@@ -23,12 +23,16 @@ export function Pending(p: { t: T; locale: Locale; session: SessionInfo; choice:
     try {
       const res = await getJson<{ items: PendingItem[] }>('/v1/sanctions/pending?limit=1000');
       setItems([...res.items].sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt)));
+      setError('');
     } catch (e) {
       setError(messageOf(e, t));
     }
   };
+  // The queue stays current while it is on screen: new requests appear, decided ones leave.
   useEffect(() => {
     void load();
+    const timer = setInterval(() => void load(), 10_000);
+    return () => clearInterval(timer);
   }, []);
   if (open) return <Decide {...p} item={open} onBack={(msg) => { setOpen(undefined); setNote(msg); void load(); }} />;
   return (
