@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { loadConfig } from '../../src/config';
+import { Art50Error } from '../../src/errors';
+import { makeRequest } from '../support/documents';
+import { startTestGateway, TestGateway } from '../support/gateway';
+import { INV, waitFor } from '../support/flow';
+import { sign } from '../support/identities';
+import { RedisProcess, startRedisNode, tempDir } from '../support/redis-ha';
+
+/**
+ * Issue 21.2: with ART50_REDIS_MIN_REPLICAS=1 a write the replica has not confirmed is not
+ * acknowledged — 503 store.replication_timeout, "may have been recorded; resend" — and no
+ * checkpoint covers it; resending once the replica is back is a replay with the original receipt.
+ */
+describe('acknowledgement waits for the replicas', () => {
+  const dir = tempDir('art50-fence-');
+  let primary: RedisProcess;
+  let replica: RedisProcess;
+  let t: TestGateway;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    primary = await startRedisNode({ dir: join(dir, 'a') });
+    replica = await startRedisNode({ dir: join(dir, 'b'), replicaOf: primary.port });
+    const r = new Redis(replica.port);
+    await waitFor(async () => /master_link_status:up/.test(await r.info('replication')), 'the replica in sync');
+    r.disconnect();
+    admin = new Redis(primary.port);
+    t = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${primary.port}`, ART50_REDIS_MIN_REPLICAS: '1', ART50_REDIS_WAIT_TIMEOUT_MS: '300', ART50_CHECKPOINT_INTERVAL_MS: '50' }, { workers: false });
+  }, 30_000);
+
+  afterAll(async () => {
+    replica?.child.kill('SIGCONT');
+    await t?.stop();
+    admin?.disconnect();
+    await replica?.stop();
+    await primary?.stop();
+  });
+
+  const checkpointSize = async (): Promise<number> => (await t.as('auditor/auditor-1').get('/v1/log/checkpoint')).body.treeSize as number;
+  const logSize = async (): Promise<number> => Number(await admin.get(`{${t.config.namespace}}:log:size`));
+
+  it('answers 503 store.replication_timeout while the replica is away, signs no checkpoint over the write, and replays it afterwards', async () => {
+    const first = makeRequest();
+    expect((await t.as(INV).post('/v1/requests', sign(first, INV))).status).toBe(202);
+    await waitFor(async () => (await checkpointSize()) === (await logSize()), 'a checkpoint over the log');
+
+    replica.child.kill('SIGSTOP'); // alive but silent: it acknowledges nothing
+    const doc = makeRequest();
+    const body = sign(doc, INV);
+    const refused = await t.as(INV).post('/v1/requests', body);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(refused.body).toMatchObject({ code: 'store.replication_timeout', replicas: 0, required: 1 });
+    expect(refused.body.detail).toMatch(/may have been recorded; resend the same document/);
+    // The primary has the entry, but no checkpoint covers it while no replica does.
+    const sequenced = await logSize();
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await checkpointSize()).toBeLessThan(sequenced);
+
+    replica.child.kill('SIGCONT');
+    const resent = await waitFor(async () => {
+      const r = await t.as(INV).post('/v1/requests', body);
+      return r.status === 503 ? undefined : r;
+    }, 'the resend to be acknowledged');
+    expect(resent.status).toBe(200); // a replay: it had been recorded
+    expect(resent.body.requestId).toBe(doc.requestId);
+    await waitFor(async () => (await checkpointSize()) >= sequenced, 'a checkpoint over the write once the replica has it');
+  }, 30_000);
+});
+
+describe('Redis settings', () => {
+  const base = { ...process.env };
+  delete base.REDIS_URL;
+  const cfg = (env: Record<string, string>) => loadConfig({ ...base, ...env });
+  const refused = (env: Record<string, string>): string => {
+    try {
+      cfg(env);
+    } catch (e) {
+      if (e instanceof Art50Error) return `${e.code} ${e.field ?? ''}`;
+      throw e;
+    }
+    return 'accepted';
+  };
+
+  it('parses Sentinels, the master name, the ACL user and the replica count', () => {
+    const c = cfg({ ART50_REDIS_SENTINELS: '10.0.0.1:26379, [::1]:26380', ART50_REDIS_MASTER_NAME: 'gw', ART50_REDIS_USERNAME: 'art50', ART50_REDIS_PASSWORD: 'pw', ART50_REDIS_MIN_REPLICAS: '1' });
+    expect(c.redis).toEqual({
+      target: { kind: 'sentinel', sentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '::1', port: 26380 }], masterName: 'gw', username: 'art50', password: 'pw' },
+      minReplicas: 1, waitTimeoutMs: 2000,
+    });
+    expect(cfg({}).redis).toEqual({ minReplicas: 0, waitTimeoutMs: 2000 }); // embedded redis-server
+    expect(cfg({ REDIS_URL: 'rediss://r:6380' }).redis.target).toEqual({ kind: 'server', url: 'rediss://r:6380', tls: {} });
+  });
+
+  it('refuses contradictions with config.invalid naming the variable', () => {
+    expect(refused({ REDIS_URL: 'redis://a:1', ART50_REDIS_SENTINELS: 'b:2' })).toBe('config.invalid ART50_REDIS_SENTINELS');
+    expect(refused({ ART50_REDIS_SENTINELS: 'nohostport' })).toBe('config.invalid ART50_REDIS_SENTINELS');
+    expect(refused({ ART50_REDIS_MIN_REPLICAS: '1' })).toBe('config.invalid ART50_REDIS_MIN_REPLICAS');
+    expect(refused({ REDIS_URL: 'redis://a:1', ART50_REDIS_TLS_CA: __filename })).toBe('config.invalid ART50_REDIS_TLS_CA');
+    expect(refused({ REDIS_URL: 'rediss://a:1', ART50_REDIS_TLS_CERT: __filename })).toBe('config.invalid ART50_REDIS_TLS_CERT');
+    expect(refused({ REDIS_URL: 'http://a:1' })).toBe('config.invalid REDIS_URL');
+  });
+});
