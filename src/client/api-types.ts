@@ -1,4 +1,4 @@
-import type { DecisionView } from '../requests/status';
+import type { DecisionView, PendingView } from '../requests/status';
 import type { RequestSummary } from '../requests/list';
 
 /**
@@ -66,16 +66,8 @@ export type DecisionItem = DecisionView;
 /** One request of the caller's body (GET /v1/requests): the gateway's own summary type. */
 export type RequestSummaryItem = RequestSummary;
 
-export interface PendingItem {
-  requestId: string;
-  digest: string;
-  bodyBin: string;
-  erdrNumber: string;
-  article: string;
-  receivedAt: string;
-  /** base64 DER of the request CMS. */
-  request: string;
-}
+/** One request awaiting a sanction (GET /v1/sanctions/pending): the gateway's own view type. */
+export type PendingItem = PendingView;
 
 export interface AckResult {
   deliveryId: string;

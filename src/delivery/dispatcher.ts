@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
 import { deliveryIdOf, parseDeliveryId } from '../store/keys';
 import type { DeliveryJob, DeliveryQueues } from './queues';
+import { Periodic } from './periodic';
 import type { DeliveryStore } from './store';
 
 /**
@@ -13,8 +14,7 @@ import type { DeliveryStore } from './store';
  * the live handlers for fresh items.
  */
 export class OutboxDispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly sweeper = new Periodic(() => this.sweep(), (e) => this.logger.warn('outbox sweep failed', { error: e.message }));
   private seen = new Set<string>();
 
   constructor(private readonly store: DeliveryStore, private readonly queues: DeliveryQueues, private readonly logger: Logger) {}
@@ -66,21 +66,10 @@ export class OutboxDispatcher {
 
   start(intervalMs = 1000): void {
     void this.drain().catch((e: Error) => this.logger.warn('outbox drain failed', { error: e.message }));
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweep()
-        .catch((e: Error) => {
-          this.logger.warn('outbox sweep failed', { error: e.message });
-        })
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, intervalMs);
-    this.timer.unref();
+    this.sweeper.start(intervalMs);
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.sweeper.stop();
   }
 }

@@ -3,6 +3,7 @@ import type { RequestStore } from '../requests/store';
 import { parseDeliveryId } from '../store/keys';
 import type { DeliveryProcessor } from './processor';
 import type { DeliveryQueues } from './queues';
+import { Periodic } from './periodic';
 import type { DeliveryStore } from './store';
 
 /** Job states in which BullMQ will still run the job by itself. */
@@ -25,8 +26,7 @@ export interface ReconcileResult {
  * Every action is idempotent, so any number of processes may reconcile at once.
  */
 export class DeliveryReconciler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly periodic = new Periodic(() => this.reconcileOnce(), (e) => this.d.logger.warn('delivery reconciliation failed', { error: e.message }));
 
   constructor(private readonly d: {
     deliveries: DeliveryStore;
@@ -68,19 +68,10 @@ export class DeliveryReconciler {
   }
 
   start(intervalMs: number): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.reconcileOnce()
-        .catch((e: Error) => this.d.logger.warn('delivery reconciliation failed', { error: e.message }))
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, intervalMs);
-    this.timer.unref();
+    this.periodic.start(intervalMs);
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.periodic.stop();
   }
 }

@@ -55,24 +55,6 @@ export interface ChainValidatorOptions {
   revocationOrder?: RevocationOrder;
 }
 
-export interface ChainValidatorOptions {
-  /** Default 'required'. 'disabled' skips revocation entirely (development only). */
-  revocation?: 'required' | 'disabled';
-  now?: () => Date;
-  /** Maximum number of intermediates (default 5). */
-  maxIntermediates?: number;
-  /** Cached paths kept (default 10,000). */
-  cacheSize?: number;
-  /** OCSP status source; without it revocation is by CRL only. */
-  ocsp?: OcspChecker;
-  /**
-   * Default 'ocsp-then-crl' when `ocsp` is given: a certificate that names a responder (or one is
-   * configured) is checked by OCSP; without a fresh OCSP status the CRL decides; without either,
-   * fail closed. 'ocsp-only' never falls back to the CRL; 'crl-only' ignores OCSP.
-   */
-  revocationOrder?: RevocationOrder;
-}
-
 export class ChainValidator implements PathValidator {
   private readonly anchors: { cert: X509Certificate; info: CertInfo }[];
   private readonly anchorPrints: Set<string>;

@@ -59,16 +59,28 @@ export class RequestStatusReader {
   }
 }
 
+/** One request awaiting a sanction, as GET /v1/sanctions/pending lists it. */
+export interface PendingView {
+  requestId: string;
+  digest: string;
+  bodyBin: string;
+  erdrNumber: string;
+  article: string;
+  receivedAt: string;
+  /** base64 DER of the request CMS. */
+  request: string;
+}
+
 /** GET /v1/sanctions/pending for a prosecutor: requests of the bodies the office supervises. */
 export async function pendingForProsecutor(
   deps: { store: RequestStore; registry: () => Registry },
   prosecutor: Participant,
   limit: number,
-): Promise<Array<{ requestId: string; digest: string; bodyBin: string; erdrNumber: string; article: string; receivedAt: string; request: string }>> {
+): Promise<PendingView[]> {
   const reg = deps.registry();
   const bodies = reg.file.organisations.filter((o) => o.kind === 'police' && reg.supervises(prosecutor.organisation.bin, o.bin)).map((o) => o.bin);
   const ids = await deps.store.pending(bodies, limit);
-  const out = [];
+  const out: PendingView[] = [];
   for (const id of ids) {
     const r = await deps.store.get(id);
     const { request } = await deps.store.getCms(id);

@@ -11,6 +11,7 @@ import type { EventLog } from '../log/event-log';
 import type { LogActorRole } from '../log/entry';
 import type { Registry } from '../participants/registry';
 import type { Participant } from '../participants/types';
+import type { ValidatedCertificate } from '../pki/types';
 import type { Sealer } from '../receipts/sealer';
 import type { RequestStore } from '../requests/store';
 import type { StoredRequest } from '../requests/types';
@@ -35,6 +36,15 @@ export function storedRequestDoc(cms: Buffer): RequestDoc {
 interface StoredForm extends Pick<SignedDocument<StatementDoc>, 'digest' | 'signer' | 'participant' | 'cms'> {
   doc: Pick<StatementDoc, 'statementId' | 'requestId' | 'bank' | 'result' | 'corrects'>;
   header?: Buffer;
+}
+
+/** What a refusal's log entry can name of a statement whose checks failed midway. */
+interface Witness {
+  digest?: string;
+  signerFp?: string;
+  signer?: Participant;
+  /** Set once the statement is known to answer a delivery of this request. */
+  requestId?: string;
 }
 
 function actorRole(p: Participant | undefined): LogActorRole | undefined {
@@ -74,29 +84,18 @@ export class StatementIntake {
    * the delivery; the ciphertext only by its digest and its recipient. Stored as posted.
    */
   private async submitSealed(parts: SealedParts, client: ClientIdentity): Promise<StatementIntakeResult> {
-    const { verifier, registry, requests } = this.deps;
-    let digest: string | undefined;
-    let signerFp: string | undefined;
-    let signer: Participant | undefined;
+    const { verifier, registry } = this.deps;
+    const seen: Witness = {};
     let header: SignedDocument<StatementHeaderDoc> | undefined;
     let known: StoredRequest | undefined;
     try {
-      header = await verifier.openFresh(parts.header, 'statement-header', (_d, s) => {
-        signerFp = s.fingerprint;
-        signer = registry().identify({ iin: s.subject.iin, bin: s.subject.bin });
-      });
+      header = await verifier.openFresh(parts.header, 'statement-header', this.witness(seen, false));
       const { doc } = header;
-      digest = doc.digests.statement;
-      checkStatementSigner(header, registry());
-      checkStatementClient(doc, client.participant);
-      const request = await requests.get(doc.requestId);
-      const banks = request ? await requests.banks(doc.requestId) : {};
-      checkDelivery(doc, request, banks);
-      known = request!;
-      checkStatementBinding(doc, known);
+      seen.digest = doc.digests.statement;
+      known = await this.checkAnswer(header, client, seen);
       checkSealedCiphertext(doc, parts.ciphertext, known, registry());
     } catch (e) {
-      await this.logRefusal(e, client, { digest, signerFp, signer, statementId: header?.doc.statementId, requestId: known?.requestId });
+      await this.logRefusal(e, client, { ...seen, statementId: header?.doc.statementId });
       throw e;
     }
     const { doc } = header;
@@ -112,38 +111,48 @@ export class StatementIntake {
 
   private async submitPlain(der: Buffer, client: ClientIdentity): Promise<StatementIntakeResult> {
     const { opener, registry, requests } = this.deps;
-    let digest: string | undefined;
-    let signerFp: string | undefined;
-    let signer: Participant | undefined;
+    const seen: Witness = {};
     let sd: SignedDocument<StatementDoc> | undefined;
     let known: StoredRequest | undefined;
     let opened: OpenedStatement | undefined;
     try {
-      opened = await opener.open(der, (d, s) => {
-        digest = d;
-        signerFp = s.fingerprint;
-        signer = registry().identify({ iin: s.subject.iin, bin: s.subject.bin });
-      });
+      opened = await opener.open(der, this.witness(seen, true));
       sd = opened.sd;
       const { doc } = sd;
-      checkStatementSigner(sd, registry());
-      checkStatementClient(doc, client.participant);
-      const request = await requests.get(doc.requestId);
-      const banks = request ? await requests.banks(doc.requestId) : {};
-      checkDelivery(doc, request, banks);
-      known = request!;
-      checkStatementBinding(doc, known);
+      known = await this.checkAnswer(sd, client, seen);
       checkPlainAllowed(known, registry());
       const { request: requestCms } = await requests.getCms(doc.requestId);
       if (!requestCms) throw new Art50Error('statement.no_delivery', `bank ${doc.bank.bic} has no delivery of request ${doc.requestId} to answer`, { field: '/requestId' });
       await opened.againstRequest(storedRequestDoc(requestCms));
     } catch (e) {
       opened?.release();
-      await this.logRefusal(e, client, { digest, signerFp, signer, statementId: sd?.doc.statementId, requestId: known?.requestId });
+      await this.logRefusal(e, client, { ...seen, statementId: sd?.doc.statementId });
       throw e;
     }
     opened.release();
     return this.store(sd, known);
+  }
+
+  /** Records, as verification gets that far, what a refusal's log entry names (the statement digest from the CMS when `digest`). */
+  private witness(seen: Witness, digest: boolean): (d: string, s: ValidatedCertificate) => void {
+    return (d, s) => {
+      if (digest) seen.digest = d;
+      seen.signerFp = s.fingerprint;
+      seen.signer = this.deps.registry().identify({ iin: s.subject.iin, bin: s.subject.bin });
+    };
+  }
+
+  /** The checks an answer passes, encrypted or not: its signer, the bank posting it, the delivery it answers, its binding. */
+  private async checkAnswer(sd: { doc: Pick<StatementDoc, 'bank' | 'requestId' | 'requestDigest'>; participant: Participant }, client: ClientIdentity, seen: Witness): Promise<StoredRequest> {
+    const { registry, requests } = this.deps;
+    checkStatementSigner(sd, registry());
+    checkStatementClient(sd.doc, client.participant);
+    const request = await requests.get(sd.doc.requestId);
+    const banks = request ? await requests.banks(sd.doc.requestId) : {};
+    checkDelivery(sd.doc, request, banks);
+    seen.requestId = request!.requestId;
+    checkStatementBinding(sd.doc, request!);
+    return request!;
   }
 
   /**
