@@ -27,7 +27,7 @@ describe('art50 serve with two processes', () => {
   let child: ChildProcess;
   let port = 0;
   let workerPids: number[] = [];
-  const redis = new Redis(process.env.REDIS_URL!);
+  let redis: Redis;
 
   const seen = (msg: string): Line[] => lines.filter((l) => l.message === msg);
   async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
@@ -65,6 +65,7 @@ describe('art50 serve with two processes', () => {
   };
 
   beforeAll(async () => {
+    redis = new Redis(process.env.REDIS_URL!);
     child = spawn(process.execPath, [BIN, 'serve'], {
       env: {
         ...process.env, ART50_PROCESSES: '2', ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_DATA_DIR: dir,
@@ -168,5 +169,47 @@ describe('art50 serve with two processes', () => {
     expect(await exited).toBe(0);
     for (const pid of pids) expect(alive(pid)).toBe(false);
     expect(seen('shutting down').filter((l) => l.pid !== undefined)).toHaveLength(2);
+  });
+});
+
+/** Without REDIS_URL the primary starts the one embedded redis-server, for every process, and stops it last. */
+describe('art50 serve with two processes and the embedded Redis', () => {
+  it('starts one redis-server for both processes and stops it after them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'art50-processes-embedded-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, ART50_PROCESSES: '2', ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_DATA_DIR: dir, ART50_NAMESPACE: 'procsembedded', ART50_LOG_LEVEL: 'info' };
+    delete env.REDIS_URL;
+    const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!out.includes('art50 serve: every process listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain('art50 serve: every process listening');
+      const started = out.split('\n').filter((l) => l.includes('started an embedded redis-server'));
+      expect(started).toHaveLength(1);
+      expect(started[0]).not.toContain('"pid"'); // the primary's line, not a gateway process's
+      const port = Number(/redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(started[0]!)![1]);
+      const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+      await redis.connect();
+      const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))![1]);
+      redis.disconnect();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      let gone = false;
+      for (let i = 0; i < 50 && !gone; i++) {
+        try {
+          process.kill(redisPid, 0);
+          await new Promise((r) => setTimeout(r, 100));
+        } catch {
+          gone = true;
+        }
+      }
+      expect(gone).toBe(true);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
