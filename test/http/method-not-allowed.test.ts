@@ -19,8 +19,8 @@ const call = (method: 'put' | 'delete' | 'patch' | 'get' | 'post', path: string,
 /** Issue 12.9: docs/errors.md promised 405 for a known path with another method; it was 404. */
 describe('405 http.method_not_allowed', () => {
   it.each([
-    ['put', '/v1/requests', 'POST'],
-    ['delete', '/v1/requests', 'POST'],
+    ['put', '/v1/requests', 'GET, HEAD, POST'],
+    ['delete', '/v1/requests', 'GET, HEAD, POST'],
     ['patch', `/v1/requests/${ID}`, 'GET, HEAD'],
     ['delete', `/v1/requests/${ID}`, 'GET, HEAD'],
     ['put', `/v1/requests/${ID}/sanction`, 'POST'],
