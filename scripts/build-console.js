@@ -2,7 +2,7 @@
 // Builds the web console into dist/console: one bundled script (preact and the page's own code,
 // nothing loaded from elsewhere), the page, its style sheet and the message files.
 const { buildSync } = require('esbuild');
-const { copyFileSync, mkdirSync, readdirSync } = require('node:fs');
+const { copyFileSync, mkdirSync, readdirSync, rmSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
@@ -20,17 +20,23 @@ buildSync({
   logLevel: 'warning',
   legalComments: 'none',
 });
+// Chunks of an earlier build (their names carry a content hash) would be served for nothing.
+for (const f of readdirSync(out)) if (/^oversight-.*\.js$/.test(f)) rmSync(join(out, f));
 // The oversight page (auditors, prosecutors; docs/console.md "Oversight") is a bundle of its own:
-// its charts (uPlot) and graph (cytoscape) are not loaded by the investigators' page.
+// its charts (uPlot) and graph (cytoscape) are not loaded by the investigators' page. An ES module
+// split in chunks, so the graph (most of the code) loads only when the trail view is opened.
 buildSync({
   entryPoints: [join(root, 'console', 'src', 'oversight.tsx')],
   bundle: true,
   minify: true,
-  format: 'iife',
+  format: 'esm',
+  splitting: true,
   target: ['es2022'],
   jsx: 'automatic',
   jsxImportSource: 'preact',
-  outfile: join(out, 'oversight.js'),
+  outdir: out,
+  entryNames: 'oversight',
+  chunkNames: 'oversight-[name]-[hash]',
   logLevel: 'warning',
   legalComments: 'none',
 });

@@ -15,12 +15,21 @@ export async function loadMessages(locale: Locale): Promise<(key: string, vars?:
   };
 }
 
+// One formatter per language: building an Intl.DateTimeFormat costs far more than using it, and
+// a table formats hundreds of times.
+const formatters = new Map<Locale, Intl.DateTimeFormat>();
+
 /** Times are shown as the law counts them for the parties: in Asia/Almaty. */
 export function almaty(iso: string | Date, locale: Locale): string {
   const d = typeof iso === 'string' ? new Date(iso) : iso;
-  return new Intl.DateTimeFormat(locale === 'kk' ? 'kk-KZ' : locale === 'ru' ? 'ru-RU' : 'en-GB', {
-    timeZone: 'Asia/Almaty', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-  }).format(d) + ' (Almaty)';
+  let f = formatters.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale === 'kk' ? 'kk-KZ' : locale === 'ru' ? 'ru-RU' : 'en-GB', {
+      timeZone: 'Asia/Almaty', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    });
+    formatters.set(locale, f);
+  }
+  return f.format(d) + ' (Almaty)';
 }
 
 export function duration(ms: number): string {

@@ -96,7 +96,7 @@ describe('the oversight console', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
     expect(res.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
-    expect(res.text).toMatch(/<script src="\/console\/oversight.js" defer><\/script>/);
+    expect(res.text).toMatch(/<script type="module" src="\/console\/oversight.js"><\/script>/);
     expect(res.text).not.toMatch(/<script>|<script [^>]*>[^<]/);
   });
 

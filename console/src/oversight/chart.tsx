@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 
 export interface ChartSeries {
@@ -28,7 +28,8 @@ interface Props {
 export function Chart({ id, title, categories, series, kind, summary, unit = '' }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const key = JSON.stringify([title, categories, series, kind]);
-  useEffect(() => {
+  // Drawn as soon as the element exists, not after the next frame.
+  useLayoutEffect(() => {
     if (!host.current || categories.length === 0) return undefined;
     const xs = categories.map((_, i) => i);
     const paired = kind === 'bars' && series.length === 2;

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { almaty, duration, Locale } from '../i18n';
 import { Chart } from './chart';
@@ -20,13 +20,24 @@ const PALETTE = ['#0b5394', '#b45f06', '#38761d', '#741b47', '#134f5c', '#7f6000
  * by reason, found / not found; per month: requests by region, article and body (form 1-M). Every
  * figure is exactly what /v1/stats answers; every table exports as CSV.
  */
+let early: Promise<Stats> | undefined;
+
+/** Starts loading the statistics as soon as the session says they are wanted, before the view is drawn. */
+export function prefetchStats(): void {
+  early = getJson<Stats>('/v1/stats');
+  early.catch(() => undefined);
+}
+
 export function StatsView({ t, locale, onReady }: { t: T; locale: Locale; onReady: () => void }) {
   const [stats, setStats] = useState<Stats | undefined>();
   const [error, setError] = useState('');
   useEffect(() => {
-    getJson<Stats>('/v1/stats').then((s) => setStats(s), (e: unknown) => setError(String(e instanceof Error ? e.message : e)));
+    const loading = early ?? getJson<Stats>('/v1/stats');
+    early = undefined;
+    loading.then((s) => setStats(s), (e: unknown) => setError(String(e instanceof Error ? e.message : e)));
   }, []);
-  useEffect(() => {
+  // Ready when the figures are in the document (before the frame that paints them).
+  useLayoutEffect(() => {
     if (stats) onReady();
   }, [stats]);
   if (error) return <p class="error" role="alert" id="stats-error">{error}</p>;
