@@ -100,7 +100,7 @@ export interface Gateway {
   keys: Keys;
   queues: DeliveryQueues;
   /** Domain services without HTTP, for the benchmark's ceiling measurement. */
-  services: { intake: RequestIntake; sanctions: SanctionService; registry: () => Registry; dispatcher: OutboxDispatcher };
+  services: { intake: RequestIntake; sanctions: SanctionService; registry: Registry; dispatcher: OutboxDispatcher };
   /** Serves HTTPS (and runs workers when configured); resolves with the bound port. */
   start(): Promise<number>;
   /** Runs only the background parts (workers, outbox dispatcher, reconciler) for `art50 worker`. */
@@ -122,7 +122,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
   const ajv = createAjv();
   const registry: Registry = loadRegistry(ajv, config.registry);
-  const getRegistry = (): Registry => registry;
   const rev = config.revocation;
   const validator: ChainValidator = loadTrust({
     anchors: config.trustAnchors, crls: config.crls, revocationOrder: rev.order,
@@ -142,7 +141,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const keys = new Keys(config.namespace);
   const subjectKey = deriveSubjectKey(loadSubjectSecret(config.subjectSecret));
   const log = new EventLog(redis, config.namespace, subjectKey, createLogEntryValidator(ajv), clock);
-  const verifier = new DocumentVerifier({ validator, registry: getRegistry, validators: createDocumentValidators(ajv), maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
+  const verifier = new DocumentVerifier({ validator, registry, validators: createDocumentValidators(ajv), maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
 
   // Stored requests and sanctions are sealed under the data key: a copy of Redis does not read them.
   const dataKeys = DataKeyring.load(config.dataKeys);
@@ -164,22 +163,22 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   const trustPem = config.trustAnchors.map((f) => readFileSync(f));
   const push = new PushClient({ cert: tlsKey.certPem, key: tlsKey.keyPem, ca: trustPem }, config.push.timeoutMs);
-  const processor = new DeliveryProcessor({ deliveries, requests, registry: getRegistry, log, sealer, push, queues, clock, deadlineHourMs: config.deadlineHourMs, logger });
+  const processor = new DeliveryProcessor({ deliveries, requests, registry, log, sealer, push, queues, clock, deadlineHourMs: config.deadlineHourMs, logger });
   // A delivery still queued this long after its sanction is looked at: twice the stalled-job takeover time.
   const reconciler = new DeliveryReconciler({ deliveries, requests, queues, processor, logger, minAgeMs: Math.max(5000, 4 * config.workers.stalledIntervalMs) });
 
   const cases = new CaseIndex(redis, keys);
-  const intake = new RequestIntake({ verifier, registry: getRegistry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds, maxAgeDays: config.requestMaxAgeDays, cases });
-  const sanctions = new SanctionService({ verifier, registry: getRegistry, store: requests, log, sealer, clock });
+  const intake = new RequestIntake({ verifier, registry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds, maxAgeDays: config.requestMaxAgeDays, cases });
+  const sanctions = new SanctionService({ verifier, registry, store: requests, log, sealer, clock });
   const status = new RequestStatusReader({
     store: requests,
-    registry: getRegistry,
+    registry,
     deliveryReceipts: async (ids) =>
       (await deliveries.receipts(ids)).map((r, i) => (r.receipt && r.index !== null
         ? { event: 'delivery.delivered', logIndex: r.index, receipt: r.receipt.toString('base64'), bank: ids[i]!.slice(ids[i]!.lastIndexOf('.') + 1) }
         : null)),
   });
-  const inbox = new Inbox({ deliveries, requests, log, sealer, clock, registry: getRegistry });
+  const inbox = new Inbox({ deliveries, requests, log, sealer, clock, registry });
   const logReader = new LogReader({ redis, ns: config.namespace });
   const integrator = new LogIntegrator({
     redis, ns: config.namespace, signCheckpoint: cmsCheckpointSigner(seal), clock, fence,
@@ -189,17 +188,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const integration = (opts.singleWriter ?? ((_r, t) => t))(redis, { start: () => integrator.start(Math.min(250, config.checkpointIntervalMs)), stop: () => integrator.stop() });
   const stats = new StatsService(logReader, clock);
   const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua', fence), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
-  const statementCheck = statementVerification({ validator, registry: getRegistry, ajv, maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
+  const statementCheck = statementVerification({ validator, registry, ajv, maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
   const statementPool = new StatementWorkerPool({ ...config.statementWorkers, clockSkewSeconds: config.clockSkewSeconds });
-  const statementOpener = createStatementOpener({ ...statementCheck, validator, registry: getRegistry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
-  const statementIntake = new StatementIntake({ opener: statementOpener, verifier: statementCheck.verifier, registry: getRegistry, requests, statements, log, sealer, clock, unreadRetentionMs: config.statementUnreadRetentionDays * 86_400_000 });
+  const statementOpener = createStatementOpener({ ...statementCheck, validator, registry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
+  const statementIntake = new StatementIntake({ opener: statementOpener, verifier: statementCheck.verifier, registry, requests, statements, log, sealer, clock, unreadRetentionMs: config.statementUnreadRetentionDays * 86_400_000 });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
-  const trails = new TrailService({ cases, requests, statements, registry: getRegistry });
+  const trails = new TrailService({ cases, requests, statements, registry });
 
   const challenges = new ChallengeStore(redis, keys, config.console.challengeMs, clock);
   const sessions = new SessionStore(redis, keys, { maxMs: config.console.sessionMaxMs, idleMs: config.console.sessionIdleMs }, clock);
   const loginFailures = new LoginFailures(redis, keys, { perAddress: config.console.failuresPerAddress, perCertificate: config.console.failuresPerCertificate, windowMs: config.console.failureWindowMs });
-  const login = new LoginService({ challenges, sessions, failures: loginFailures, validator, registry: getRegistry, clock, clockSkewSeconds: config.clockSkewSeconds });
+  const login = new LoginService({ challenges, sessions, failures: loginFailures, validator, registry, clock, clockSkewSeconds: config.clockSkewSeconds });
 
   const metrics = new Metrics({
     queueCounts: async () => {
@@ -230,15 +229,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
       consoleRoutes({ onMissing: (dir) => logger.warn('the console is not built (npm run build): /console answers 404', { dir }) }),
     ],
     // A TLS client certificate, or else the console session signed in at /v1/auth/login: the same identity and guards.
-    authenticate: clientAuth(validator, getRegistry, { withoutCertificate: sessionAuth({ sessions, validator, registry: getRegistry }) }),
+    authenticate: clientAuth(validator, registry, { withoutCertificate: sessionAuth({ sessions, validator, registry }) }),
     authenticated: [
       authSessionRoutes({ banks: () => registry.banks().map((b) => ({ bic: b.bic!, name: b.name })) }),
       readinessRoutes({ redisReady: () => pingWithin(redis, 1000) }),
-      requestRoutes({ intake, sanctions, status, store: requests, registry: getRegistry, documentLimit: config.smallDocumentLimitBytes, onGranted: (id, bics) => within(500, dispatcher.dispatch(id, bics).catch((e: Error) => logger.warn('enqueue after sanction failed; the outbox sweep will retry', { requestId: id, error: e.message }))) }),
+      requestRoutes({ intake, sanctions, status, store: requests, registry, documentLimit: config.smallDocumentLimitBytes, onGranted: (id, bics) => within(500, dispatcher.dispatch(id, bics).catch((e: Error) => logger.warn('enqueue after sanction failed; the outbox sweep will retry', { requestId: id, error: e.message }))) }),
       inboxRoutes(inbox),
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
-      logRoutes({ reader: logReader, requests, registry: getRegistry }),
-      statsRoutes(stats, getRegistry),
+      logRoutes({ reader: logReader, requests, registry }),
+      statsRoutes(stats, registry),
       caseRoutes(trails),
       metricsRoutes(opts.renderMetrics ? { contentType: metrics.contentType, render: opts.renderMetrics(metrics) } : metrics),
     ],
@@ -279,7 +278,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     redis,
     keys,
     queues,
-    services: { intake, sanctions, registry: getRegistry, dispatcher },
+    services: { intake, sanctions, registry, dispatcher },
     async start() {
       await checkStore();
       const port = await listen(server, config.port, config.host);

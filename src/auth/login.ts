@@ -13,7 +13,7 @@ export interface LoginDeps {
   sessions: SessionStore;
   failures: LoginFailures;
   validator: PathValidator;
-  registry: () => Registry;
+  registry: Registry;
   clock: () => Date;
   clockSkewSeconds: number;
 }
@@ -49,7 +49,7 @@ export class LoginService {
       }
       await this.throttle(address, fingerprint);
       await this.d.validator.prepare?.(cms.signer, { purpose: 'tls-client', intermediates: cms.certificates });
-      const client = identifyClient(this.d.validator, this.d.registry(), cms.signer, () => cms.certificates);
+      const client = identifyClient(this.d.validator, this.d.registry, cms.signer, () => cms.certificates);
       const session = await this.d.sessions.create([cms.signer, ...cms.certificates]);
       return { session, client };
     } catch (e) {

@@ -16,7 +16,7 @@ import { makePairs, runPool } from './intake';
 
 /** The two signers of the bench's pairs, as the domain services see them (no HTTP). */
 function parties(gw: Gateway): { client: ClientIdentity; prosecutor: ClientIdentity['participant'] } {
-  const reg = gw.services.registry();
+  const reg = gw.services.registry;
   const head = demoIdentity('police/head-1');
   return {
     client: {

@@ -84,7 +84,7 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
   await whenReady(redis, 10_000);
   const closers: Array<() => Promise<unknown>> = [];
   try {
-    const verifier = new DocumentVerifier({ validator: trust, registry: () => registry, validators: createDocumentValidators(ajv), maxJsonBytes: 1024 * 1024 });
+    const verifier = new DocumentVerifier({ validator: trust, registry, validators: createDocumentValidators(ajv), maxJsonBytes: 1024 * 1024 });
     const log = new EventLog(redis, ns, randomBytes(32), createLogEntryValidator(ajv));
     const sealer = new Sealer(demoIdentity('gateway/seal'));
     const clock = (): Date => new Date();
@@ -104,7 +104,7 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
       createdAt: new Date(Date.now() - 60_000).toISOString(),
       banks: ['ALFAKZKA'],
     };
-    const reqIntake = new RequestIntake({ verifier, registry: () => registry, store: requests, log, sealer, clock, clockSkewSeconds: 300 });
+    const reqIntake = new RequestIntake({ verifier, registry, store: requests, log, sealer, clock, clockSkewSeconds: 300 });
     const accepted = await reqIntake.submit(signCms(Buffer.from(JSON.stringify(request)), demoSigner('police/investigator-1')), client('police/investigator-1'));
     const delivery: BankDelivery = { state: 'delivered', deliveryId: `${request.requestId}.ALFAKZKA`, deliveredAt: new Date().toISOString() };
     await redis.hset(keys.request(request.requestId), 'state', 'in_progress');
@@ -127,8 +127,8 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
     // The gateway's path: a statement this large is verified and parsed in the worker thread.
     const pool = new StatementWorkerPool({ size: 1 });
     closers.push(() => pool.close());
-    const opener = createStatementOpener({ ...statementVerification({ validator: trust, registry: () => registry, ajv, maxJsonBytes: 1024 * 1024 }), validator: trust, registry: () => registry, pool, thresholdBytes: 2 * 1024 ** 2 });
-    const intake = new StatementIntake({ opener, verifier: statementVerification({ validator: trust, registry: () => registry, ajv, maxJsonBytes: 1024 * 1024 }).verifier, registry: () => registry, requests, statements, log, sealer, clock });
+    const opener = createStatementOpener({ ...statementVerification({ validator: trust, registry, ajv, maxJsonBytes: 1024 * 1024 }), validator: trust, registry, pool, thresholdBytes: 2 * 1024 ** 2 });
+    const intake = new StatementIntake({ opener, verifier: statementVerification({ validator: trust, registry, ajv, maxJsonBytes: 1024 * 1024 }).verifier, registry, requests, statements, log, sealer, clock });
     const bank = client('banks/ALFAKZKA');
 
     const loop = loopProbe();

@@ -33,7 +33,7 @@ export function loadClientTrust(o: { ca?: string; crl?: string[]; registry?: str
 /** From an existing validator and registry (in-process use: demo, tests). */
 export function clientTrust(validator: PathValidator, registry: Registry, close: () => void = () => undefined): ClientTrust {
   const verifier = new DocumentVerifier({
-    validator, registry: () => registry, validators: createDocumentValidators(createAjv()), maxJsonBytes: 1024 ** 2,
+    validator, registry, validators: createDocumentValidators(createAjv()), maxJsonBytes: 1024 ** 2,
   });
   return { validator, registry, open: (der, kind) => verifier.open(der, kind), close };
 }

@@ -8,7 +8,7 @@ import type { DeliveryStore } from './store';
 
 /** A bank's view of its deliveries: list unacknowledged items, acknowledge them. */
 export class Inbox {
-  constructor(private readonly d: { deliveries: DeliveryStore; requests: RequestStore; log: EventLog; sealer: Sealer; clock: () => Date; registry: () => Registry }) {}
+  constructor(private readonly d: { deliveries: DeliveryStore; requests: RequestStore; log: EventLog; sealer: Sealer; clock: () => Date; registry: Registry }) {}
 
   async list(bic: string, limit: number): Promise<DeliveryBundle[]> {
     const ids = await this.d.deliveries.inboxIds(bic, limit);
@@ -27,7 +27,7 @@ export class Inbox {
           this.d.sealer.seal({ event: 'delivery.delivered', logIndex: rec.deliveredIndex, time: rec.deliveredAt, requestId: rec.requestId, bank: bic, deliveryId, requestDigest: req?.digest ?? '', deadline: rec.deadline }),
         );
       }
-      items.push({ deliveryId, requestId: rec.requestId, request: cms.request.toString('base64'), sanction: cms.sanction.toString('base64'), deadline: rec.deadline, receipt: receipt.toString('base64'), ...encryptionCertificateField(this.d.registry(), req?.bodyBin) });
+      items.push({ deliveryId, requestId: rec.requestId, request: cms.request.toString('base64'), sanction: cms.sanction.toString('base64'), deadline: rec.deadline, receipt: receipt.toString('base64'), ...encryptionCertificateField(this.d.registry, req?.bodyBin) });
     }
     return items;
   }

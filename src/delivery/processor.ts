@@ -15,7 +15,7 @@ import type { DeliveryStore } from './store';
 export interface ProcessorDeps {
   deliveries: DeliveryStore;
   requests: RequestStore;
-  registry: () => Registry;
+  registry: Registry;
   log: EventLog;
   sealer: Sealer;
   push: PushClient;
@@ -42,7 +42,7 @@ export class DeliveryProcessor {
     const bank = banks[bic];
     if (!request || !bank) throw new UnrecoverableError(`no queued delivery ${deliveryId}`);
     if (bank.state === 'queued') {
-      const org = d.registry().bankByBic(bic);
+      const org = d.registry.bankByBic(bic);
       const mode = org?.delivery?.mode ?? 'pull';
       if (mode === 'push' && org?.delivery?.url) {
         const pushed = await this.tryPush(job, org.delivery.url, deliveryId, request.digest, request.deadlineHours, bank);
@@ -65,7 +65,7 @@ export class DeliveryProcessor {
     const bundle: DeliveryBundle = {
       deliveryId, requestId, request: cms.request!.toString('base64'), sanction: cms.sanction!.toString('base64'),
       deadline: deadline.toISOString(), receipt: offer.toString('base64'),
-      ...encryptionCertificateField(d.registry(), (await d.requests.get(requestId))?.bodyBin),
+      ...encryptionCertificateField(d.registry, (await d.requests.get(requestId))?.bodyBin),
     };
     const outcome = await d.push.push(url, bundle);
     if (outcome.ok) {
@@ -93,7 +93,7 @@ export class DeliveryProcessor {
     const request = await d.requests.get(requestId);
     const bank = request ? (await d.requests.banks(requestId))[bic] : undefined;
     if (!request || bank?.state !== 'queued') return 'not-queued';
-    const push = d.registry().bankByBic(bic)?.delivery?.mode === 'push';
+    const push = d.registry.bankByBic(bic)?.delivery?.mode === 'push';
     const failed = push
       ? d.log.template({ event: 'delivery.push_failed', time: d.clock().toISOString(), requestId, bank: bic, digests: { request: request.digest }, attempts: Math.min(1000, Math.max(1, attempts)) })
       : '';

@@ -46,7 +46,7 @@ export class DocumentVerifier {
   constructor(
     private readonly deps: {
       validator: PathValidator;
-      registry: () => Registry;
+      registry: Registry;
       validators: DocumentValidators;
       maxJsonBytes: number;
       /** The gateway's clock and its skew allowance (ART50_CLOCK_SKEW_SECONDS) for signing times; default the system clock and 300 s. */
@@ -84,7 +84,7 @@ export class DocumentVerifier {
   ): SignedDocument<VerifiableKinds[K]> {
     const signer = checkSignerPath(cms, this.deps.validator);
     onVerified?.(cms.digest, signer);
-    const participant = identifySigner(signer, this.deps.registry());
+    const participant = identifySigner(signer, this.deps.registry);
     // A statement may be tens of MB: its size was bounded by the endpoint's body limit already.
     const json = parseJsonDocument(cms.content, DOCUMENT_KINDS[kind].size === 'body' ? Number.MAX_SAFE_INTEGER : this.deps.maxJsonBytes);
     const doc = this.deps.validators[kind](json) as VerifiableKinds[K];

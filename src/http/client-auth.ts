@@ -42,7 +42,7 @@ export type { ClientIdentity };
  * checks document signatures, so there is one policy for both. A request without a certificate
  * goes to `withoutCertificate` (the console session), which must reach the same ClientIdentity.
  */
-export function clientAuth(validator: PathValidator, registry: () => Registry, opts: { withoutCertificate?: RequestHandler } = {}) {
+export function clientAuth(validator: PathValidator, registry: Registry, opts: { withoutCertificate?: RequestHandler } = {}) {
   const parse = certificateMemo();
   // The peer certificate of a connection never changes: read it once per socket (keep-alive
   // clients send many requests). Validation itself runs on every request (cached by fingerprint
@@ -68,7 +68,7 @@ export function clientAuth(validator: PathValidator, registry: () => Registry, o
     const sent = peer;
     const identify = (): void => {
       try {
-        res.locals.client = identifyClient(validator, registry(), parse(sent), () => sentChain(sent).map(parse)) satisfies ClientIdentity;
+        res.locals.client = identifyClient(validator, registry, parse(sent), () => sentChain(sent).map(parse)) satisfies ClientIdentity;
       } catch (e) {
         next(e);
         return;

@@ -41,7 +41,7 @@ export function sessionOf(res: Response): Session | undefined {
  * through the registry by the same identifyClient as a TLS certificate, so both reach the same
  * ClientIdentity and the same route guards. A state-changing call also needs the CSRF header.
  */
-export function sessionAuth(d: { sessions: SessionStore; validator: PathValidator; registry: () => Registry }) {
+export function sessionAuth(d: { sessions: SessionStore; validator: PathValidator; registry: Registry }) {
   const authenticate = async (req: Request, res: Response): Promise<void> => {
     const id = cookieOf(req, SESSION_COOKIE);
     if (!id) {
@@ -54,7 +54,7 @@ export function sessionAuth(d: { sessions: SessionStore; validator: PathValidato
     }
     let client: ClientIdentity;
     try {
-      client = identifyClient(d.validator, d.registry(), session.leaf, () => session.intermediates);
+      client = identifyClient(d.validator, d.registry, session.leaf, () => session.intermediates);
     } catch (e) {
       await d.sessions.end(session.id);
       clearSessionCookie(res);

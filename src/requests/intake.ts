@@ -69,7 +69,7 @@ export class RequestIntake {
     let role: 'investigator' | 'first_head';
     try {
       sd = await verifier.openFresh(der, 'request', (d, s) => {
-        refusedRole = registry().identify({ iin: s.subject.iin, bin: s.subject.bin })?.roles[0];
+        refusedRole = registry.identify({ iin: s.subject.iin, bin: s.subject.bin })?.roles[0];
         digest = d;
         signerFp = s.fingerprint;
       });
@@ -77,7 +77,7 @@ export class RequestIntake {
       if (client.participant.organisation.bin !== sd.doc.body.bin) {
         throw new Art50Error('participant.client_mismatch', `the TLS client belongs to ${client.participant.organisation.bin}, not to the requesting body ${sd.doc.body.bin}`);
       }
-      checkRequestContent(sd.doc, registry(), now, this.deps.clockSkewSeconds, this.deps.maxAgeDays);
+      checkRequestContent(sd.doc, registry, now, this.deps.clockSkewSeconds, this.deps.maxAgeDays);
     } catch (e) {
       // A refusal of a document whose signature verified is an auditable event; garbage is not.
       // 5xx (store unreachable, busy) says nothing about the document: not a refusal to record.
@@ -87,7 +87,7 @@ export class RequestIntake {
       throw e;
     }
     const { doc } = sd;
-    const body = registry().organisation(doc.body.bin);
+    const body = registry.organisation(doc.body.bin);
     const receivedAt = now.toISOString();
     const template = log.template({
       event: 'request.received',

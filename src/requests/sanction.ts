@@ -56,16 +56,16 @@ export class SanctionService {
     const now = clock();
     const request = await store.header(requestId);
     // Tenancy before anything else: to a client that may not act on the request it does not exist.
-    if (!request || !maySubmitSanction(client, request.bodyBin, registry())) {
+    if (!request || !maySubmitSanction(client, request.bodyBin, registry)) {
       throw new Art50Error('request.not_found', `no request ${requestId}`);
     }
     const sd = await verifier.openFresh(der, 'sanction');
-    checkSanctionSigner(sd, request, registry());
+    checkSanctionSigner(sd, request, registry);
     // The very sanction already recorded, sent again (a retry): a replay, even after validUntil.
     if (request.sanctionDigest !== sd.digest) checkSanctionBinding(sd.doc, requestId, request, now);
     const { doc } = sd;
     const time = now.toISOString();
-    const bics = doc.decision === 'granted' ? resolveBanks(request, registry()) : [];
+    const bics = doc.decision === 'granted' ? resolveBanks(request, registry) : [];
     const base = { requestId, actor: { fingerprint: sd.signer.fingerprint, role: 'prosecutor' as const } };
     const outcome = await store.decide({
       requestId,

@@ -9,11 +9,11 @@ export type DeliveryReceiptReader = (deliveryIds: string[]) => Promise<Array<Rec
 
 /** GET /v1/requests/{id}: state per bank, deadlines and receipts, for those allowed to see it. */
 export class RequestStatusReader {
-  constructor(private readonly deps: { store: RequestStore; registry: () => Registry; deliveryReceipts: DeliveryReceiptReader }) {}
+  constructor(private readonly deps: { store: RequestStore; registry: Registry; deliveryReceipts: DeliveryReceiptReader }) {}
 
   async status(requestId: string, viewer: Participant): Promise<RequestStatus> {
     const request = await this.deps.store.get(requestId);
-    if (!request || !canSeeRequest(viewer, request, this.deps.registry())) {
+    if (!request || !canSeeRequest(viewer, request, this.deps.registry)) {
       throw new Art50Error('request.not_found', `no request ${requestId} visible to this client`);
     }
     const banks = await this.deps.store.banks(requestId);
@@ -73,11 +73,11 @@ export interface PendingView {
 
 /** GET /v1/sanctions/pending for a prosecutor: requests of the bodies the office supervises. */
 export async function pendingForProsecutor(
-  deps: { store: RequestStore; registry: () => Registry },
+  deps: { store: RequestStore; registry: Registry },
   prosecutor: Participant,
   limit: number,
 ): Promise<PendingView[]> {
-  const reg = deps.registry();
+  const reg = deps.registry;
   const bodies = reg.file.organisations.filter((o) => o.kind === 'police' && reg.supervises(prosecutor.organisation.bin, o.bin)).map((o) => o.bin);
   const ids = await deps.store.pending(bodies, limit);
   const out: PendingView[] = [];

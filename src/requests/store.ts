@@ -29,7 +29,7 @@ const STRING_FIELDS = ['requestId', 'digest', 'state', 'bodyBin', 'erdrNumber', 
 /** What the request and sanction services are built from (composition root). */
 export interface RequestServiceDeps {
   verifier: DocumentVerifier;
-  registry: () => Registry;
+  registry: Registry;
   store: RequestStore;
   log: EventLog;
   sealer: Sealer;

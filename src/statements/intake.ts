@@ -63,7 +63,7 @@ export class StatementIntake {
       opener: StatementOpener;
       /** Opens the signed header of an encrypted statement (signature, signer path, registry, schema). */
       verifier: DocumentVerifier;
-      registry: () => Registry;
+      registry: Registry;
       requests: RequestStore;
       statements: StatementStore;
       log: EventLog;
@@ -93,7 +93,7 @@ export class StatementIntake {
       const { doc } = header;
       seen.digest = doc.digests.statement;
       known = await this.checkAnswer(header, client, seen);
-      checkSealedCiphertext(doc, parts.ciphertext, known, registry());
+      checkSealedCiphertext(doc, parts.ciphertext, known, registry);
     } catch (e) {
       await this.logRefusal(e, client, { ...seen, statementId: header?.doc.statementId });
       throw e;
@@ -120,7 +120,7 @@ export class StatementIntake {
       sd = opened.sd;
       const { doc } = sd;
       known = await this.checkAnswer(sd, client, seen);
-      checkPlainAllowed(known, registry());
+      checkPlainAllowed(known, registry);
       const { request: requestCms } = await requests.getCms(doc.requestId);
       if (!requestCms) throw new Art50Error('statement.no_delivery', `bank ${doc.bank.bic} has no delivery of request ${doc.requestId} to answer`, { field: '/requestId' });
       await opened.againstRequest(storedRequestDoc(requestCms));
@@ -138,14 +138,14 @@ export class StatementIntake {
     return (d, s) => {
       if (digest) seen.digest = d;
       seen.signerFp = s.fingerprint;
-      seen.signer = this.deps.registry().identify({ iin: s.subject.iin, bin: s.subject.bin });
+      seen.signer = this.deps.registry.identify({ iin: s.subject.iin, bin: s.subject.bin });
     };
   }
 
   /** The checks an answer passes, encrypted or not: its signer, the bank posting it, the delivery it answers, its binding. */
   private async checkAnswer(sd: { doc: Pick<StatementDoc, 'bank' | 'requestId' | 'requestDigest'>; participant: Participant }, client: ClientIdentity, seen: Witness): Promise<StoredRequest> {
     const { registry, requests } = this.deps;
-    checkStatementSigner(sd, registry());
+    checkStatementSigner(sd, registry);
     checkStatementClient(sd.doc, client.participant);
     const request = await requests.get(sd.doc.requestId);
     const banks = request ? await requests.banks(sd.doc.requestId) : {};

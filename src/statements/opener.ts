@@ -46,7 +46,7 @@ export class InlineStatementOpener implements StatementOpener {
  * registry stay here (cached, cheap).
  */
 export class WorkerStatementOpener implements StatementOpener {
-  constructor(private readonly pool: StatementWorkerPool, private readonly validator: PathValidator, private readonly registry: () => Registry) {}
+  constructor(private readonly pool: StatementWorkerPool, private readonly validator: PathValidator, private readonly registry: Registry) {}
 
   async open(der: Buffer, onVerified: OnVerified): Promise<OpenedStatement> {
     const parsed = await this.pool.open(der);
@@ -57,7 +57,7 @@ export class WorkerStatementOpener implements StatementOpener {
       await this.validator.prepare?.(signerCert, { purpose: 'signature', at: parsed.signingTime, intermediates });
       const signer = checkSignerPath({ signer: signerCert, certificates: intermediates, signingTime: parsed.signingTime }, this.validator);
       onVerified(parsed.digest, signer);
-      const participant = identifySigner(signer, this.registry());
+      const participant = identifySigner(signer, this.registry);
       const sd: SignedDocument<StatementDoc> = { doc: parsed.header, cms: decodeInput(der), digest: parsed.digest, signingTime: parsed.signingTime, signer, participant };
       return { sd, againstRequest: (request) => parsed.againstRequest(request), release };
     } catch (e) {
@@ -81,7 +81,7 @@ export function createStatementOpener(d: {
   verifier: DocumentVerifier;
   schema: StatementSchemaCheck;
   validator: PathValidator;
-  registry: () => Registry;
+  registry: Registry;
   pool: StatementWorkerPool;
   thresholdBytes: number;
 }): StatementOpener {

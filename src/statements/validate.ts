@@ -75,7 +75,7 @@ function schemaError(prefix: string, errors: readonly ErrorObject[] | null | und
  * A DocumentVerifier for statements whose synchronous schema step is the header check; call
  * `movements` on the result before using the movements. Request and sanction validation unchanged.
  */
-export function statementVerification(deps: { validator: PathValidator; registry: () => Registry; ajv: Ajv2020; maxJsonBytes: number; clock?: () => Date; clockSkewSeconds?: number }): {
+export function statementVerification(deps: { validator: PathValidator; registry: Registry; ajv: Ajv2020; maxJsonBytes: number; clock?: () => Date; clockSkewSeconds?: number }): {
   verifier: DocumentVerifier;
   schema: StatementSchemaCheck;
 } {

@@ -46,13 +46,13 @@ export class TrailService {
       cases: CaseIndex;
       requests: RequestStore;
       statements: StatementStore;
-      registry: () => Registry;
+      registry: Registry;
     },
   ) {}
 
   async trail(erdrNumber: string, viewer: Participant): Promise<CaseTrail> {
     if (!ERDR_NUMBER.test(erdrNumber)) throw new Art50Error('case.bad_erdr', 'the ERDR number is 15 digits', { field: 'erdrNumber' });
-    const registry = this.d.registry();
+    const registry = this.d.registry;
     const visible: StoredRequest[] = [];
     for (const id of await this.d.cases.requests(erdrNumber)) {
       const r = await this.d.requests.get(id);

@@ -16,6 +16,6 @@ export function inProcessVerifier(): { verifier: DocumentVerifier; validator: Ch
   const ajv = createAjv();
   const registry = loadRegistry(ajv, join(KEYS, 'participants.json'));
   const validator = loadTrust({ anchors: [join(KEYS, 'ca', 'root.pem')], crls: [join(KEYS, 'ca', 'crl.pem')] });
-  const verifier = new DocumentVerifier({ validator, registry: () => registry, validators: createDocumentValidators(ajv), maxJsonBytes: 1024 * 1024 });
+  const verifier = new DocumentVerifier({ validator, registry, validators: createDocumentValidators(ajv), maxJsonBytes: 1024 * 1024 });
   return { verifier, validator, close: () => validator.close() };
 }

@@ -23,7 +23,7 @@ function checkpointView(signed: Buffer): Record<string, unknown> {
  * The transparency log for auditors. A party may also fetch the inclusion proof of an entry
  * about a request it can see (its own receipts); anything else is 404 to it.
  */
-export function logRoutes(d: { reader: LogReader; requests: RequestStore; registry: () => Registry }): Router {
+export function logRoutes(d: { reader: LogReader; requests: RequestStore; registry: Registry }): Router {
   const r = Router();
   const auditor = requireRole('auditor');
 
@@ -77,10 +77,10 @@ export function logRoutes(d: { reader: LogReader; requests: RequestStore; regist
   return r;
 }
 
-async function concerns(entry: Buffer, p: Participant, d: { requests: RequestStore; registry: () => Registry }): Promise<boolean> {
+async function concerns(entry: Buffer, p: Participant, d: { requests: RequestStore; registry: Registry }): Promise<boolean> {
   const e = JSON.parse(entry.toString('utf8')) as { requestId?: string; bank?: string };
   if (!e.requestId) return false;
   if (p.organisation.kind === 'bank') return e.bank !== undefined && e.bank === p.organisation.bic;
   const request = await d.requests.get(e.requestId);
-  return request !== undefined && canSeeRequest(p, request, d.registry());
+  return request !== undefined && canSeeRequest(p, request, d.registry);
 }

@@ -16,7 +16,7 @@ export interface RequestRoutesDeps {
   sanctions: SanctionService;
   status: RequestStatusReader;
   store: RequestStore;
-  registry: () => Registry;
+  registry: Registry;
   documentLimit: number;
   /** Called after a grant, to move the new deliveries into the queue without waiting. */
   onGranted: (requestId: string, bics: readonly string[]) => Promise<unknown>;

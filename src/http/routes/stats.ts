@@ -4,10 +4,10 @@ import type { StatsService } from '../../stats/service';
 import { statsFor } from '../../stats/visibility';
 import { clientOf, requireRole } from '../client-auth';
 
-export function statsRoutes(stats: StatsService, registry: () => Registry): Router {
+export function statsRoutes(stats: StatsService, registry: Registry): Router {
   const r = Router();
   r.get('/v1/stats', requireRole('auditor', 'prosecutor'), async (_req, res) => {
-    res.json(statsFor(clientOf(res).participant, await stats.stats(), registry()));
+    res.json(statsFor(clientOf(res).participant, await stats.stats(), registry));
   });
   return r;
 }
