@@ -326,6 +326,7 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
       print('  sign in with "Software key", password art50-demo:');
       print('    investigator: keys.example/police/investigator-1.p12 (AUTH, to sign in) and keys.example/police/investigator-1.sign.p12 (SIGN, for requests)');
       print('    prosecutor:   keys.example/prosecutor/prosecutor-1.p12 and keys.example/prosecutor/prosecutor-1.sign.p12');
+      print('    statements encrypted to the body open in the page with its key: keys.example/police/encryption-A.p12 (never sent anywhere)');
       print('  or with NCALayer (wss://127.0.0.1:13579) holding your NCA keys.');
       print('  The demo CA is not one your browser trusts: accept the warning for 127.0.0.1, or import keys.example/ca/root.pem into a throw-away browser profile.');
       print('  Demo time: one deadline hour lasts 1.5 s here, so a 72-hour clock runs out in under 2 minutes.');
