@@ -6,23 +6,16 @@ import type Redis from 'ioredis';
 import { Keys } from '../store/keys';
 import type { ScriptRunner } from '../store/scripts';
 import type { DataKeyring } from '../store/data-keys';
+import { intakeReply, IntakeReply, rekeyReply, sanctionReply, SanctionReply } from './lua/replies';
 import type { BankDelivery, RequestState, StoredRequest } from './types';
 
-export type IntakeOutcome =
-  | { kind: 'stored' | 'replay'; logIndex: number; receipt: Buffer | null; state: RequestState; receivedAt: string }
-  | { kind: 'conflict' };
-export type SanctionOutcome =
-  | { kind: 'decided' | 'replay'; logIndex: number; receipt: Buffer | null; state: RequestState }
-  | { kind: 'already_decided'; state: string }
-  | { kind: 'not_found' }
-  | { kind: 'digest_mismatch' };
+/** What became of a request or a sanction: its script's reply, decoded (lua/replies.ts). */
+export type IntakeOutcome = IntakeReply;
+export type SanctionOutcome = SanctionReply;
 
 /** What the sanction checks need of a stored request (no CMS bytes). */
 export type RequestHeader = Pick<StoredRequest, 'requestId' | 'digest' | 'state' | 'bodyBin' | 'erdrNumber' | 'banks' | 'sanctionDigest'>;
 
-type Reply = [number, number, Buffer | string, Buffer | string, Buffer | string];
-const text = (v: Buffer | string | undefined): string => (v === undefined ? '' : v.toString());
-const bytes = (v: Buffer | string): Buffer | null => (v.length > 0 ? Buffer.from(v) : null);
 
 const STRING_FIELDS = ['requestId', 'digest', 'state', 'bodyBin', 'erdrNumber', 'article', 'region', 'createdAt', 'receivedAt', 'signerFingerprint', 'scope', 'sanctionDigest', 'decision', 'decisionReason', 'decidedAt', 'officeBin'] as const;
 
@@ -63,12 +56,10 @@ export class RequestStore {
     const { view } = input;
     const pairs: string[] = [];
     for (const [k, v] of Object.entries(view)) pairs.push(k, typeof v === 'string' ? v : JSON.stringify(v));
-    const [code, index, receipt, state, receivedAt] = (await this.scripts.intake.buffer(
+    return intakeReply(await this.scripts.intake.buffer(
       [this.keys.request(view.requestId), this.keys.pendingForBody(view.bodyBin), this.keys.logSize(), this.keys.logEntries(), this.keys.requestsOfBody(view.bodyBin)],
       [view.digest, String(input.receivedAtMs), input.entryTemplate, this.dataKeys.seal(input.cms, RequestStore.place(view.requestId, 'cms')), ...pairs],
-    )) as Reply;
-    if (code === 2) return { kind: 'conflict' };
-    return { kind: code === 0 ? 'stored' : 'replay', logIndex: Number(index), receipt: bytes(receipt), state: text(state) as RequestState, receivedAt: text(receivedAt) };
+    ));
   }
 
   async decide(input: {
@@ -84,20 +75,13 @@ export class RequestStore {
     fields: Record<string, string>;
   }): Promise<SanctionOutcome> {
     const pairs = Object.entries(input.fields).flat();
-    const [code, index, receipt, state] = (await this.scripts.sanction.buffer(
+    return sanctionReply(await this.scripts.sanction.buffer(
       [
         this.keys.request(input.requestId), this.keys.pendingForBody(input.bodyBin), this.keys.requestBanks(input.requestId),
         this.keys.outbox(), this.keys.logSize(), this.keys.logEntries(), this.keys.queued(), this.keys.decidedByOffice(input.fields.officeBin ?? ''),
       ],
       [input.requestDigest, input.sanctionDigest, input.decision, input.entryTemplate, JSON.stringify(input.bics), JSON.stringify(input.queuedTemplates), this.dataKeys.seal(input.cms, RequestStore.place(input.requestId, 'sanctionCms')), ...pairs],
-    )) as Reply;
-    switch (code) {
-      case 0: return { kind: 'decided', logIndex: Number(index), receipt: null, state: text(state) as RequestState };
-      case 1: return { kind: 'replay', logIndex: Number(index), receipt: bytes(receipt), state: text(state) as RequestState };
-      case 2: return { kind: 'already_decided', state: text(state) };
-      case 3: return { kind: 'not_found' };
-      default: return { kind: 'digest_mismatch' };
-    }
+    ));
   }
 
   async get(requestId: string): Promise<StoredRequest | undefined> {
@@ -144,7 +128,7 @@ export class RequestStore {
         if (!stored || this.dataKeys.keyIdOf(stored) === this.dataKeys.currentId) continue;
         const place = RequestStore.place(requestId, field);
         const sealed = this.dataKeys.seal(this.dataKeys.open(stored, place), place);
-        if (Number(await script([key], [field, stored, sealed])) === 1) resealed++;
+        if (rekeyReply(await script([key], [field, stored, sealed]))) resealed++;
       }
     }
     return { cursor: next, resealed };
