@@ -50,8 +50,7 @@ export function consoleRoutes(opts: { dir?: string; onMissing?: (dir: string) =>
   };
   const r = Router();
   r.get('/console', (_req, res) => send('index.html', res));
-  // The oversight page (auditors, prosecutors) is a page and bundle of its own: docs/console.md, "Oversight".
-  r.get('/console/oversight', (_req, res) => send('oversight.html', res));
-  r.get('/console/:asset', (req, res) => send(String(req.params.asset), res));
+  // /console/oversight is the oversight page (auditors, prosecutors; docs/console.md, "Oversight"), a page and bundle of its own.
+  r.get('/console/:asset', (req, res) => send(req.params.asset === 'oversight' ? 'oversight.html' : String(req.params.asset), res));
   return r;
 }
