@@ -8,7 +8,10 @@ import { auditLog } from '../log/audit';
 import { CheckpointBody, encodeCheckpointBody, parseCheckpointBody } from '../log/checkpoint';
 import { LogEntryFields, createLogEntryValidator } from '../log/entry';
 import { logKeys } from '../log/keys';
-import { CompactRange, leafHash, nodeKey, verifyConsistency, verifyInclusion } from '../log/merkle';
+import { CompactRange } from '../log/merkle/compact-range';
+import { leafHash } from '../log/merkle/hash';
+import { nodeKey } from '../log/merkle/proof-plan';
+import { verifyConsistency, verifyInclusion } from '../log/merkle/verify';
 import { LogReader } from '../log/reader';
 import { INDEX_PLACEHOLDER, appendStandalone, entryTemplate } from '../log/sequencer';
 

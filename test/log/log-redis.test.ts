@@ -7,7 +7,9 @@ import { CheckpointBody, VerifyCheckpoint, cmsCheckpointSigner, cmsCheckpointVer
 import { LogEntryFields, createLogEntryValidator } from '../../src/log/entry';
 import { LogIntegrator } from '../../src/log/integrator';
 import { logKeys } from '../../src/log/keys';
-import { CompactRange, assertConsistent, leafHash, nodeHash, rootFromLeaves, verifyInclusion } from '../../src/log/merkle';
+import { CompactRange } from '../../src/log/merkle/compact-range';
+import { assertConsistent, verifyInclusion } from '../../src/log/merkle/verify';
+import { leafHash, nodeHash, rootFromLeaves } from '../../src/log/merkle/hash';
 import { LogReader } from '../../src/log/reader';
 import { appendStandalone, entryTemplate } from '../../src/log/sequencer';
 import { scriptRunner } from '../../src/store/script-set';

@@ -1,18 +1,9 @@
 import { createHash } from 'node:crypto';
-import {
-  CompactRange,
-  NodeId,
-  NodeReader,
-  assertConsistent,
-  consistencyProof,
-  inclusionProof,
-  leafHash,
-  nodeHash,
-  rootAt,
-  rootFromLeaves,
-  verifyConsistency,
-  verifyInclusion,
-} from '../../src/log/merkle';
+import { CompactRange } from '../../src/log/merkle/compact-range';
+import { NodeId } from '../../src/log/merkle/proof-plan';
+import { NodeReader, consistencyProof, inclusionProof, rootAt } from '../../src/log/merkle/proof';
+import { assertConsistent, verifyConsistency, verifyInclusion } from '../../src/log/merkle/verify';
+import { leafHash, nodeHash, rootFromLeaves } from '../../src/log/merkle/hash';
 import { Art50Error } from '../../src/errors';
 
 // ---- Independent reference: RFC 9162 §2.1.1, §2.1.3.1, §2.1.4.1 written literally (recursive). ----

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { Art50Error } from '../../errors';
 import type { LogReader } from '../../log/reader';
-import { leafHash } from '../../log/merkle';
+import { leafHash } from '../../log/merkle/hash';
 import { parseCheckpointBody } from '../../log/checkpoint';
 import { parseSignedData } from '../../cms/verify';
 import type { Registry } from '../../participants/registry';
