@@ -199,8 +199,9 @@ describe('the web console', () => {
     await view(page, '07-answered');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click(`article[data-request-id="${requestId}"] button.csv`)]);
     const csv = readFileSync((await download.path())!, 'utf8');
-    expect(csv.split('\r\n')[0]).toMatch(/^iban,currency,balance/);
-    expect(csv).toMatch(/"KZ\d{2}111/);
+    // The same file as art50 police fetch writes (src/client/csv.ts): BOM, the CLI's columns, one row per movement.
+    expect(csv.split('\r\n')[0]).toBe('\uFEFFiban,bookedAt,amount,currency,counterparty name,counterparty iin/bin,counterparty iban,counterparty bic,purpose,channel,counterparty card');
+    expect(csv).toMatch(/\r\nKZ\d{2}111/);
     // Opened in the page: the bank's signature verified there, the movements in pages.
     await page.click(`article[data-request-id="${requestId}"] button.open-statement`);
     await page.waitForSelector('#statement-verdict, #statement-error');
