@@ -68,6 +68,15 @@ export function untilSignal(): Promise<void> {
   });
 }
 
+/**
+ * `art50 demo`: the whole Art. 50 flow, narrated step by step on one timeline — start Redis, the
+ * gateway and three banks, then (1) account discovery, (2) follow the money, (3) a missed
+ * deadline, (4) the money trail, (5) the auditor's recomputation of the log.
+ *
+ * Kept as one function on purpose (the module is ~340 lines): it is a script read top to bottom
+ * as the story of one case, every step uses what the steps before it produced, and the demo's
+ * parts (PKI, core banking, reference bank, timeline) already live in their own modules.
+ */
 export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (line: string) => void; serve?: boolean; untilStop?: () => Promise<void>; onServing?: (consoleUrl: string) => void } = {}): Promise<number> {
   const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
