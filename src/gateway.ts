@@ -54,7 +54,7 @@ import { loadServerKey } from './pki/key-file';
 import { deriveSubjectKey, loadSubjectSecret } from './log/subject-key';
 import { Sealer } from './receipts/sealer';
 import { createRedis, pingWithin, whenReady } from './redis/client';
-import { noFence, replicaFence } from './redis/replica-fence';
+import { noFence, replicaFence, warnMissingReplicas } from './redis/replica-fence';
 import type { RedisTarget } from './redis/target';
 import { checkRedisDurability } from './redis/durability';
 import { storeDeadline } from './http/store-deadline';
@@ -264,6 +264,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const checkStore = async (): Promise<void> => {
     if (await whenReady(redis, 5000)) {
       await checkRedisDurability(redis, config.redisDurability, logger);
+      await warnMissingReplicas(redis, config.redis.minReplicas, (m) => logger.warn(m)).catch(() => undefined);
       return;
     }
     logger.warn('Redis is not reachable at start-up: calls answer 503 until it is');

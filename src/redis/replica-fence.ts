@@ -58,3 +58,16 @@ export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutM
     return mine;
   };
 }
+
+/**
+ * The start-up check: with fewer connected replicas than ART50_REDIS_MIN_REPLICAS every
+ * acknowledgement would answer store.replication_timeout — say so at once, not at the first call.
+ */
+export async function warnMissingReplicas(redis: Redis, minReplicas: number, warn: (message: string) => void): Promise<void> {
+  if (minReplicas <= 0) return;
+  const info = await redis.info('replication');
+  const connected = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
+  if (connected < minReplicas) {
+    warn(`Redis has ${connected} connected replica(s) but ART50_REDIS_MIN_REPLICAS=${minReplicas}: writes answer 503 store.replication_timeout until enough replicas are connected`);
+  }
+}

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import { loadConfig } from '../../src/config';
 import { Art50Error } from '../../src/errors';
@@ -70,6 +71,19 @@ describe('acknowledgement waits for the replicas', () => {
     await waitFor(async () => (await checkpointSize()) >= sequenced, 'a checkpoint over the write once the replica has it');
   }, 30_000);
 });
+
+it('warns at start-up when fewer replicas are connected than ART50_REDIS_MIN_REPLICAS', async () => {
+  const lone = await startRedisNode({ dir: join(tempDir('art50-lone-'), 'a') });
+  const lines: string[] = [];
+  const stream = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+  const t = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${lone.port}`, ART50_REDIS_MIN_REPLICAS: '1' }, { workers: false, logStream: stream });
+  try {
+    expect(lines.join('')).toMatch(/0 connected replica\(s\) but ART50_REDIS_MIN_REPLICAS=1/);
+  } finally {
+    await t.stop();
+    await lone.stop();
+  }
+}, 30_000);
 
 describe('Redis settings', () => {
   const base = { ...process.env };
