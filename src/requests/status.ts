@@ -59,14 +59,18 @@ export class RequestStatusReader {
   }
 }
 
-/** One request awaiting a sanction, as GET /v1/sanctions/pending lists it. */
-export interface PendingView {
+/** What a prosecutor's lists show of every request: which one, from which body, for which case. */
+export interface RequestHeadline {
   requestId: string;
   digest: string;
   bodyBin: string;
   erdrNumber: string;
   article: string;
   receivedAt: string;
+}
+
+/** One request awaiting a sanction, as GET /v1/sanctions/pending lists it. */
+export interface PendingView extends RequestHeadline {
   /** base64 DER of the request CMS. */
   request: string;
 }
@@ -90,13 +94,8 @@ export async function pendingForProsecutor(
   return out;
 }
 
-export interface DecisionView {
-  requestId: string;
-  digest: string;
-  bodyBin: string;
-  erdrNumber: string;
-  article: string;
-  receivedAt: string;
+/** One sanction an office issued, as GET /v1/sanctions/decided lists it. */
+export interface DecisionView extends RequestHeadline {
   state: string;
   decision: 'granted' | 'refused';
   reason?: string;
