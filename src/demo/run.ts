@@ -247,14 +247,14 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     print('\n— hop 2: follow the money to the mule accounts —');
     const found = hop1.find((s) => s.result === 'found' && (s.accounts ?? []).some((a) => (a.movements ?? []).length > 0));
     if (!found) throw new Error('demo: no statement with movements to follow');
-    // The investigator's own command: art50 police follow --statement S --hop.
+    // The investigator's own command: art50 police follow --statement S.
     const stmtFile = join(out, 'statements', first.requestId, `${found.statementId}.p7s`);
     const parentFile = join(out, 'statements', first.requestId, 'request.json');
     writeFileSync(parentFile, JSON.stringify(first, null, 2));
     const hopsDir = join(out, 'hops');
-    const argv = ['node', 'art50', 'police', 'follow', '--statement', stmtFile, '--hop', '--out', hopsDir, '--request-template', parentFile,
+    const argv = ['node', 'art50', 'police', 'follow', '--statement', stmtFile, '--out', hopsDir, '--request-template', parentFile,
       '--ca', join(KEYS, 'ca/root.pem'), '--crl', join(KEYS, 'ca/crl.pem'), '--registry', registryFile];
-    print(`  $ art50 police follow --statement ${stmtFile} --hop --out ${hopsDir}`);
+    print(`  $ art50 police follow --statement ${stmtFile} --out ${hopsDir}`);
     let followed = 0;
     const cli = new Command('art50').exitOverride();
     registerPoliceCommands(cli, (code) => {
@@ -266,7 +266,7 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
       const request = JSON.parse(readFileSync(join(hopsDir, f), 'utf8')) as RequestDoc;
       return { request, counterpartyIin: request.subject.iin };
     });
-    tl.note('investigator', `art50 police follow --hop: ${hops.length} next-hop request(s) from statement ${short(found.statementId)}`);
+    tl.note('investigator', `art50 police follow: ${hops.length} next-hop request(s) from statement ${short(found.statementId)}`);
     const refusedHop = hops[hops.length - 1]!;
     for (const h of hops) await submit(h.request, `follow-up ${short(h.request.requestId)} (subject ${maskId(h.counterpartyIin)}, banks: ${Array.isArray(h.request.banks) ? h.request.banks.join(',') : h.request.banks})`);
     for (const h of hops) {

@@ -124,7 +124,7 @@ describe('police → prosecutor → reference bank → police, through the CLI a
 
     // follow the money from the signed statement: the 7 mules of the demo trail
     const hops = join(dir, 'hops');
-    const follow = await cli('police', 'follow', '--statement', join(out, `${id}.p7s`), '--hop', '--out', hops, '--request-template', reqFile);
+    const follow = await cli('police', 'follow', '--statement', join(out, `${id}.p7s`), '--out', hops, '--request-template', reqFile);
     expect(follow.err).toBe('');
     expect(follow.code).toBe(0);
     const files = readdirSync(hops).filter((f) => f.endsWith('.request.json'));

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ApiClient } from '../../client/api-client';
 import { connect, CONNECTION_HELP, reportError, table, trustFor, UsageError } from '../../client/cli';
 import { fetchStatements } from '../../client/fetch';
@@ -176,7 +176,8 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
   connOptions(identityFlags(police.command('follow')
     .description('follow the money: one next-hop request per individual the subject sent money to, by IIN, else IBAN, else card number')
     .requiredOption('--statement <file>', 'statement: <id>.p7s (verified) or the <id>.json written by fetch')
-    .option('--hop', 'build the next hop (the default; accepted for readability)')
+    // Building the next hop is the command's only mode; --hop, which once named it, is still accepted so old scripts run.
+    .addOption(new Option('--hop').hideHelp())
     .option('--out <dir>', 'where to write hop-<iin|iban|card-masked>.request.json', '.')
     .option('--request-template <json>', 'the parent request (case, body, signer, scope are copied); default: a request JSON with the statement\'s requestId next to the statement')
     .option('--submit', 'also sign and submit each next-hop request (needs --cert and --key, or --p12)')
