@@ -215,7 +215,7 @@ function keyPassword(env: Env, abs: (p: string) => string): string | undefined {
     try {
       return readFileSync(abs(file), 'utf8').replace(/\r?\n$/, '');
     } catch (e) {
-      throw new Art50Error('config.invalid', `ART50_KEY_PASSWORD_FILE: ${abs(file)} is not readable`, { field: 'ART50_KEY_PASSWORD_FILE', cause: e });
+      throw new Art50Error('config.unreadable', `ART50_KEY_PASSWORD_FILE: ${abs(file)} is not readable`, { field: 'ART50_KEY_PASSWORD_FILE', cause: e });
     }
   }
   return env.ART50_KEY_PASSWORD || undefined;

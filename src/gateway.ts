@@ -113,7 +113,11 @@ export function loadSealIdentity(config: Config): { cert: X509Certificate; key: 
   return { cert, key, chain };
 }
 
-/** The one composition root: builds every part from configuration and wires them together. */
+/**
+ * The one composition root: builds every part from configuration and wires them together.
+ * Kept as one module (~330 lines) on purpose: it holds no logic of its own, only construction in
+ * dependency order, and reading that order in one place is the point of having a single root.
+ */
 export function createGateway(opts: GatewayOptions): Gateway {
   const { config, logger } = opts;
   const clock = opts.clock ?? (() => new Date());
