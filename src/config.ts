@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Art50Error } from './errors';
 import { redisSettingsFromEnv, RedisSettings } from './redis/settings';
+import { secretFromEnv } from './secret-env';
 
 /** Package root, both from src/ (ts-jest) and dist/ (built). */
 export const PACKAGE_ROOT = resolve(__dirname, '..');
@@ -208,17 +209,9 @@ function keyFiles(name: 'TLS' | 'SEAL', src: KeySource): (readonly [string, stri
   return 'p12' in src ? [[`ART50_${name}_P12`, src.p12]] : [[`ART50_${name}_CERT`, src.cert], [`ART50_${name}_KEY`, src.key]];
 }
 
-/** The key password from a file (first line, without its line end) or the environment; never from a command line. */
+/** The key password: ART50_KEY_PASSWORD_FILE or ART50_KEY_PASSWORD (secret-env.ts). */
 function keyPassword(env: Env, abs: (p: string) => string): string | undefined {
-  const file = env.ART50_KEY_PASSWORD_FILE;
-  if (file) {
-    try {
-      return readFileSync(abs(file), 'utf8').replace(/\r?\n$/, '');
-    } catch (e) {
-      throw new Art50Error('config.unreadable', `ART50_KEY_PASSWORD_FILE: ${abs(file)} is not readable`, { field: 'ART50_KEY_PASSWORD_FILE', cause: e });
-    }
-  }
-  return env.ART50_KEY_PASSWORD || undefined;
+  return secretFromEnv(env, 'ART50_KEY_PASSWORD', abs);
 }
 
 /**

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Art50Error } from '../errors';
+import { secretFromEnv } from '../secret-env';
 import type { HostPort, RedisAccess, RedisTarget, RedisTlsFiles } from './target';
 
 /** The Redis part of the configuration; every variable is in the README's table. */
@@ -40,17 +41,9 @@ function hostPorts(raw: string): HostPort[] {
   return out;
 }
 
-/** The password from a file (first line) or the environment; never from a command line. */
+/** The Redis password: ART50_REDIS_PASSWORD_FILE or ART50_REDIS_PASSWORD (secret-env.ts). */
 function password(env: Env, abs: (p: string) => string): string | undefined {
-  const file = env.ART50_REDIS_PASSWORD_FILE;
-  if (file) {
-    try {
-      return readFileSync(abs(file), 'utf8').replace(/\r?\n$/, '');
-    } catch (e) {
-      throw new Art50Error('config.unreadable', `ART50_REDIS_PASSWORD_FILE: ${abs(file)} is not readable`, { field: 'ART50_REDIS_PASSWORD_FILE', cause: e });
-    }
-  }
-  return env.ART50_REDIS_PASSWORD || undefined;
+  return secretFromEnv(env, 'ART50_REDIS_PASSWORD', abs);
 }
 
 function tlsFiles(env: Env, abs: (p: string) => string, on: boolean): RedisTlsFiles | undefined {
