@@ -353,7 +353,7 @@ describe('9. methods a path does not have', () => {
     const who = identity(INV);
     const res = await request(`https://127.0.0.1:${t.port}`)[method](path).ca(ROOT_PEM()).cert(who.certPem).key(who.keyPem);
     expectProblem(res, 'http.method_not_allowed', 405);
-    expect(res.headers.allow).toMatch(/^(GET, HEAD|POST)$/);
+    expect(res.headers.allow).toMatch(/^(GET, HEAD|POST|GET, HEAD, POST)$/);
   });
 });
 
