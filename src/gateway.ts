@@ -150,7 +150,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // Stored requests and sanctions are sealed under the data key: a copy of Redis does not read them.
   const dataKeys = DataKeyring.load(config.dataKeys);
   const requests = new RequestStore(redis, keys, {
-    intake: scriptRunner(redis, 'requests/lua/intake-5.lua', fence),
+    intake: scriptRunner(redis, 'requests/lua/intake-6.lua', fence),
     sanction: scriptRunner(redis, 'requests/lua/sanction-8.lua', fence),
     rekey: scriptRunner(redis, 'requests/lua/rekey-1.lua'),
   }, dataKeys);
@@ -172,7 +172,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const reconciler = new DeliveryReconciler({ deliveries, requests, queues, processor, logger, minAgeMs: Math.max(5000, 4 * config.workers.stalledIntervalMs) });
 
   const cases = new CaseIndex(redis, keys);
-  const intake = new RequestIntake({ verifier, registry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds, maxAgeDays: config.requestMaxAgeDays, cases });
+  const intake = new RequestIntake({ verifier, registry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds, maxAgeDays: config.requestMaxAgeDays });
   const sanctions = new SanctionService({ verifier, registry, store: requests, log, sealer, clock });
   const status = new RequestStatusReader({
     store: requests,

@@ -88,7 +88,7 @@ export async function benchStatement(opts: { redisUrl: string; movements?: numbe
     const log = new EventLog(redis, ns, randomBytes(32), createLogEntryValidator(ajv));
     const sealer = new Sealer(demoIdentity('gateway/seal'));
     const clock = (): Date => new Date();
-    const requests = new RequestStore(redis, keys, { intake: scriptRunner(redis, 'requests/lua/intake-5.lua'), sanction: scriptRunner(redis, 'requests/lua/sanction-8.lua') }, new DataKeyring([{ id: 'bench', key: randomBytes(32) }]));
+    const requests = new RequestStore(redis, keys, { intake: scriptRunner(redis, 'requests/lua/intake-6.lua'), sanction: scriptRunner(redis, 'requests/lua/sanction-8.lua') }, new DataKeyring([{ id: 'bench', key: randomBytes(32) }]));
     const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua'), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
     const client = (path: string): ClientIdentity => {
       const certificate = trust.validate(demoIdentity(path).cert, { purpose: 'tls-client' });

@@ -55,8 +55,6 @@ export class RequestIntake {
   constructor(private readonly deps: RequestServiceDeps & {
     clockSkewSeconds: number;
     maxAgeDays?: number;
-    /** The ERDR-number index of the money trail (src/trail/case-index.ts). */
-    cases?: { add(erdrNumber: string, requestId: string): Promise<void> };
   }) {}
 
   async submit(der: Buffer, client: ClientIdentity): Promise<IntakeResult> {
@@ -122,7 +120,6 @@ export class RequestIntake {
     if (outcome.kind === 'conflict') {
       throw new Art50Error('request.conflict', `requestId ${doc.requestId} was already used for a different document; choose a new requestId`, { field: '/requestId' });
     }
-    await this.deps.cases?.add(doc.case.erdrNumber, doc.requestId);
     // The receipt carries the log index, so it is sealed after the script; first writer wins.
     const receipt = outcome.receipt ?? (await store.setReceipt(doc.requestId, 'receipt', sealer.seal({
       event: 'request.received',

@@ -57,7 +57,7 @@ export class RequestStore {
     const pairs: string[] = [];
     for (const [k, v] of Object.entries(view)) pairs.push(k, typeof v === 'string' ? v : JSON.stringify(v));
     return intakeReply(await this.scripts.intake.buffer(
-      [this.keys.request(view.requestId), this.keys.pendingForBody(view.bodyBin), this.keys.logSize(), this.keys.logEntries(), this.keys.requestsOfBody(view.bodyBin)],
+      [this.keys.request(view.requestId), this.keys.pendingForBody(view.bodyBin), this.keys.logSize(), this.keys.logEntries(), this.keys.requestsOfBody(view.bodyBin), this.keys.caseRequests(view.erdrNumber)],
       [view.digest, String(input.receivedAtMs), input.entryTemplate, this.dataKeys.seal(input.cms, RequestStore.place(view.requestId, 'cms')), ...pairs],
     ));
   }

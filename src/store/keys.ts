@@ -26,6 +26,10 @@ export class Keys {
   requestsOfBody(bodyBin: string): string {
     return `${this.tag}:requests:${bodyBin}`;
   }
+  /** SET of the requestIds filed under one ERDR number (the money trail of a case), written by intake-6.lua. */
+  caseRequests(erdrNumber: string): string {
+    return `${this.tag}:case:${erdrNumber}`;
+  }
   /** ZSET requestId by decision time (ms), of the sanctions an office issued (granted or refused). */
   decidedByOffice(officeBin: string): string {
     return `${this.tag}:decided:${officeBin}`;

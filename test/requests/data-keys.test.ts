@@ -71,7 +71,7 @@ describe('requests and sanctions at rest', () => {
     // Rotation: the new key first, the old one still listed; one background pass re-seals everything.
     const rotated = DataKeyring.parse(`${line('k-new', NEW)}\n${line('k-old', OLD)}`, 'test');
     const store = new RequestStore(t.gw.redis, t.gw.keys, {
-      intake: scriptRunner(t.gw.redis, 'requests/lua/intake-5.lua'),
+      intake: scriptRunner(t.gw.redis, 'requests/lua/intake-6.lua'),
       sanction: scriptRunner(t.gw.redis, 'requests/lua/sanction-8.lua'),
       rekey: scriptRunner(t.gw.redis, 'requests/lua/rekey-1.lua'),
     }, rotated);
@@ -84,7 +84,7 @@ describe('requests and sanctions at rest', () => {
     const back = await store.getCms(String(doc.requestId));
     expect(createHash('sha256').update(back.request!).digest('hex')).toBe(createHash('sha256').update(signed).digest('hex'));
     // The old key alone no longer opens them.
-    const oldOnly = new RequestStore(t.gw.redis, t.gw.keys, { intake: scriptRunner(t.gw.redis, 'requests/lua/intake-5.lua'), sanction: scriptRunner(t.gw.redis, 'requests/lua/sanction-8.lua') }, DataKeyring.parse(line('k-old', OLD), 'test'));
+    const oldOnly = new RequestStore(t.gw.redis, t.gw.keys, { intake: scriptRunner(t.gw.redis, 'requests/lua/intake-6.lua'), sanction: scriptRunner(t.gw.redis, 'requests/lua/sanction-8.lua') }, DataKeyring.parse(line('k-old', OLD), 'test'));
     await expect(oldOnly.getCms(String(doc.requestId))).rejects.toThrow(/k-new/);
   });
 });

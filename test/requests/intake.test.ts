@@ -58,6 +58,19 @@ describe('POST /v1/requests', () => {
     expect(changed.body.code).toBe('request.conflict');
   });
 
+  it('files the request under its ERDR number in the intake script; a resubmission files one the index lacks', async () => {
+    const erdrNumber = '251750031000461'; // of this test only
+    const doc = makeRequest({ case: { erdrNumber, article: '190-2-4' } });
+    const der = sign(doc, INV);
+    const caseKey = t.gw.keys.caseRequests(erdrNumber);
+    expect((await t.as(INV).post('/v1/requests', der)).status).toBe(202);
+    expect(await t.gw.redis.smembers(caseKey)).toEqual([doc.requestId]);
+    // As a request stored before the index existed: the same document again puts it back.
+    await t.gw.redis.del(caseKey);
+    expect((await t.as(INV).post('/v1/requests', der)).status).toBe(200);
+    expect(await t.gw.redis.smembers(caseKey)).toEqual([doc.requestId]);
+  });
+
   it.each([
     ['prosecutor-1', 'prosecutor/prosecutor-1', 'participant.role'],
     ['a bank', 'banks/ALFAKZKA', 'participant.role'],

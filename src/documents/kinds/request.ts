@@ -13,7 +13,7 @@ export const REQUEST = {
   size: 'small',
   signer: 'an investigator or the first head of the body the request names (Art. 50 para 7 b); checkRequestSigner',
   events: ['request.received', 'request.refused'] as const,
-  store: 'src/requests/lua/intake-5.lua',
+  store: 'src/requests/lua/intake-6.lua',
 } satisfies DocumentKindSpec<RequestDoc>;
 
 /** Signer must be an investigator or the first head of the body the request names (Art. 50 para 7 b). */

@@ -8,7 +8,7 @@ const text = (v: unknown): string => (v === undefined || v === null ? '' : Strin
 const receiptOf = (v: unknown): Buffer | null => (Buffer.isBuffer(v) ? (v.length > 0 ? Buffer.from(v) : null) : typeof v === 'string' && v.length > 0 ? Buffer.from(v) : null);
 
 /**
- * intake-5.lua: {code, logIndex, receipt, state, receivedAt}: 0 stored (receipt ''), 1 the same
+ * intake-6.lua: {code, logIndex, receipt, state, receivedAt}: 0 stored (receipt ''), 1 the same
  * request again (its stored receipt, '' if not sealed yet), 2 same id with other content.
  */
 export type IntakeReply =
@@ -16,10 +16,10 @@ export type IntakeReply =
   | { kind: 'conflict' };
 
 export function intakeReply(raw: unknown): IntakeReply {
-  const r = replyArray(raw, 'intake-5.lua', 1);
-  const code = replyCode(r[0], 'intake-5.lua', [0, 1, 2] as const);
+  const r = replyArray(raw, 'intake-6.lua', 1);
+  const code = replyCode(r[0], 'intake-6.lua', [0, 1, 2] as const);
   if (code === 2) return { kind: 'conflict' };
-  return { kind: code === 0 ? 'stored' : 'replay', logIndex: replyInt(r[1], 'intake-5.lua', 'logIndex'), receipt: receiptOf(r[2]), state: text(r[3]) as RequestState, receivedAt: text(r[4]) };
+  return { kind: code === 0 ? 'stored' : 'replay', logIndex: replyInt(r[1], 'intake-6.lua', 'logIndex'), receipt: receiptOf(r[2]), state: text(r[3]) as RequestState, receivedAt: text(r[4]) };
 }
 
 /**
