@@ -30,6 +30,16 @@ async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
   // A process of a multi-process serve: its lines carry its pid; Redis was chosen by the primary.
   const inCluster = cluster.isWorker;
   const logger = inCluster ? base.child({ pid: process.pid }) : base;
+  try {
+    await runGateway(mode, config, logger, inCluster, setExit);
+  } finally {
+    // The IPC channel to the primary would keep this process alive, also after a failed start
+    // (the primary must see the exit to stop the others and report the failure).
+    if (inCluster && process.connected) process.disconnect();
+  }
+}
+
+async function runGateway(mode: 'serve' | 'worker', config: Config, logger: Logger, inCluster: boolean, setExit: SetExit): Promise<void> {
   const redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redis.target, config.dataDir, (m) => logger.info(m)));
   if (!redis) return;
   const gateway: Gateway = createGateway({
@@ -65,8 +75,6 @@ async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  // The IPC channel to the primary would keep this process alive.
-  if (inCluster) process.disconnect();
 }
 
 /** `art50 serve` with ART50_PROCESSES > 1: one Redis for all, then the processes (src/cluster/primary.ts). */
