@@ -92,8 +92,8 @@ export interface IntakeBenchResult {
 
 /**
  * The same load client (load-client.ts, its own process) against, in turn: the bare server, the
- * gateway (`art50 serve` with `processes` processes on the bench's Redis), an open loop at
- * `openRate` pairs/s against the same gateway with its delivery workers running, and the bare
+ * gateway (`art50 serve` with `processes` processes on the bench's Redis, delivery workers off),
+ * an open loop at `openRate` pairs/s against a gateway with its delivery workers on, and the bare
  * server again (the machine is shared: a ceiling taken only once could be from a quieter or a
  * busier minute than the gateway run).
  */
@@ -116,17 +116,24 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
   };
 
   const bareBefore = await withServer(startBareServer(opts.processes), (s) => closed(`bare server (${opts.processes} processes)`, s));
-  const ns = `bench${Date.now()}`;
-  const serve = startGatewayServe({ processes: opts.processes, redisUrl: opts.redisUrl, ns, log, ...(opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}) });
-  const [gateway, open] = await withServer(serve, async (s) => {
-    const g = await closed(`gateway, art50 serve (${opts.processes} processes)`, s);
+  // The closed loop measures intake (request + sanction → deliveries queued), as the bare server is
+  // measured answering: this gateway's delivery workers are off, so the 2,000 deliveries it queues
+  // do not compete with its intake. The open loop runs on a second gateway, in a namespace of its
+  // own, with its workers on, so the inbox latency includes them.
+  const cpuProf = opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {};
+  const gateway = await withServer(
+    startGatewayServe({ processes: opts.processes, redisUrl: opts.redisUrl, ns: `bench${Date.now()}`, workers: false, log, ...cpuProf }),
+    (s) => closed(`gateway, art50 serve (${opts.processes} processes, delivery workers off)`, s),
+  );
+  const ns = `benchopen${Date.now()}`;
+  const open = await withServer(startGatewayServe({ processes: opts.processes, redisUrl: opts.redisUrl, ns, workers: true, log }), async (s) => {
     const pairs = Math.round(opts.openRate * opts.openSeconds);
-    log(`gateway, open loop: ${pairs} pairs offered at ${opts.openRate}/s…`);
+    log(`gateway with delivery workers, open loop: ${pairs} pairs offered at ${opts.openRate}/s…`);
     const r = await runLoadClient([s.port, pairs, 256, opts.openRate]);
     const inbox = await inboxLatency(opts.redisUrl, ns, r.sanctions ?? []);
     const failures = r.failures ?? {};
     const accepted = pairs - Object.values(failures).reduce((a, b) => a + b, 0);
-    return [g, { rate: opts.openRate, pairs, achievedPerSec: accepted / r.seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, failures, inbox }] as const;
+    return { rate: opts.openRate, pairs, achievedPerSec: accepted / r.seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, failures, inbox };
   });
   const bareAfter = await withServer(startBareServer(opts.processes), (s) => closed('bare server again', s));
   return {

@@ -34,12 +34,12 @@ export function startBareServer(processes: number): Promise<RunningServer> {
  * `cpuProfDir`, every process writes a V8 CPU profile there when it exits (node --cpu-prof; the
  * cluster's processes inherit the flag).
  */
-export function startGatewayServe(opts: { processes: number; redisUrl: string; ns: string; cpuProfDir?: string; log?: (m: string) => void }): Promise<RunningServer> {
+export function startGatewayServe(opts: { processes: number; redisUrl: string; ns: string; workers: boolean; cpuProfDir?: string; log?: (m: string) => void }): Promise<RunningServer> {
   const args = [...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), join(PACKAGE_ROOT, 'bin', 'art50.js'), 'serve'];
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env, REDIS_URL: opts.redisUrl, ART50_NAMESPACE: opts.ns, ART50_PROCESSES: String(opts.processes),
-      ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_LOG_LEVEL: 'info',
+      ART50_PORT: '0', ART50_HOST: '127.0.0.1', ART50_LOG_LEVEL: 'info', ART50_WORKERS_IN_PROCESS: String(opts.workers),
       // No OCSP responder runs here: revocation from the CRL, as a gateway with a warm OCSP cache
       // (one answer per certificate and day) spends it, without a failed fetch per new signer.
       ART50_REVOCATION_ORDER: 'crl-only',
