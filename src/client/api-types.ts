@@ -1,96 +1,18 @@
-import type { DecisionView, PendingView } from '../requests/status';
-import type { RequestSummary } from '../requests/list';
-
 /**
- * The answers of the art50 API as the routes send them (docs/openapi.yaml), for ApiClient
- * (api-client.ts) and its callers.
+ * The answers of the art50 API, for ApiClient (api-client.ts) and its callers: the gateway's own
+ * view types, the ones its routes send (and docs/openapi.yaml describes), so states, decisions and
+ * results are the exact unions and a change to an answer is a type error here too.
  */
-
-export interface ReceiptRef {
-  event: string;
-  logIndex: number;
-  /** base64 DER of the gateway-sealed receipt. */
-  receipt: string;
-  /** The bank (BIC) of a delivery receipt. */
-  bank?: string;
-}
-
-export interface SubmitResult {
-  requestId: string;
-  digest: string;
-  state: string;
-  /** base64 DER receipt. */
-  receipt: string;
-  logIndex: number;
-}
-
-export interface SanctionResult {
-  requestId: string;
-  sanctionId: string;
-  digest: string;
-  decision: string;
-  state: string;
-  receipt: string;
-  logIndex: number;
-}
-
-export interface BankStatus {
-  bic: string;
-  state: string;
-  deliveryId: string;
-  deliveredAt?: string;
-  deadline?: string;
-  acknowledgedAt?: string;
-  answeredAt?: string;
-  /** The current statement's result: found, not_found or refused. */
-  result?: string;
-  statementId?: string;
-  overdue: boolean;
-  [more: string]: unknown;
-}
-
-export interface RequestStatusView {
-  requestId: string;
-  digest: string;
-  state: string;
-  receivedAt: string;
-  banks: BankStatus[];
-  receipts: ReceiptRef[];
-  decision?: { decision: string; reason?: string; decidedAt?: string };
-  [more: string]: unknown;
-}
-
-/** One sanction the caller's office issued (GET /v1/sanctions/decided): the gateway's own view type. */
-export type DecisionItem = DecisionView;
-
-/** One request of the caller's body (GET /v1/requests): the gateway's own summary type. */
-export type RequestSummaryItem = RequestSummary;
-
-/** One request awaiting a sanction (GET /v1/sanctions/pending): the gateway's own view type. */
-export type PendingItem = PendingView;
-
-export interface AckResult {
-  deliveryId: string;
-  state: string;
-  logIndex: number;
-  first: boolean;
-}
-
-export interface StatementPosted {
-  statementId: string;
-  digest: string;
-  /** base64 DER receipt. */
-  receipt: string;
-  [more: string]: unknown;
-}
-
-export interface StatementListItem {
-  statementId: string;
-  bank: string | { bic: string; bin?: string };
-  digest: string;
-  result: string;
-  receivedAt: string;
-  receipt: string;
-  current: boolean;
-  [more: string]: unknown;
-}
+export type { RequestState, BankState, ReceiptRef, BankStatus, RequestStatus as RequestStatusView } from '../requests/types';
+export type { SubmitView as SubmitResult } from '../requests/intake';
+export type { SanctionView as SanctionResult } from '../requests/sanction';
+/** One sanction the caller's office issued (GET /v1/sanctions/decided). */
+export type { DecisionView as DecisionItem } from '../requests/status';
+/** One request awaiting a sanction (GET /v1/sanctions/pending). */
+export type { PendingView as PendingItem } from '../requests/status';
+/** One request of the caller's body (GET /v1/requests). */
+export type { RequestSummary as RequestSummaryItem } from '../requests/list';
+export type { AckView as AckResult } from '../delivery/inbox';
+export type { StatementPostedView as StatementPosted } from '../statements/intake';
+export type { StatementListItem } from '../statements/download';
+export type { StatementResult } from '../statements/store';

@@ -20,8 +20,7 @@ export async function writeReceipts(api: ApiClient, requestId: string, outDir: s
     if (typeof item.receipt !== 'string') continue;
     // The log index is inside the sealed receipt (the list does not repeat it); `audit prove` checks the seal.
     const body = JSON.parse(verifyCms(Buffer.from(item.receipt, 'base64')).content.toString('utf8')) as { logIndex?: unknown };
-    const bank = typeof item.bank === 'string' ? item.bank : item.bank.bic;
-    if (typeof body.logIndex === 'number') receipts.push({ event: 'statement.received', logIndex: body.logIndex, receipt: item.receipt, bank });
+    if (typeof body.logIndex === 'number') receipts.push({ event: 'statement.received', logIndex: body.logIndex, receipt: item.receipt, bank: item.bank });
   }
   receipts.sort((a, b) => a.logIndex - b.logIndex);
   return receipts.map((r, i) => {

@@ -6,6 +6,15 @@ import { encryptionCertificateField, type DeliveryBundle } from './bundle';
 import type { Registry } from '../participants/registry';
 import type { DeliveryStore } from './store';
 
+/** The answer to POST /v1/inbox/{deliveryId}/ack (the API client shares this type). */
+export interface AckView {
+  deliveryId: string;
+  state: 'acknowledged';
+  logIndex: number;
+  /** False when the delivery had been acknowledged before (the same answer again). */
+  first: boolean;
+}
+
 /** A bank's view of its deliveries: list unacknowledged items, acknowledge them. */
 export class Inbox {
   constructor(private readonly d: { deliveries: DeliveryStore; requests: RequestStore; log: EventLog; sealer: Sealer; clock: () => Date; registry: Registry }) {}
@@ -33,7 +42,7 @@ export class Inbox {
   }
 
   /** Another bank's delivery id is reported as not found: banks never learn of each other's work. */
-  async ack(bic: string, deliveryId: string): Promise<{ deliveryId: string; state: 'acknowledged'; logIndex: number; first: boolean }> {
+  async ack(bic: string, deliveryId: string): Promise<AckView> {
     const rec = await this.d.deliveries.get(deliveryId);
     if (!rec || rec.bic !== bic) throw new Art50Error('delivery.not_found', `no delivery ${deliveryId} for this bank`);
     const req = await this.d.requests.get(rec.requestId);

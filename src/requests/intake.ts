@@ -7,15 +7,26 @@ import type { Registry } from '../participants/registry';
 import type { Role } from '../participants/types';
 import type { RequestServiceDeps } from './store';
 import { checkRequestSigner } from '../documents/kinds/request';
+import type { RequestState } from './types';
 
 export const MAX_DEADLINE_HOURS = 72;
 /** Oldest createdAt accepted at submission (ART50_REQUEST_MAX_AGE_DAYS). */
 export const DEFAULT_MAX_AGE_DAYS = 7;
 
+/** The answer to POST /v1/requests (the API client shares this type). */
+export interface SubmitView {
+  requestId: string;
+  digest: string;
+  state: RequestState;
+  /** base64 DER of the gateway-sealed request.received receipt. */
+  receipt: string;
+  logIndex: number;
+}
+
 export interface IntakeResult {
   /** Stored now, or the same request again (idempotent replay); the route chooses the HTTP status. */
   outcome: 'stored' | 'replayed';
-  body: { requestId: string; digest: string; state: string; receipt: string; logIndex: number };
+  body: SubmitView;
 }
 
 export function checkRequestContent(doc: RequestDoc, registry: Registry, now: Date, skewSeconds: number, maxAgeDays = DEFAULT_MAX_AGE_DAYS): void {

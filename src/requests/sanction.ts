@@ -4,12 +4,24 @@ import type { SanctionDoc } from '../documents/types';
 import type { Registry } from '../participants/registry';
 import type { Participant } from '../participants/types';
 import type { RequestServiceDeps } from './store';
-import type { StoredRequest } from './types';
+import type { RequestState, StoredRequest } from './types';
+
+/** The answer to POST /v1/requests/{id}/sanction (the API client shares this type). */
+export interface SanctionView {
+  requestId: string;
+  sanctionId: string;
+  digest: string;
+  decision: 'granted' | 'refused';
+  state: RequestState;
+  /** base64 DER of the gateway-sealed sanction receipt. */
+  receipt: string;
+  logIndex: number;
+}
 
 export interface SanctionResult {
   /** Decided now, or the same sanction again (idempotent replay); the route chooses the HTTP status. */
   outcome: 'decided' | 'replayed';
-  body: { requestId: string; sanctionId: string; digest: string; decision: string; state: string; receipt: string; logIndex: number };
+  body: SanctionView;
   /** BICs whose deliveries must be enqueued now (granted only). */
   queued: string[];
 }

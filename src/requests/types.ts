@@ -56,6 +56,21 @@ export interface RequestStatus {
   state: RequestState;
   receivedAt: string;
   decision?: { decision: 'granted' | 'refused'; reason?: string; decidedAt?: string };
-  banks: Array<{ bic: string; state: BankState; deliveryId: string; deliveredAt?: string; deadline?: string; acknowledgedAt?: string; answeredAt?: string; result?: 'found' | 'not_found' | 'refused'; statementId?: string; overdue: boolean }>;
+  banks: BankStatus[];
   receipts: ReceiptRef[];
+}
+
+/** One bank's part of a request, as GET /v1/requests/{id} shows it. */
+export interface BankStatus {
+  bic: string;
+  state: BankState;
+  deliveryId: string;
+  deliveredAt?: string;
+  deadline?: string;
+  acknowledgedAt?: string;
+  answeredAt?: string;
+  /** The current statement's result (refused: state refused_by_bank). */
+  result?: 'found' | 'not_found' | 'refused';
+  statementId?: string;
+  overdue: boolean;
 }

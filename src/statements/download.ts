@@ -5,13 +5,13 @@ import type { LogActorRole } from '../log/entry';
 import type { Sealer } from '../receipts/sealer';
 import { canDownloadStatements } from '../requests/access';
 import type { RequestStore } from '../requests/store';
-import type { StatementStore, StoredStatement } from './store';
+import type { StatementResult, StatementStore, StoredStatement } from './store';
 
 export interface StatementListItem {
   statementId: string;
   bank: string;
   digest: string;
-  result: string;
+  result: StatementResult;
   receivedAt: string;
   logIndex: number;
   corrects?: string;

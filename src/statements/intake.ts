@@ -15,13 +15,26 @@ import type { ValidatedCertificate } from '../pki/types';
 import type { Sealer } from '../receipts/sealer';
 import type { RequestStore } from '../requests/store';
 import type { StoredRequest } from '../requests/types';
-import type { StatementStore } from './store';
+import type { StatementResult, StatementStore } from './store';
 import type { OpenedStatement, StatementOpener } from './opener';
+
+/** The answer to POST /v1/statements (the API client shares this type). */
+export interface StatementPostedView {
+  statementId: string;
+  requestId: string;
+  digest: string;
+  result: StatementResult;
+  logIndex: number;
+  /** base64 DER of the gateway-sealed statement.received receipt. */
+  receipt: string;
+  /** The statement this one corrects. */
+  corrects?: string;
+}
 
 export interface StatementIntakeResult {
   /** Stored now (a first answer or a correction), or the same statement again; the route chooses the HTTP status. */
   outcome: 'stored' | 'replayed';
-  body: { statementId: string; requestId: string; digest: string; result: string; logIndex: number; receipt: string; corrects?: string };
+  body: StatementPostedView;
 }
 
 /** The request document as stored: its signature was verified at intake, so only its content is read. */
