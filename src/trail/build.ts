@@ -3,6 +3,7 @@
  * movements. Pure and free of Node APIs, so the gateway (statements it can read) and the console
  * (statements the body decrypts in the browser) build the same graph with the same code.
  */
+import { maskCardNumber } from '../documents/check-digits';
 
 /** The part of a statement document (schemas/statement.schema.json) the trail reads. */
 export interface TrailStatement {
@@ -19,15 +20,28 @@ export interface TrailStatement {
       amount: string;
       currency?: string;
       purpose?: string;
-      counterparty?: { name?: string; iin?: string; bin?: string; iban?: string; bic?: string };
+      /** `card`: a card-to-card transfer where the bank knows no more of the other side. */
+      counterparty?: { name?: string; iin?: string; bin?: string; iban?: string; bic?: string; card?: string };
     }>;
   }>;
 }
 
 export interface TrailNode {
-  /** The IBAN (an account is a node). */
+  /**
+   * The IBAN (an account is a node); for an account known only by a payment card, `card:` and the
+   * masked number (`~2`, `~3`… when different cards of the trail mask alike), so no full card
+   * number is in an id, which people read and which goes into exports.
+   */
   id: string;
-  iban: string;
+  /** The account's IBAN; absent for an account known only by a card. */
+  iban?: string;
+  /** An account known only by a payment card: its number masked (first 6 and last 4 digits), as people read it. */
+  card?: string;
+  /**
+   * The full card number, for the requesting body, whose own statements carry it; `withoutCardNumbers`
+   * removes it for anyone else (a supervising prosecutor does not read the statements).
+   */
+  cardNumber?: string;
   holder?: { name?: string; iin?: string; bin?: string };
   /** BIC of the account's bank, when a statement or a counterparty names it. */
   bank?: string;
@@ -73,6 +87,8 @@ export class TrailBuilder {
   private readonly nodes = new Map<string, Omit<TrailNode, 'hop'>>();
   private readonly edges = new Map<string, Omit<TrailEdge, 'hop'>>();
   private readonly roots = new Set<string>();
+  /** Full card number → node id. */
+  private readonly cards = new Map<string, string>();
 
   /**
    * A builder holding a trail built before (e.g. the gateway's, from the statements it can read),
@@ -82,6 +98,7 @@ export class TrailBuilder {
     const b = new TrailBuilder();
     for (const { hop, ...n } of t.nodes) {
       b.nodes.set(n.id, { ...n, ...(n.holder ? { holder: { ...n.holder } } : {}) });
+      if (n.cardNumber !== undefined) b.cards.set(n.cardNumber, n.id);
       if (hop === 0) b.roots.add(n.id);
     }
     for (const { hop, ...e } of t.edges) {
@@ -94,15 +111,18 @@ export class TrailBuilder {
   add(s: TrailStatement, opts: AddOptions = {}): this {
     const holder = opts.holder ?? (s.subject ? { iin: s.subject.iin } : undefined);
     for (const a of s.accounts ?? []) {
-      this.node(a.iban, { bank: s.bank.bic, ...(holder ? { holder } : {}), reported: true });
+      this.node({ id: a.iban, iban: a.iban }, { bank: s.bank.bic, ...(holder ? { holder } : {}), reported: true });
       if (opts.root) this.roots.add(a.iban);
       for (const m of a.movements ?? []) {
         const c = m.counterparty;
-        if (!c?.iban) continue; // cash and fees: no account on the other side
-        this.node(c.iban, { ...(c.bic ? { bank: c.bic } : {}), holder: pick(c), reported: false });
+        // An IBAN names the account; a card alone (card-to-card transfer) names it as well as the bank
+        // could. Cash and fees: no account on the other side.
+        const other = c?.iban ? { id: c.iban, iban: c.iban } : c?.card ? this.cardAccount(c.card) : undefined;
+        if (!c || !other) continue;
+        this.node(other, { ...(c.bic ? { bank: c.bic } : {}), holder: pick(c), reported: false });
         const out = m.amount.startsWith('-');
-        const from = out ? a.iban : c.iban;
-        const to = out ? c.iban : a.iban;
+        const from = out ? a.iban : other.id;
+        const to = out ? other.id : a.iban;
         const amount = out ? m.amount.slice(1) : m.amount.replace(/^\+/, '');
         const currency = m.currency ?? a.currency;
         // The same transfer in the sender's and the receiver's statements is one edge.
@@ -118,10 +138,22 @@ export class TrailBuilder {
     return this;
   }
 
-  private node(iban: string, n: { bank?: string; holder?: TrailNode['holder']; reported: boolean }): void {
-    const old = this.nodes.get(iban);
+  /** The node of a card-only account: the same card is the same node, whichever statement names it. */
+  private cardAccount(cardNumber: string): Pick<TrailNode, 'id' | 'card' | 'cardNumber'> {
+    const card = maskCardNumber(cardNumber);
+    let id = this.cards.get(cardNumber);
+    if (id === undefined) {
+      id = `card:${card}`;
+      for (let n = 2; this.nodes.has(id); n++) id = `card:${card}~${n}`;
+      this.cards.set(cardNumber, id);
+    }
+    return { id, card, cardNumber };
+  }
+
+  private node(account: Pick<TrailNode, 'id' | 'iban' | 'card' | 'cardNumber'>, n: { bank?: string; holder?: TrailNode['holder']; reported: boolean }): void {
+    const old = this.nodes.get(account.id);
     if (!old) {
-      this.nodes.set(iban, { id: iban, iban, ...(n.bank ? { bank: n.bank } : {}), ...(n.holder ? { holder: n.holder } : {}), reported: n.reported });
+      this.nodes.set(account.id, { ...account, ...(n.bank ? { bank: n.bank } : {}), ...(n.holder ? { holder: n.holder } : {}), reported: n.reported });
       return;
     }
     // A bank's own report of an account beats what a counterparty line says about it.
@@ -158,6 +190,16 @@ export class TrailBuilder {
       .sort((a, b) => instant(a.time) - instant(b.time) || a.id.localeCompare(b.id));
     return { nodes: nodes.sort((a, b) => (a.hop ?? -1) - (b.hop ?? -1) || a.id.localeCompare(b.id)), edges };
   }
+}
+
+/** How people read an account: its IBAN, or the masked card number. */
+export function accountLabel(n: Pick<TrailNode, 'id' | 'iban' | 'card'>): string {
+  return n.iban ?? (n.card !== undefined ? `card ${n.card}` : n.id);
+}
+
+/** The trail for a reader whose own data does not carry the card numbers: masked only. */
+export function withoutCardNumbers(t: Trail): Trail {
+  return { ...t, nodes: t.nodes.map(({ cardNumber, ...n }) => (void cardNumber, n)) };
 }
 
 function pick(c: { name?: string; iin?: string; bin?: string }): TrailNode['holder'] {

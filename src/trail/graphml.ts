@@ -2,9 +2,10 @@
  * GraphML (http://graphml.graphdrawing.org/) of a trail, for yEd, Gephi, i2 and the like. Pure,
  * so the console exports exactly what the API would.
  */
-import type { Trail } from './build';
+import { accountLabel, Trail } from './build';
 
-const NODE_KEYS = ['iban', 'holder', 'holderId', 'bank', 'hop'] as const;
+/** `account`: the IBAN, or the masked card number of an account known only by its card; never a full card number. */
+const NODE_KEYS = ['iban', 'account', 'holder', 'holderId', 'bank', 'hop'] as const;
 const EDGE_KEYS = ['amount', 'currency', 'time', 'purpose', 'statementId', 'movementId', 'hop'] as const;
 
 export function trailGraphml(t: Trail, graphId = 'trail'): string {
@@ -18,7 +19,7 @@ export function trailGraphml(t: Trail, graphId = 'trail'): string {
     `<graph id="${x(graphId)}" edgedefault="directed">`,
   ];
   for (const n of t.nodes) {
-    lines.push(`<node id="${x(n.id)}">${data('n_iban', n.iban)}${data('n_holder', n.holder?.name)}${data('n_holderId', n.holder?.iin ?? n.holder?.bin)}${data('n_bank', n.bank)}${data('n_hop', n.hop)}</node>`);
+    lines.push(`<node id="${x(n.id)}">${data('n_iban', n.iban)}${data('n_account', accountLabel(n))}${data('n_holder', n.holder?.name)}${data('n_holderId', n.holder?.iin ?? n.holder?.bin)}${data('n_bank', n.bank)}${data('n_hop', n.hop)}</node>`);
   }
   t.edges.forEach((e, i) => {
     lines.push(`<edge id="e${i}" source="${x(e.from)}" target="${x(e.to)}">${data('e_amount', e.amount)}${data('e_currency', e.currency)}${data('e_time', e.time)}${data('e_purpose', e.purpose)}${data('e_statementId', e.statementId)}${data('e_movementId', e.movementId)}${data('e_hop', e.hop)}</edge>`);

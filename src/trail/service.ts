@@ -5,7 +5,7 @@ import type { Registry } from '../participants/registry';
 import type { RequestStore } from '../requests/store';
 import type { StoredRequest } from '../requests/types';
 import type { StatementStore, StoredStatement } from '../statements/store';
-import { Trail, TrailBuilder, TrailStatement } from './build';
+import { Trail, TrailBuilder, TrailStatement, withoutCardNumbers } from './build';
 import type { CaseIndex } from './case-index';
 
 /** A statement the gateway could not put into the trail, and why. */
@@ -76,21 +76,27 @@ export class TrailService {
         }
       }
     }
+    // Full card numbers only for the requesting body (canSeeTrail admits police of that body only),
+    // whose own statements carry them; a supervising prosecutor, who does not read the statements, sees them masked.
+    const graph = viewer.organisation.kind === 'police' ? builder.build() : withoutCardNumbers(builder.build());
     return {
       erdrNumber,
       requests: visible.map((r) => ({ requestId: r.requestId, receivedAt: r.receivedAt, state: r.state })),
-      ...builder.build(),
+      ...graph,
       encrypted,
       expired,
     };
   }
 
-  /** The request's subject (IIN and name as the investigator signed them), read from the stored request. */
+  /**
+   * The request's subject (IIN and name as the investigator signed them), read from the stored
+   * request. A request by IBAN or card does not know the holder: the statement names it.
+   */
   private async subjectOf(requestId: string): Promise<{ iin: string; name?: string } | undefined> {
     const { request } = await this.d.requests.getCms(requestId);
     if (!request) return undefined;
-    const doc = JSON.parse((parseSignedData(request).content ?? Buffer.alloc(0)).toString('utf8')) as { subject?: { iin: string; name?: string } };
-    return doc.subject ? { iin: doc.subject.iin, ...(doc.subject.name ? { name: doc.subject.name } : {}) } : undefined;
+    const doc = JSON.parse((parseSignedData(request).content ?? Buffer.alloc(0)).toString('utf8')) as { subject?: { iin?: string; name?: string } };
+    return doc.subject?.iin !== undefined ? { iin: doc.subject.iin, ...(doc.subject.name ? { name: doc.subject.name } : {}) } : undefined;
   }
 
   /** The statement as the bank signed it (verified at intake; here only its content is read). */

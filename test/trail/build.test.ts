@@ -1,5 +1,6 @@
 import { demoMoneyTrail } from '../../src/demo/core-banking/trail';
-import { TrailBuilder, TrailStatement } from '../../src/trail/build';
+import { completeCardNumber, maskCardNumber } from '../../src/documents/check-digits';
+import { accountLabel, TrailBuilder, TrailStatement, withoutCardNumbers } from '../../src/trail/build';
 import { trailGraphml } from '../../src/trail/graphml';
 
 /** The demo trail's transfers as the two banks of each transfer would report them. */
@@ -72,5 +73,65 @@ describe('TrailBuilder', () => {
     expect(xml.match(/<edge /g)).toHaveLength(g.edges.length);
     expect(xml).toContain('a &lt;b&gt; &amp; &quot;c&quot;');
     expect(xml).toContain(`<edge id="e0" source="${g.edges[0]!.from}" target="${g.edges[0]!.to}">`);
+  });
+});
+
+describe('TrailBuilder: counterparties known only by a payment card', () => {
+  // Two cards of one issuer whose masks (first 6, last 4) are the same, and a third.
+  const cardA = completeCardNumber('440043000000123');
+  const cardB = completeCardNumber('440043000018123'); // 4400430000181237: the same check digit as cardA
+  const cardC = completeCardNumber('522222000000777');
+  const subjectIban = 'KZ86125KZT5004100100';
+  const statement = (statementId: string, cards: Array<{ card: string; amount: string; at: string }>): TrailStatement => ({
+    statementId, requestId: 'r-1', bank: { bic: 'ALFAKZKA' }, subject: { iin: '920614300911' },
+    accounts: [{ iban: subjectIban, currency: 'KZT', movements: cards.map((c, i) => ({ id: `${statementId}-m${i}`, bookedAt: c.at, amount: c.amount, counterparty: { name: 'Card holder', card: c.card } })) }],
+  });
+  const first = statement('s-1', [
+    { card: cardA, amount: '-100000.00', at: '2026-11-02T10:00:00+05:00' },
+    { card: cardB, amount: '-50000.00', at: '2026-11-02T11:00:00+05:00' },
+  ]);
+  const later = statement('s-2', [
+    { card: cardA, amount: '-70000.00', at: '2026-11-03T09:00:00+05:00' },
+    { card: cardC, amount: '20000.00', at: '2026-11-03T12:00:00+05:00' },
+  ]);
+
+  it('adds a node per card, labelled by the masked number, the full number beside it; the same card is one node', () => {
+    expect(maskCardNumber(cardB)).toBe(maskCardNumber(cardA));
+    const g = new TrailBuilder().add(first, { root: true }).add(later, { root: true }).build();
+    const cards = g.nodes.filter((n) => n.card !== undefined);
+    expect(cards).toHaveLength(3);
+    const a = cards.find((n) => n.cardNumber === cardA)!;
+    const b = cards.find((n) => n.cardNumber === cardB)!;
+    const c = cards.find((n) => n.cardNumber === cardC)!;
+    expect(a).toMatchObject({ id: `card:${maskCardNumber(cardA)}`, card: maskCardNumber(cardA), hop: 1, reported: false, holder: { name: 'Card holder' } });
+    expect(a.iban).toBeUndefined();
+    expect(b.id).toBe(`card:${maskCardNumber(cardB)}~2`);
+    expect(b.card).toBe(a.card);
+    expect(c).toMatchObject({ hop: null, card: '522222******7778' });
+    expect(g.edges.filter((e) => e.to === a.id).map((e) => e.amount)).toEqual(['100000.00', '70000.00']);
+    expect(g.edges.find((e) => e.to === b.id)).toMatchObject({ from: subjectIban, amount: '50000.00', hop: 1 });
+    expect(g.edges.find((e) => e.from === c.id)).toMatchObject({ to: subjectIban, amount: '20000.00', hop: 0 });
+    expect(accountLabel(a)).toBe(`card ${maskCardNumber(cardA)}`);
+    expect(accountLabel(g.nodes.find((n) => n.iban === subjectIban)!)).toBe(subjectIban);
+    // No full number in an id, a label or the GraphML export.
+    const xml = trailGraphml(g);
+    for (const pan of [cardA, cardB, cardC]) {
+      expect(xml).not.toContain(pan);
+      expect(JSON.stringify([g.edges, g.nodes.map((n) => [n.id, n.card, accountLabel(n)])])).not.toContain(pan);
+    }
+    expect(xml).toContain(`<data key="n_account">card ${maskCardNumber(cardA)}</data>`);
+  });
+
+  it('keeps full card numbers out of the trail given to a reader whose data does not carry them', () => {
+    const g = withoutCardNumbers(new TrailBuilder().add(first, { root: true }).build());
+    expect(g.nodes.filter((n) => n.card !== undefined)).toHaveLength(2);
+    expect(g.nodes.every((n) => n.cardNumber === undefined)).toBe(true);
+    expect(JSON.stringify(g)).not.toContain(cardA);
+    expect(JSON.stringify(g)).not.toContain(cardB);
+  });
+
+  it('extends a trail with a statement naming a card already in it: the same node', () => {
+    const more = TrailBuilder.extend(new TrailBuilder().add(first, { root: true }).build()).add(later, { root: true });
+    expect(more.build()).toEqual(new TrailBuilder().add(first, { root: true }).add(later, { root: true }).build());
   });
 });

@@ -6,7 +6,7 @@ import { fileDemoCase, FiledCase } from '../support/demo-case';
 import { INV, sanctionedRequest } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { ENCRYPTED_REGISTRY, KEYS, sign, signer } from '../support/identities';
-import { delivered, makeStatement } from '../statements/helpers';
+import { delivered, lookupAccounts, makeStatement } from '../statements/helpers';
 
 jest.setTimeout(120_000);
 
@@ -50,6 +50,30 @@ describe('GET /v1/cases/{erdrNumber}/trail', () => {
     expect((await t.as(INV).get('/v1/cases/251750031000999/trail')).body.code).toBe('case.not_found');
     const bad = await t.as(INV).get('/v1/cases/12345/trail');
     expect([bad.status, bad.body.code]).toEqual([400, 'case.bad_erdr']);
+  });
+});
+
+describe('a counterparty known only by a payment card', () => {
+  it('is a node with the masked number; the full number goes to the requesting body only, not to the supervising prosecutor', async () => {
+    const erdr = '251750031000555';
+    const card = '4400430000001237';
+    const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA'], case: { erdrNumber: erdr, article: '190-2-4' } });
+    await delivered(t, 'ALFAKZKA', doc.requestId);
+    const accounts = lookupAccounts(doc, 'ALFAKZKA');
+    const account = accounts.find((a) => (a.movements ?? []).length > 0)!;
+    const template = account.movements![0]!;
+    account.movements!.push({ ...template, id: `${template.id}-card`, amount: '-250000.00', counterparty: { name: 'Card holder', card } });
+    expect((await t.as('banks/ALFAKZKA').post('/v1/statements', sign(makeStatement(doc, digest, 'ALFAKZKA', {}, accounts), 'banks/ALFAKZKA'))).status).toBe(201);
+    const forBody = await t.as(INV).get(`/v1/cases/${erdr}/trail`);
+    expect(forBody.status).toBe(200);
+    const node = (forBody.body.nodes as Array<Record<string, unknown>>).find((n) => n.card !== undefined);
+    expect(node).toMatchObject({ id: 'card:440043******1237', card: '440043******1237', cardNumber: card, hop: 1, holder: { name: 'Card holder' } });
+    expect(node!.iban).toBeUndefined();
+    expect(forBody.body.edges).toEqual(expect.arrayContaining([expect.objectContaining({ from: account.iban, to: 'card:440043******1237', amount: '250000.00' })]));
+    const forProsecutor = await t.as('prosecutor/prosecutor-1').get(`/v1/cases/${erdr}/trail`);
+    expect(forProsecutor.status).toBe(200);
+    expect((forProsecutor.body.nodes as Array<Record<string, unknown>>).find((n) => n.id === 'card:440043******1237')).toMatchObject({ card: '440043******1237' });
+    expect(JSON.stringify(forProsecutor.body)).not.toContain(card);
   });
 });
 

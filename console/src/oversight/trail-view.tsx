@@ -1,6 +1,6 @@
 import cytoscape from 'cytoscape';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Trail, TrailBuilder, TrailEdge, TrailStatement } from '../../../src/trail/build';
+import { accountLabel, Trail, TrailBuilder, TrailEdge, TrailNode, TrailStatement } from '../../../src/trail/build';
 import { trailGraphml } from '../../../src/trail/graphml';
 import { ApiError, getJson } from '../api';
 import { messageOf } from '../shared';
@@ -24,7 +24,8 @@ export function bankColours(t: Trail): Map<string, string> {
   return new Map(banks.map((b, i) => [b, BANK_COLOURS[i % BANK_COLOURS.length]!]));
 }
 
-const short = (iban: string): string => `${iban.slice(0, 4)}…${iban.slice(-4)}`;
+/** An IBAN shortened for the graph; a card is already masked. */
+const short = (n: TrailNode): string => (n.iban !== undefined ? `${n.iban.slice(0, 4)}…${n.iban.slice(-4)}` : accountLabel(n));
 
 /** The graph: one column per hop, left to right, accounts coloured by bank; a click on an edge opens it. */
 function Graph({ trail, onEdge }: { trail: Trail; onEdge: (id: string) => void }) {
@@ -42,7 +43,7 @@ function Graph({ trail, onEdge }: { trail: Trail; onEdge: (id: string) => void }
           rowOf.set(col, row + 1);
           return {
             group: 'nodes' as const,
-            data: { id: n.id, label: `${n.holder?.name ?? n.holder?.iin ?? n.holder?.bin ?? ''}\n${short(n.iban)} · ${n.bank ?? '?'}`, colour: n.bank ? colours.get(n.bank) ?? UNKNOWN_BANK : UNKNOWN_BANK },
+            data: { id: n.id, label: `${n.holder?.name ?? n.holder?.iin ?? n.holder?.bin ?? ''}\n${short(n)} · ${n.bank ?? '?'}`, colour: n.bank ? colours.get(n.bank) ?? UNKNOWN_BANK : UNKNOWN_BANK },
             position: { x: (col + 1) * 280, y: row * 80 },
           };
         }),
@@ -220,8 +221,8 @@ export function TrailView({ t, canDecrypt }: { t: T; canDecrypt: boolean }) {
                       const to = trail.nodes.find((n) => n.id === e.to);
                       return (
                         <tr data-edge={e.id} data-from-bank={from?.bank ?? ''} data-to-bank={to?.bank ?? ''}>
-                          <td>{from?.holder?.name ?? from?.holder?.iin ?? ''} {e.from} ({from?.bank ?? '?'})</td>
-                          <td>{to?.holder?.name ?? to?.holder?.iin ?? ''} {e.to} ({to?.bank ?? '?'})</td>
+                          <td>{from?.holder?.name ?? from?.holder?.iin ?? ''} {from ? accountLabel(from) : e.from} ({from?.bank ?? '?'})</td>
+                          <td>{to?.holder?.name ?? to?.holder?.iin ?? ''} {to ? accountLabel(to) : e.to} ({to?.bank ?? '?'})</td>
                           <td>{e.amount} {e.currency}</td>
                           <td>{e.time}</td>
                           <td><button type="button" class="open-edge" onClick={() => setSelected(e.id)}>{t('ov.trail.open')}</button></td>
