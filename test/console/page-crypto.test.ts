@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { encryptAuthEnveloped } from '../../src/cms/auth-enveloped';
 import { KEYS, sign } from '../support/identities';
 import { P12_PASSWORD } from '../support/ncalayer';
@@ -21,6 +21,7 @@ const page = (m: string): unknown => require(join(__dirname, '..', '..', 'consol
 const { verifyCms } = page('cms-verify') as { verifyCms(der: Uint8Array): Promise<Verified> };
 const { decryptAuthEnveloped } = page('enveloped') as { decryptAuthEnveloped(der: Uint8Array, cert: Uint8Array, key: unknown): Promise<Uint8Array> };
 const { openDecryptionKey } = page('software-key') as { openDecryptionKey(file: Uint8Array, password: string): Promise<PageKey> };
+const { verifyCheckpoint } = page('oversight/checkpoint') as { verifyCheckpoint(der: Uint8Array): Promise<{ body: Record<string, unknown>; sealKey: string }> };
 
 const p12 = (name: string): Uint8Array => new Uint8Array(readFileSync(join(KEYS, 'police', `${name}.p12`)));
 const certA = new X509Certificate(readFileSync(join(KEYS, 'police', 'encryption-A.pem')));
@@ -55,5 +56,30 @@ describe('the page\'s statement crypto', () => {
     const flipped = new Uint8Array(enc);
     flipped[flipped.length - 30]! ^= 1;
     await expect(decryptAuthEnveloped(flipped, keyA.certificate, keyA.key)).rejects.toMatchObject({ code: 'cms.decrypt_failed' });
+  });
+});
+
+describe('the page\'s checkpoint check (the same SignedData verifier as statements, signed-data.ts)', () => {
+  const body = { origin: 'art50 test log', treeSize: 42, rootHash: Buffer.alloc(32, 7).toString('base64'), time: '2026-12-01T10:00:00.000Z' };
+
+  it('verifies a checkpoint sealed by the gateway\'s key and names the seal key (SHA-256 of its SubjectPublicKeyInfo)', async () => {
+    const v = await verifyCheckpoint(new Uint8Array(sign(body, 'gateway/seal')));
+    expect(v.body).toEqual(body);
+    const spki = new X509Certificate(readFileSync(join(KEYS, 'gateway', 'seal.pem'))).publicKey.export({ type: 'spki', format: 'der' });
+    expect(v.sealKey).toBe(createHash('sha256').update(spki).digest('base64'));
+  });
+
+  it('refuses a changed signed byte (digest), garbage (malformed), and a checkpoint body that is not one (malformed)', async () => {
+    const signed = sign(body, 'gateway/seal');
+    const changed = Buffer.from(signed);
+    changed[signed.indexOf(Buffer.from('"treeSize":42')) + 11] = 0x33;
+    await expect(verifyCheckpoint(new Uint8Array(changed))).rejects.toMatchObject({ reason: 'digest' });
+    await expect(verifyCheckpoint(new Uint8Array([0x30, 0x03, 0x06, 0x01, 0x00]))).rejects.toMatchObject({ reason: 'malformed' });
+    await expect(verifyCheckpoint(new Uint8Array(sign({ treeSize: 'many' }, 'gateway/seal')))).rejects.toMatchObject({ reason: 'malformed' });
+  });
+
+  it('statements: garbage is cms.malformed, not a raw parse error', async () => {
+    await expect(verifyCms(new Uint8Array([0x30, 0x03, 0x06, 0x01, 0x00]))).rejects.toMatchObject({ code: 'cms.malformed' });
+    await expect(verifyCms(new Uint8Array([0x30, 0x82, 0xff]))).rejects.toMatchObject({ code: 'cms.malformed' });
   });
 });
