@@ -13,9 +13,9 @@
 import { Art50Error } from '../errors';
 import { CheckpointBody, VerifyCheckpoint, rootHashOf } from './checkpoint';
 import { LogEntry, LogEntryValidator, createLogEntryValidator, isCanonicalText } from './entry';
-import type { AuditDivergence, AuditReason, CheckedEntry } from './audit-checks';
+import type { AuditDivergence, AuditReason, CheckedBatch } from './audit-checks';
 import { CompactRange } from './merkle/compact-range';
-import { leafHash } from './merkle/hash';
+import { HASH_SIZE, leafHash } from './merkle/hash';
 import { verifyInclusion } from './merkle/verify';
 
 export type { AuditDivergence, AuditReason } from './audit-checks';
@@ -45,7 +45,7 @@ export interface AuditOptions {
    * The per-entry checks and leaf hashes of `entries`, computed elsewhere (checkEntriesInParallel);
    * default: computed here, one entry at a time.
    */
-  checked?: (entries: AuditOptions['entries']) => AsyncIterable<CheckedEntry>;
+  checked?: (entries: AuditOptions['entries']) => AsyncIterable<CheckedBatch>;
 }
 
 export interface AuditReport {
@@ -102,7 +102,25 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
   let verified = 0;
   let lastVerified: CheckpointBody | undefined;
   let windowStart = 0;
-  let windowLeaves: Buffer[] | undefined = [];
+  // Leaf hashes since windowStart, packed; undefined once more than windowCap (bound only).
+  let windowLeaves: Uint8Array | undefined = new Uint8Array(0);
+  let windowCount = 0;
+  const windowLeaf = (i: number): Buffer => Buffer.from(windowLeaves!.buffer, windowLeaves!.byteOffset + HASH_SIZE * (i - windowStart), HASH_SIZE);
+  const keepInWindow = (leaves: Uint8Array): void => {
+    if (windowLeaves === undefined) return;
+    const count = leaves.length / HASH_SIZE;
+    if (windowCount + count > windowCap) {
+      windowLeaves = undefined; // too far since the last matching checkpoint: bound only
+      return;
+    }
+    if (windowLeaves.length < HASH_SIZE * (windowCount + count)) {
+      const grown = new Uint8Array(HASH_SIZE * Math.min(windowCap, Math.max(2 * (windowCount + count), 1024)));
+      grown.set(windowLeaves.subarray(0, HASH_SIZE * windowCount));
+      windowLeaves = grown;
+    }
+    windowLeaves.set(leaves, HASH_SIZE * windowCount);
+    windowCount += count;
+  };
 
   const report = (p: number): void => opts.onProgress?.({ entries: p, checkpointsVerified: verified });
 
@@ -111,7 +129,7 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
     if (!opts.prove || windowLeaves === undefined) return undefined;
     for (let i = windowStart; i < upTo; i++) {
       const proof = await opts.prove(i, check.body.treeSize);
-      if (!verifyInclusion(i, check.body.treeSize, windowLeaves[i - windowStart]!, proof, check.root)) return i;
+      if (!verifyInclusion(i, check.body.treeSize, windowLeaf(i), proof, check.root)) return i;
     }
     return undefined;
   };
@@ -138,7 +156,8 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
       lastVerified = check.body;
       next++;
       windowStart = size;
-      windowLeaves = [];
+      windowLeaves = new Uint8Array(0);
+      windowCount = 0;
     }
     return undefined;
   };
@@ -157,20 +176,37 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
 
   let pos = 0;
   const checked = opts.checked ? opts.checked(opts.entries) : checkInline(opts.entries, validate);
-  for await (const item of checked) {
-    const atCheck = next < checks.length && checks[next]!.body.treeSize === pos ? await applyChecks(pos) : undefined;
-    if (atCheck) return stop(pos, verified, range.root().toString('hex'), lastVerified, atCheck);
-
-    if (item.bad) return stop(pos, verified, range.root().toString('hex'), lastVerified, await structural(pos, item.bad));
-
-    const leaf = item.leaf;
-    range.append(leaf);
-    if (windowLeaves !== undefined) {
-      if (windowLeaves.length < windowCap) windowLeaves.push(leaf);
-      else windowLeaves = undefined; // too far since the last matching checkpoint: bound only
+  for await (const batch of checked) {
+    const count = batch.leaves.length / HASH_SIZE;
+    const end = pos + count;
+    if (next < checks.length && checks[next]!.body.treeSize === pos) {
+      const atCheck = await applyChecks(pos);
+      if (atCheck) return stop(pos, verified, range.root().toString('hex'), lastVerified, atCheck);
     }
-    pos++;
-    if (pos % progressEvery === 0) report(pos);
+    const nextSize = next < checks.length ? checks[next]!.body.treeSize : Infinity;
+    if (batch.subtree && !batch.bad && nextSize >= end) {
+      // Whole aligned batch and no checkpoint inside it: fold its subtree in one step.
+      range.appendSubtree(Math.log2(count), Buffer.from(batch.subtree.buffer, batch.subtree.byteOffset, HASH_SIZE));
+      keepInWindow(batch.leaves);
+      const before = pos;
+      pos = end;
+      if (Math.floor(pos / progressEvery) > Math.floor(before / progressEvery)) report(pos);
+      continue;
+    }
+    for (let i = 0; i < count; i++) {
+      const atCheck = next < checks.length && checks[next]!.body.treeSize === pos ? await applyChecks(pos) : undefined;
+      if (atCheck) return stop(pos, verified, range.root().toString('hex'), lastVerified, atCheck);
+      const leaf = batch.leaves.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1));
+      range.append(Buffer.from(leaf.buffer, leaf.byteOffset, HASH_SIZE));
+      keepInWindow(leaf);
+      pos++;
+      if (pos % progressEvery === 0) report(pos);
+    }
+    if (batch.bad) {
+      const atCheck = next < checks.length && checks[next]!.body.treeSize === pos ? await applyChecks(pos) : undefined;
+      if (atCheck) return stop(pos, verified, range.root().toString('hex'), lastVerified, atCheck);
+      return stop(pos, verified, range.root().toString('hex'), lastVerified, await structural(pos, batch.bad));
+    }
   }
   const atEnd = await applyChecks(pos);
   if (atEnd) return stop(pos, verified, range.root().toString('hex'), lastVerified, atEnd);
@@ -190,17 +226,29 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
   return out;
 }
 
-async function* checkInline(entries: AuditOptions['entries'], validate: LogEntryValidator): AsyncGenerator<CheckedEntry> {
+/** Entries checked here, in runs of up to INLINE_RUN (no subtree: the caller folds each leaf). */
+const INLINE_RUN = 1024;
+
+async function* checkInline(entries: AuditOptions['entries'], validate: LogEntryValidator): AsyncGenerator<CheckedBatch> {
   let pos = 0;
+  let leaves = new Uint8Array(HASH_SIZE * INLINE_RUN);
+  let count = 0;
   for await (const bytes of entries) {
     const bad = checkEntry(bytes, pos, validate);
     if (bad) {
-      yield { bad };
+      yield { leaves: leaves.subarray(0, HASH_SIZE * count), bad };
       return;
     }
-    yield { leaf: leafHash(bytes!) };
+    leaves.set(leafHash(bytes!), HASH_SIZE * count);
+    count++;
     pos++;
+    if (count === INLINE_RUN) {
+      yield { leaves };
+      leaves = new Uint8Array(HASH_SIZE * INLINE_RUN);
+      count = 0;
+    }
   }
+  if (count > 0) yield { leaves: leaves.subarray(0, HASH_SIZE * count) };
 }
 
 /** The per-entry checks, in order; undefined when the entry is fine. */

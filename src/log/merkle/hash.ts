@@ -25,16 +25,27 @@ export function leafHash(entry: Uint8Array): Buffer {
   return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
 }
 
+/**
+ * The 65 input bytes of a node hash, reused: hashing is synchronous, so one buffer per thread
+ * serves every call (an audit makes one node hash per entry; allocating each showed up as GC).
+ */
+const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE);
+nodeInput[0] = 0x01;
+
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   if (oneShot && left.length === HASH_SIZE && right.length === HASH_SIZE) {
-    const buf = Buffer.allocUnsafe(1 + 2 * HASH_SIZE);
-    buf[0] = 0x01;
-    buf.set(left, 1);
-    buf.set(right, 1 + HASH_SIZE);
-    return oneShot('sha256', buf, 'buffer');
+    nodeInput.set(left, 1);
+    nodeInput.set(right, 1 + HASH_SIZE);
+    return oneShot('sha256', nodeInput, 'buffer');
   }
   return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+/** SHA-256 of a record that already starts with the 0x00 leaf prefix (audit batches lay it down). */
+export function prefixedLeafHash(record: Uint8Array): Buffer {
+  if (oneShot) return oneShot('sha256', record, 'buffer');
+  return createHash('sha256').update(record).digest();
 }
 
 /** MTH of the empty tree: SHA-256 of the empty string. */
