@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import type { ApiClient } from '../../client/api-client';
 import { connect, CONNECTION_HELP, reportError, table, trustFor, UsageError } from '../../client/cli';
+import { clientAction } from '../client-action';
 import { fetchStatements } from '../../client/fetch';
 import { findParentRequest, followStatement, readStatementFile } from '../../client/follow-files';
 import { writeRequestFromTemplate } from '../../client/request-file';
@@ -9,7 +9,6 @@ import { describeIdentifier, describeSubject } from '../../documents/subject';
 import { writeReceipts } from '../../client/receipts';
 import { formatStatus } from '../../client/status-text';
 import { submitRequestFile } from '../../client/submit';
-import type { ClientTrust } from '../../client/trust';
 import { DecryptionFlags, openDecryptionIdentity } from '../decryption-identity';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 import type { SetExit } from '../set-exit';
@@ -36,82 +35,54 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
     .description('sign a request JSON (its exact bytes) with the SIGN key and submit it; writes <name>.p7s and the gateway receipt <name>.receipt.p7s next to it')
     .requiredOption('--request <json>', 'request document (schemas/request.schema.json)')
     .option('--json', 'print the result as JSON'), 'investigator or first head', { signs: true }))
-    .action(async (o: Conn & IdentityFlags & { request: string; json?: boolean }) => {
-      let api: ApiClient | undefined;
-      try {
-        const id = await openIdentity(o);
-        api = connect(o, id.tls);
-        const r = await submitRequestFile(api, await id.signer(), o.request);
-        process.stdout.write(o.json
-          ? JSON.stringify({ requestId: r.requestId, digest: r.digest, state: r.state, logIndex: r.logIndex, receiptFile: r.receiptFile, signedFile: r.signedFile }, null, 2) + '\n'
-          : `requestId: ${r.requestId}\ndigest:    ${r.digest}\nstate:     ${r.state}\nlog index: ${r.logIndex}\nreceipt:   ${r.receiptFile}\n`);
-      } catch (e) {
-        setExit(reportError('submit', e));
-      } finally {
-        api?.close();
-      }
-    });
+    .action((o: Conn & IdentityFlags & { request: string; json?: boolean }) => clientAction('submit', setExit, async (opened) => {
+      const id = await openIdentity(o);
+      const api = opened(connect(o, id.tls));
+      const r = await submitRequestFile(api, await id.signer(), o.request);
+      process.stdout.write(o.json
+        ? JSON.stringify({ requestId: r.requestId, digest: r.digest, state: r.state, logIndex: r.logIndex, receiptFile: r.receiptFile, signedFile: r.signedFile }, null, 2) + '\n'
+        : `requestId: ${r.requestId}\ndigest:    ${r.digest}\nstate:     ${r.state}\nlog index: ${r.logIndex}\nreceipt:   ${r.receiptFile}\n`);
+    }));
 
   connOptions(identityFlags(police.command('list')
     .description('the body\'s requests, newest first, with the state per bank (GET /v1/requests)')
     .option('--limit <n>', 'requests per page (1-200)', '50')
     .option('--cursor <cursor>', 'the next page: the cursor printed under the previous one')
     .option('--json', 'print the JSON answer'), 'police'))
-    .action(async (o: Conn & IdentityFlags & { limit: string; cursor?: string; json?: boolean }) => {
-      let api: ApiClient | undefined;
-      try {
-        const limit = Number(o.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new UsageError('--limit must be an integer from 1 to 200');
-        api = connect(o, (await openIdentity(o)).tls);
-        const page = await api.requests({ limit, ...(o.cursor ? { cursor: o.cursor } : {}) });
-        if (o.json) process.stdout.write(JSON.stringify(page, null, 2) + '\n');
-        else {
-          const bankCell = (i: (typeof page.items)[number]): string => (i.banks.length > 0 ? i.banks.map((b) => `${b.bic} ${b.state}${b.overdue ? ' (overdue)' : ''}`).join(', ') : i.addressed === 'all' ? 'all' : i.addressed.join(', '));
-          process.stdout.write(table([['received', 'requestId', 'ERDR', 'article', 'state', 'banks'], ...page.items.map((i) => [i.receivedAt, i.requestId, i.erdrNumber, i.article, i.state, bankCell(i)])]));
-          if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
-        }
-      } catch (e) {
-        setExit(reportError('list', e));
-      } finally {
-        api?.close();
+    .action((o: Conn & IdentityFlags & { limit: string; cursor?: string; json?: boolean }) => clientAction('list', setExit, async (opened) => {
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new UsageError('--limit must be an integer from 1 to 200');
+      const api = opened(connect(o, (await openIdentity(o)).tls));
+      const page = await api.requests({ limit, ...(o.cursor ? { cursor: o.cursor } : {}) });
+      if (o.json) process.stdout.write(JSON.stringify(page, null, 2) + '\n');
+      else {
+        const bankCell = (i: (typeof page.items)[number]): string => (i.banks.length > 0 ? i.banks.map((b) => `${b.bic} ${b.state}${b.overdue ? ' (overdue)' : ''}`).join(', ') : i.addressed === 'all' ? 'all' : i.addressed.join(', '));
+        process.stdout.write(table([['received', 'requestId', 'ERDR', 'article', 'state', 'banks'], ...page.items.map((i) => [i.receivedAt, i.requestId, i.erdrNumber, i.article, i.state, bankCell(i)])]));
+        if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
       }
-    });
+    }));
 
   connOptions(identityFlags(police.command('status')
     .description('state of a request per bank, deadlines and receipts')
     .argument('<requestId>')
     .option('--json', 'print the JSON answer'), 'police'))
-    .action(async (id: string, o: Conn & IdentityFlags & { json?: boolean }) => {
-      let api: ApiClient | undefined;
-      try {
-        api = connect(o, (await openIdentity(o)).tls);
-        const s = await api.status(id);
-        process.stdout.write(o.json ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s));
-      } catch (e) {
-        setExit(reportError('status', e));
-      } finally {
-        api?.close();
-      }
-    });
+    .action((id: string, o: Conn & IdentityFlags & { json?: boolean }) => clientAction('status', setExit, async (opened) => {
+      const api = opened(connect(o, (await openIdentity(o)).tls));
+      const s = await api.status(id);
+      process.stdout.write(o.json ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s));
+    }));
 
   connOptions(identityFlags(police.command('receipts')
     .description('write every gateway receipt of a request (received, sanction, each delivery, each statement), each named for what it proves')
     .argument('<requestId>')
     .requiredOption('--out <dir>', 'output directory')
     .option('--json', 'print the list as JSON'), 'police'))
-    .action(async (id: string, o: Conn & IdentityFlags & { out: string; json?: boolean }) => {
-      let api: ApiClient | undefined;
-      try {
-        api = connect(o, (await openIdentity(o)).tls);
-        const written = await writeReceipts(api, id, o.out);
-        if (o.json) process.stdout.write(JSON.stringify(written, null, 2) + '\n');
-        else process.stdout.write(table([['event', 'bank', 'log index', 'file'], ...written.map((w) => [w.event, w.bank ?? '-', String(w.logIndex), w.file])]));
-      } catch (e) {
-        setExit(reportError('receipts', e));
-      } finally {
-        api?.close();
-      }
-    });
+    .action((id: string, o: Conn & IdentityFlags & { out: string; json?: boolean }) => clientAction('receipts', setExit, async (opened) => {
+      const api = opened(connect(o, (await openIdentity(o)).tls));
+      const written = await writeReceipts(api, id, o.out);
+      if (o.json) process.stdout.write(JSON.stringify(written, null, 2) + '\n');
+      else process.stdout.write(table([['event', 'bank', 'log index', 'file'], ...written.map((w) => [w.event, w.bank ?? '-', String(w.logIndex), w.file])]));
+    }));
 
   connOptions(identityFlags(police.command('fetch')
     .description('download every statement of a request, verify each, write <statementId>.p7s, .json, .movements.csv and .receipt.p7s')
@@ -121,35 +92,26 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
     .option('--decrypt-cert <pem>', 'the body\'s encryption certificate (with --decrypt-key)')
     .option('--decrypt-key <file>', 'its private key (PEM)')
     .option('--json', 'print what was written and refused as JSON'), 'police'), true)
-    .action(async (id: string, o: Conn & IdentityFlags & DecryptionFlags & { out: string; json?: boolean }) => {
-      let api: ApiClient | undefined;
-      let trust: ClientTrust | undefined;
-      try {
-        api = connect(o, (await openIdentity(o)).tls);
-        trust = trustFor(o);
-        const r = await fetchStatements(api, trust, id, o.out, await openDecryptionIdentity(o));
-        if (o.json) {
-          process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-          if (r.refused.length > 0) setExit(2);
-          return;
-        }
-        if (r.written.length === 0 && r.refused.length === 0) process.stdout.write(`no statements yet for ${id}\n`);
-        if (r.written.length > 0) {
-          process.stdout.write(table([
-            ['statement', 'bank', 'result', 'accounts', 'movements', 'current'],
-            ...r.written.map((w) => [w.statementId, w.bank, w.result, String(w.accounts), String(w.movements), w.current ? 'yes' : 'no']),
-          ]));
-          process.stdout.write(`written to ${o.out}\n`);
-        }
-        for (const x of r.refused) process.stderr.write(`NOT WRITTEN ${x.statementId}: does not verify: ${x.code}: ${x.detail}\n`);
+    .action((id: string, o: Conn & IdentityFlags & DecryptionFlags & { out: string; json?: boolean }) => clientAction('fetch', setExit, async (opened) => {
+      const api = opened(connect(o, (await openIdentity(o)).tls));
+      const trust = opened(trustFor(o));
+      const r = await fetchStatements(api, trust, id, o.out, await openDecryptionIdentity(o));
+      if (o.json) {
+        process.stdout.write(JSON.stringify(r, null, 2) + '\n');
         if (r.refused.length > 0) setExit(2);
-      } catch (e) {
-        setExit(reportError('fetch', e));
-      } finally {
-        api?.close();
-        trust?.close();
+        return;
       }
-    });
+      if (r.written.length === 0 && r.refused.length === 0) process.stdout.write(`no statements yet for ${id}\n`);
+      if (r.written.length > 0) {
+        process.stdout.write(table([
+          ['statement', 'bank', 'result', 'accounts', 'movements', 'current'],
+          ...r.written.map((w) => [w.statementId, w.bank, w.result, String(w.accounts), String(w.movements), w.current ? 'yes' : 'no']),
+        ]));
+        process.stdout.write(`written to ${o.out}\n`);
+      }
+      for (const x of r.refused) process.stderr.write(`NOT WRITTEN ${x.statementId}: does not verify: ${x.code}: ${x.detail}\n`);
+      if (r.refused.length > 0) setExit(2);
+    }));
 
   police.command('request')
     .description('write a new request of the same case for another individual, named by --iin, --iban or --card (exactly one); then police submit it')
@@ -183,46 +145,37 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
     .option('--submit', 'also sign and submit each next-hop request (needs --cert and --key, or --p12)')
     .option('--min-amount <amount>', 'follow only counterparties sent at least this much in total (decimal, e.g. 100000.00)')
     .option('--json', 'print the hops and the transfers not followed as JSON'), 'investigator or first head (with --submit)', { signs: true }), true)
-    .action(async (o: Conn & IdentityFlags & { statement: string; out: string; requestTemplate?: string; submit?: boolean; minAmount?: string; json?: boolean }) => {
-      let api: ApiClient | undefined;
-      let trust: ClientTrust | undefined;
-      try {
-        if (o.submit && !o.p12 && (!o.cert || !o.key)) throw new UsageError('--submit needs --cert and --key, or --p12');
-        if (o.minAmount !== undefined && !/^\d{1,15}(\.\d{1,2})?$/.test(o.minAmount)) throw new UsageError('--min-amount must be a decimal amount like 100000 or 100000.00');
-        trust = trustFor(o);
-        const statement = readStatementFile(o.statement, trust);
-        const parent = findParentRequest(statement, o.statement, o.requestTemplate);
-        const knownBanks = new Set(trust.registry.banks().map((b) => b.bic!));
-        const id = o.submit ? await openIdentity(o) : undefined;
-        const submit = id ? { api: (api = connect(o, id.tls)), identity: await id.signer() } : undefined;
-        const r = await followStatement({ statement, parent, outDir: o.out, knownBanks, ...(submit ? { submit } : {}), ...(o.minAmount ? { minAmount: o.minAmount } : {}) });
-        if (o.json) {
-          // A card number is shown masked here too: this output ends up in scripts' logs.
-          const hops = r.hops.map(({ request: _r, counterparty: c, ...h }) => ({ ...h, counterparty: { kind: c.kind, value: c.kind === 'card' ? maskCardNumber(c.value) : c.value } }));
-          process.stdout.write(JSON.stringify({ hops, unfollowed: r.unfollowed }, null, 2) + '\n');
-          return;
-        }
-        if (r.hops.length === 0) process.stdout.write(`statement ${statement.statementId}: no outgoing transfer to an individual to follow\n`);
-        else {
-          process.stdout.write(`statement ${statement.statementId} (${statement.bank.bic}) → ${r.hops.length} next-hop request(s):\n`);
-          process.stdout.write(table([
-            ['to', 'name', 'sent', 'banks', 'file', ...(o.submit ? ['requestId', 'state'] : [])],
-            ...r.hops.map((h) => [
-              describeIdentifier(h.counterparty), h.name ?? '-', Object.entries(h.totals).map(([c, v]) => `${v} ${c}`).join(' + '),
-              h.banks === 'all' ? 'all' : h.banks.join(','), h.file,
-              ...(h.submitted ? [h.submitted.requestId, h.submitted.state] : []),
-            ]),
-          ]));
-        }
-        if (r.unfollowed.length > 0) {
-          process.stdout.write(`\n${r.unfollowed.length} outgoing transfer(s) not followed:\n`);
-          process.stdout.write(table([['to', 'amount', 'booked', 'why not'], ...r.unfollowed.map((u) => [u.counterparty, `${u.amount} ${u.currency}`, u.bookedAt.slice(0, 16), u.reason])]));
-        }
-      } catch (e) {
-        setExit(reportError('follow', e));
-      } finally {
-        api?.close();
-        trust?.close();
+    .action((o: Conn & IdentityFlags & { statement: string; out: string; requestTemplate?: string; submit?: boolean; minAmount?: string; json?: boolean }) => clientAction('follow', setExit, async (opened) => {
+      if (o.submit && !o.p12 && (!o.cert || !o.key)) throw new UsageError('--submit needs --cert and --key, or --p12');
+      if (o.minAmount !== undefined && !/^\d{1,15}(\.\d{1,2})?$/.test(o.minAmount)) throw new UsageError('--min-amount must be a decimal amount like 100000 or 100000.00');
+      const trust = opened(trustFor(o));
+      const statement = readStatementFile(o.statement, trust);
+      const parent = findParentRequest(statement, o.statement, o.requestTemplate);
+      const knownBanks = new Set(trust.registry.banks().map((b) => b.bic!));
+      const id = o.submit ? await openIdentity(o) : undefined;
+      const submit = id ? { api: opened(connect(o, id.tls)), identity: await id.signer() } : undefined;
+      const r = await followStatement({ statement, parent, outDir: o.out, knownBanks, ...(submit ? { submit } : {}), ...(o.minAmount ? { minAmount: o.minAmount } : {}) });
+      if (o.json) {
+        // A card number is shown masked here too: this output ends up in scripts' logs.
+        const hops = r.hops.map(({ request: _r, counterparty: c, ...h }) => ({ ...h, counterparty: { kind: c.kind, value: c.kind === 'card' ? maskCardNumber(c.value) : c.value } }));
+        process.stdout.write(JSON.stringify({ hops, unfollowed: r.unfollowed }, null, 2) + '\n');
+        return;
       }
-    });
+      if (r.hops.length === 0) process.stdout.write(`statement ${statement.statementId}: no outgoing transfer to an individual to follow\n`);
+      else {
+        process.stdout.write(`statement ${statement.statementId} (${statement.bank.bic}) → ${r.hops.length} next-hop request(s):\n`);
+        process.stdout.write(table([
+          ['to', 'name', 'sent', 'banks', 'file', ...(o.submit ? ['requestId', 'state'] : [])],
+          ...r.hops.map((h) => [
+            describeIdentifier(h.counterparty), h.name ?? '-', Object.entries(h.totals).map(([c, v]) => `${v} ${c}`).join(' + '),
+            h.banks === 'all' ? 'all' : h.banks.join(','), h.file,
+            ...(h.submitted ? [h.submitted.requestId, h.submitted.state] : []),
+          ]),
+        ]));
+      }
+      if (r.unfollowed.length > 0) {
+        process.stdout.write(`\n${r.unfollowed.length} outgoing transfer(s) not followed:\n`);
+        process.stdout.write(table([['to', 'amount', 'booked', 'why not'], ...r.unfollowed.map((u) => [u.counterparty, `${u.amount} ${u.currency}`, u.bookedAt.slice(0, 16), u.reason])]));
+      }
+    }));
 }

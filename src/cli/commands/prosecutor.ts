@@ -6,7 +6,8 @@ import { signCms } from '../../cms/sign';
 import type { SigningIdentity } from '../../cms/types';
 import { ApiError } from '../../client/api-client';
 import type { ApiClient, PendingItem, SanctionResult } from '../../client/api-client';
-import { connect, CONNECTION_HELP, reportError, table, trustFor, UsageError } from '../../client/cli';
+import { connect, CONNECTION_HELP, table, trustFor, UsageError } from '../../client/cli';
+import { clientAction } from '../client-action';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 import type { ClientTrust } from '../../client/trust';
 import type { RequestDoc, SanctionDecision, SanctionDoc } from '../../documents/types';
@@ -132,74 +133,49 @@ export function registerProsecutorCommands(program: Command, setExit: SetExit): 
     .description('the whole pending request (case, subject, scope, banks, signer), verified locally, before deciding')
     .argument('<requestId>')
     .option('--json', 'print JSON'))
-    .action(async (id: string, o: Conn & { json?: boolean }) => {
-      let api: ApiClient | undefined;
-      let trust: ClientTrust | undefined;
-      try {
-        api = connect(o, (await openIdentity(o)).tls);
-        trust = trustFor(o);
-        const view = (await pendingRequests(api, trust)).find((p) => p.item.requestId.toLowerCase() === id.toLowerCase());
-        if (!view) throw new ApiError(404, 'request.not_found', `request ${id} is not pending for this prosecutor (already decided, unknown, or not of a supervised body)`);
-        process.stdout.write(o.json ? JSON.stringify({ ...view.item, request: view.request ?? null, signer: view.signer ?? null, invalid: view.invalid ?? null }, null, 2) + '\n' : formatRequest(view));
-        if (!view.request) setExit(2);
-      } catch (e) {
-        setExit(reportError('show', e));
-      } finally {
-        api?.close();
-        trust?.close();
-      }
-    });
+    .action((id: string, o: Conn & { json?: boolean }) => clientAction('show', setExit, async (opened) => {
+      const api = opened(connect(o, (await openIdentity(o)).tls));
+      const trust = opened(trustFor(o));
+      const view = (await pendingRequests(api, trust)).find((p) => p.item.requestId.toLowerCase() === id.toLowerCase());
+      if (!view) throw new ApiError(404, 'request.not_found', `request ${id} is not pending for this prosecutor (already decided, unknown, or not of a supervised body)`);
+      process.stdout.write(o.json ? JSON.stringify({ ...view.item, request: view.request ?? null, signer: view.signer ?? null, invalid: view.invalid ?? null }, null, 2) + '\n' : formatRequest(view));
+      if (!view.request) setExit(2);
+    }));
 
   conn(pros.command('decisions')
     .description('the sanctions this office issued (granted or refused), newest first')
     .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'print JSON'))
-    .action(async (o: Conn & { limit: string; json?: boolean }) => {
-      let api: ApiClient | undefined;
-      try {
-        const limit = Number(o.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be an integer from 1 to 1000');
-        api = connect(o, (await openIdentity(o)).tls);
-        const { items } = await api.decisions(limit);
-        if (o.json) process.stdout.write(JSON.stringify(items, null, 2) + '\n');
-        else if (items.length === 0) process.stdout.write('no decisions yet\n');
-        else process.stdout.write(table([['decided', 'requestId', 'ERDR', 'article', 'decision', 'reason', 'request now'], ...items.map((i) => [i.decidedAt, i.requestId, i.erdrNumber, i.article, i.decision, i.reason ?? '', i.state])]));
-      } catch (e) {
-        setExit(reportError('decisions', e));
-      } finally {
-        api?.close();
-      }
-    });
+    .action((o: Conn & { limit: string; json?: boolean }) => clientAction('decisions', setExit, async (opened) => {
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be an integer from 1 to 1000');
+      const api = opened(connect(o, (await openIdentity(o)).tls));
+      const { items } = await api.decisions(limit);
+      if (o.json) process.stdout.write(JSON.stringify(items, null, 2) + '\n');
+      else if (items.length === 0) process.stdout.write('no decisions yet\n');
+      else process.stdout.write(table([['decided', 'requestId', 'ERDR', 'article', 'decision', 'reason', 'request now'], ...items.map((i) => [i.decidedAt, i.requestId, i.erdrNumber, i.article, i.decision, i.reason ?? '', i.state])]));
+    }));
 
   conn(pros.command('pending').description('requests of supervised bodies awaiting a sanction, each verified locally').option('--json', 'print JSON'))
-    .action(async (o: Conn & { json?: boolean }) => {
-      let api: ApiClient | undefined;
-      let trust: ClientTrust | undefined;
-      try {
-        api = connect(o, (await openIdentity(o)).tls);
-        trust = trustFor(o);
-        const views = await pendingRequests(api, trust);
-        if (o.json) {
-          process.stdout.write(JSON.stringify(views.map((v) => ({ ...v.item, request: v.request ?? null, signer: v.signer ?? null, invalid: v.invalid ?? null })), null, 2) + '\n');
-          return;
-        }
-        if (views.length === 0) {
-          process.stdout.write('nothing pending\n');
-          return;
-        }
-        process.stdout.write(table([
-          ['requestId', 'ERDR', 'article', 'subject', 'banks', 'scope', 'signed by', 'received'],
-          ...views.map((v) => v.request
-            ? [v.item.requestId, v.item.erdrNumber, v.item.article, describeSubject(v.request.subject), v.request.banks === 'all' ? 'all' : v.request.banks.join(','), scopeText(v.request), v.signer ?? '?', v.item.receivedAt]
-            : [v.item.requestId, v.item.erdrNumber, v.item.article, `INVALID ${v.invalid ?? ''}`, '', '', '', v.item.receivedAt]),
-        ]));
-      } catch (e) {
-        setExit(reportError('pending', e));
-      } finally {
-        api?.close();
-        trust?.close();
+    .action((o: Conn & { json?: boolean }) => clientAction('pending', setExit, async (opened) => {
+      const api = opened(connect(o, (await openIdentity(o)).tls));
+      const trust = opened(trustFor(o));
+      const views = await pendingRequests(api, trust);
+      if (o.json) {
+        process.stdout.write(JSON.stringify(views.map((v) => ({ ...v.item, request: v.request ?? null, signer: v.signer ?? null, invalid: v.invalid ?? null })), null, 2) + '\n');
+        return;
       }
-    });
+      if (views.length === 0) {
+        process.stdout.write('nothing pending\n');
+        return;
+      }
+      process.stdout.write(table([
+        ['requestId', 'ERDR', 'article', 'subject', 'banks', 'scope', 'signed by', 'received'],
+        ...views.map((v) => v.request
+          ? [v.item.requestId, v.item.erdrNumber, v.item.article, describeSubject(v.request.subject), v.request.banks === 'all' ? 'all' : v.request.banks.join(','), scopeText(v.request), v.signer ?? '?', v.item.receivedAt]
+          : [v.item.requestId, v.item.erdrNumber, v.item.article, `INVALID ${v.invalid ?? ''}`, '', '', '', v.item.receivedAt]),
+      ]));
+    }));
 
   conn(pros.command('sanction')
     .description('sign and submit a sanction for a pending request (bound to its digest; valid 24 h)')
@@ -209,29 +185,20 @@ export function registerProsecutorCommands(program: Command, setExit: SetExit): 
     .option('--valid-hours <n>', 'validity of the sanction in hours', '24')
     .option('--out <dir>', 'also keep the signed sanction and its receipt here')
     .option('--json', 'print the result as JSON'))
-    .action(async (id: string, o: Conn & { decision: string; reason?: string; validHours: string; out?: string; json?: boolean }) => {
-      let api: ApiClient | undefined;
-      let trust: ClientTrust | undefined;
-      try {
-        if (o.decision !== 'granted' && o.decision !== 'refused') throw new UsageError('--decision must be granted or refused');
-        const validHours = Number(o.validHours);
-        if (!Number.isFinite(validHours) || validHours <= 0) throw new UsageError('--valid-hours must be a positive number');
-        const opened = await openIdentity(o);
-        api = connect(o, opened.tls);
-        trust = trustFor(o);
-        const r = await sanctionRequest(api, trust, await opened.signer(), id, {
-          decision: o.decision, validHours, ...(o.reason ? { reason: o.reason } : {}), ...(o.out ? { outDir: o.out } : {}),
-        });
-        if (o.json) {
-          process.stdout.write(JSON.stringify({ requestId: r.requestId, sanctionId: r.sanctionId, decision: r.decision, requestDigest: r.sanction.requestDigest, state: r.state, logIndex: r.logIndex, files: r.files }, null, 2) + '\n');
-          return;
-        }
-        process.stdout.write(`request:   ${r.requestId}\nsanction:  ${r.sanctionId} (${r.decision})\nbound to:  ${r.sanction.requestDigest}\nstate:     ${r.state}\nlog index: ${r.logIndex}\n${r.files.length ? `files:     ${r.files.join(', ')}\n` : ''}`);
-      } catch (e) {
-        setExit(reportError('sanction', e));
-      } finally {
-        api?.close();
-        trust?.close();
+    .action((id: string, o: Conn & { decision: string; reason?: string; validHours: string; out?: string; json?: boolean }) => clientAction('sanction', setExit, async (opened) => {
+      if (o.decision !== 'granted' && o.decision !== 'refused') throw new UsageError('--decision must be granted or refused');
+      const validHours = Number(o.validHours);
+      if (!Number.isFinite(validHours) || validHours <= 0) throw new UsageError('--valid-hours must be a positive number');
+      const identity = await openIdentity(o);
+      const api = opened(connect(o, identity.tls));
+      const trust = opened(trustFor(o));
+      const r = await sanctionRequest(api, trust, await identity.signer(), id, {
+        decision: o.decision, validHours, ...(o.reason ? { reason: o.reason } : {}), ...(o.out ? { outDir: o.out } : {}),
+      });
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ requestId: r.requestId, sanctionId: r.sanctionId, decision: r.decision, requestDigest: r.sanction.requestDigest, state: r.state, logIndex: r.logIndex, files: r.files }, null, 2) + '\n');
+        return;
       }
-    });
+      process.stdout.write(`request:   ${r.requestId}\nsanction:  ${r.sanctionId} (${r.decision})\nbound to:  ${r.sanction.requestDigest}\nstate:     ${r.state}\nlog index: ${r.logIndex}\n${r.files.length ? `files:     ${r.files.join(', ')}\n` : ''}`);
+    }));
 }
