@@ -33,8 +33,10 @@ export interface TrailNode {
    * number is in an id, which people read and which goes into exports.
    */
   id: string;
-  /** The account's IBAN; absent for an account known only by a card. */
+  /** The account's IBAN; absent for an account known only by a card, and for the supervising prosecutor (src/trail/supervision.ts). */
   iban?: string;
+  /** For the supervising prosecutor instead of `iban`: country, check digits and last 4 (`KZ12…1234`). */
+  maskedIban?: string;
   /** An account known only by a payment card: its number masked (first 6 and last 4 digits), as people read it. */
   card?: string;
   /**
@@ -192,9 +194,9 @@ export class TrailBuilder {
   }
 }
 
-/** How people read an account: its IBAN, or the masked card number. */
-export function accountLabel(n: Pick<TrailNode, 'id' | 'iban' | 'card'>): string {
-  return n.iban ?? (n.card !== undefined ? `card ${n.card}` : n.id);
+/** How people read an account: its IBAN (masked for the supervising prosecutor), or the masked card number. */
+export function accountLabel(n: Pick<TrailNode, 'id' | 'iban' | 'maskedIban' | 'card'>): string {
+  return n.iban ?? n.maskedIban ?? (n.card !== undefined ? `card ${n.card}` : n.id);
 }
 
 /** The trail for a reader whose own data does not carry the card numbers: masked only. */

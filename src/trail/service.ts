@@ -5,7 +5,8 @@ import type { Registry } from '../participants/registry';
 import type { RequestStore } from '../requests/store';
 import type { StoredRequest } from '../requests/types';
 import type { StatementStore, StoredStatement } from '../statements/store';
-import { Trail, TrailBuilder, TrailStatement, withoutCardNumbers } from './build';
+import { Trail, TrailBuilder, TrailStatement } from './build';
+import { forSupervisor } from './supervision';
 import type { CaseIndex } from './case-index';
 
 /** A statement the gateway could not put into the trail, and why. */
@@ -76,9 +77,10 @@ export class TrailService {
         }
       }
     }
-    // Full card numbers only for the requesting body (canSeeTrail admits police of that body only),
-    // whose own statements carry them; a supervising prosecutor, who does not read the statements, sees them masked.
-    const graph = viewer.organisation.kind === 'police' ? builder.build() : withoutCardNumbers(builder.build());
+    // The statements' contents only for the requesting body (canSeeTrail admits police of that body only);
+    // a supervising prosecutor, for whom statements are not (src/requests/access.ts), gets the graph
+    // without personal data: masked accounts, banks, amounts, times and hops.
+    const graph = viewer.organisation.kind === 'police' ? builder.build() : forSupervisor(builder.build());
     return {
       erdrNumber,
       requests: visible.map((r) => ({ requestId: r.requestId, receivedAt: r.receivedAt, state: r.state })),

@@ -53,6 +53,44 @@ describe('GET /v1/cases/{erdrNumber}/trail', () => {
   });
 });
 
+describe('the supervising prosecutor', () => {
+  it('sees where the money went (banks, amounts, times, hops) but no name, IIN, IBAN or purpose from the statements', async () => {
+    type Node = { id: string; iban?: string; maskedIban?: string; bank?: string; hop: number | null; holder?: { name?: string; iin?: string } };
+    type Edge = { id: string; from: string; to: string; amount: string; currency: string; time: string; hop: number; purpose?: string };
+    const body = (await t.as(INV).get(`/v1/cases/${ERDR}/trail`)).body as { nodes: Node[]; edges: Edge[] };
+    const res = await t.as('prosecutor/prosecutor-1').get(`/v1/cases/${ERDR}/trail`);
+    expect(res.status).toBe(200);
+    const office = res.body as { nodes: Node[]; edges: Edge[] };
+    const text = JSON.stringify(office);
+    const secrets = new Set<string>([filed.trail.subjectIin, ...filed.trail.parties.flatMap((p) => [p.iin, p.iban].filter((v): v is string => v !== undefined))]);
+    for (const n of body.nodes) for (const v of [n.iban, n.holder?.name, n.holder?.iin]) if (v) secrets.add(v);
+    for (const e of body.edges) if (e.purpose) secrets.add(e.purpose);
+    // And straight from the bank-signed statements: every account, counterparty and purpose.
+    type Doc = { accounts?: Array<{ iban: string; movements?: Array<{ purpose?: string; counterparty?: Record<string, string> }> }> };
+    for (const d of filed.statements as Doc[]) {
+      for (const a of d.accounts ?? []) {
+        secrets.add(a.iban);
+        for (const m of a.movements ?? []) for (const v of [m.purpose, m.counterparty?.name, m.counterparty?.iin, m.counterparty?.iban]) if (v) secrets.add(v);
+      }
+    }
+    expect(body.edges.some((e) => e.purpose)).toBe(true);
+    expect(body.nodes.some((n) => n.holder?.name)).toBe(true);
+    expect([...secrets].filter((v) => text.includes(v))).toEqual([]);
+    for (const n of office.nodes) {
+      expect(n.holder).toBeUndefined();
+      expect(n.iban).toBeUndefined();
+    }
+    // The same graph: every account masked as country, check digits and last 4, same banks, amounts, times and hops.
+    const masked = (iban: string): string => `${iban.slice(0, 4)}…${iban.slice(-4)}`;
+    expect(office.nodes.filter((n) => n.maskedIban).every((n) => /^[A-Z]{2}\d{2}…\w{4}$/.test(n.maskedIban!))).toBe(true);
+    const shape = (t: { nodes: Node[]; edges: Edge[] }, label: (n: Node) => string): string[] => {
+      const byId = new Map(t.nodes.map((n) => [n.id, n]));
+      return t.edges.map((e) => `${label(byId.get(e.from)!)}>${label(byId.get(e.to)!)} ${byId.get(e.from)!.bank}>${byId.get(e.to)!.bank} ${e.amount} ${e.currency} ${e.time} ${e.hop}`).sort();
+    };
+    expect(shape(office, (n) => n.maskedIban ?? n.id)).toEqual(shape(body, (n) => (n.iban ? masked(n.iban) : n.id)));
+  });
+});
+
 describe('a counterparty known only by a payment card', () => {
   it('is a node with the masked number; the full number goes to the requesting body only, not to the supervising prosecutor', async () => {
     const erdr = '251750031000555';
