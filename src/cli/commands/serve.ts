@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import cluster from 'node:cluster';
 import { join } from 'node:path';
-import { clusterProcessOptions } from '../../cluster/process-options';
+import { clusterProcessOptions, integratorLeaseOption } from '../../cluster/process-options';
 import { runPrimary } from '../../cluster/primary';
 import { Config, loadConfig } from '../../config';
 import { createGateway, Gateway } from '../../gateway';
@@ -42,14 +42,17 @@ async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
 async function runGateway(mode: 'serve' | 'worker', config: Config, logger: Logger, inCluster: boolean, setExit: SetExit): Promise<void> {
   const redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redis.target, config.dataDir, (m) => logger.info(m)));
   if (!redis) return;
+  // Every serve and worker process, single or one of many, on one machine or several, integrates
+  // only under the namespace's lease: otherwise each would sign its own checkpoints.
+  const lease = {
+    namespace: config.namespace,
+    onLeader: (leader: boolean) => logger.info(leader ? 'this process now integrates the log and signs checkpoints' : 'this process no longer integrates the log'),
+    onError: (e: unknown) => logger.warn('integrator lease: Redis call failed', { error: e instanceof Error ? e.message : String(e) }),
+  };
   const gateway: Gateway = createGateway({
     config, redis: redis.target, logger,
     ...(mode === 'worker' ? { workers: true } : {}),
-    ...(inCluster ? clusterProcessOptions({
-      namespace: config.namespace,
-      onLeader: (leader) => logger.info(leader ? 'this process now integrates the log and signs checkpoints' : 'this process no longer integrates the log'),
-      onError: (e) => logger.warn('integrator lease: Redis call failed', { error: e instanceof Error ? e.message : String(e) }),
-    }) : {}),
+    ...(inCluster ? clusterProcessOptions(lease) : integratorLeaseOption(lease)),
   });
   try {
     if (mode === 'serve') await gateway.start();
