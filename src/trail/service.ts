@@ -1,9 +1,10 @@
 import { Art50Error } from '../errors';
 import { parseSignedData } from '../cms/verify';
-import type { Participant } from '../participants/types';
+import type { ClientIdentity, Participant } from '../participants/types';
 import type { Registry } from '../participants/registry';
 import type { RequestStore } from '../requests/store';
 import type { StoredRequest } from '../requests/types';
+import type { StatementReader } from '../statements/download';
 import type { StatementStore, StoredStatement } from '../statements/store';
 import { Trail, TrailBuilder, TrailStatement } from './build';
 import { forSupervisor } from './supervision';
@@ -47,11 +48,14 @@ export class TrailService {
       cases: CaseIndex;
       requests: RequestStore;
       statements: StatementStore;
+      /** The body's reads of statements go through it, so each is logged (statement.downloaded). */
+      reader: StatementReader;
       registry: Registry;
     },
   ) {}
 
-  async trail(erdrNumber: string, viewer: Participant): Promise<CaseTrail> {
+  async trail(erdrNumber: string, client: ClientIdentity): Promise<CaseTrail> {
+    const viewer = client.participant;
     if (!ERDR_NUMBER.test(erdrNumber)) throw new Art50Error('case.bad_erdr', 'the ERDR number is 15 digits', { field: 'erdrNumber' });
     const registry = this.d.registry;
     const visible: StoredRequest[] = [];
@@ -64,18 +68,22 @@ export class TrailService {
     const builder = new TrailBuilder();
     const encrypted: TrailGap[] = [];
     const expired: TrailGap[] = [];
+    const plain: Array<{ s: StoredStatement; root: boolean; requestId: string }> = [];
     for (const [i, r] of visible.entries()) {
-      const holder = await this.subjectOf(r.requestId);
       for (const s of current(await this.d.statements.list(r.requestId))) {
         const gap = { statementId: s.statementId, requestId: s.requestId, bank: s.bic };
         if (s.header) encrypted.push(gap);
         else if (s.cmsDeletedAt !== undefined) expired.push(gap);
-        else {
-          const doc = await this.readStatement(s.statementId);
-          if (doc) builder.add(doc, { root: i === 0, ...(holder ? { holder } : {}) });
-          else expired.push(gap);
-        }
+        else plain.push({ s, root: i === 0, requestId: r.requestId });
       }
+    }
+    const holders = new Map<string, { iin: string; name?: string } | undefined>();
+    for (const { s, root, requestId } of plain) {
+      if (!holders.has(requestId)) holders.set(requestId, await this.subjectOf(requestId));
+      const holder = holders.get(requestId);
+      const doc = await this.readStatement(s, client);
+      if (doc) builder.add(doc, { root, ...(holder ? { holder } : {}) });
+      else expired.push({ statementId: s.statementId, requestId: s.requestId, bank: s.bic });
     }
     // The statements' contents only for the requesting body (canSeeTrail admits police of that body only);
     // a supervising prosecutor, for whom statements are not (src/requests/access.ts), gets the graph
@@ -101,9 +109,26 @@ export class TrailService {
     return doc.subject?.iin !== undefined ? { iin: doc.subject.iin, ...(doc.subject.name ? { name: doc.subject.name } : {}) } : undefined;
   }
 
-  /** The statement as the bank signed it (verified at intake; here only its content is read). */
-  private async readStatement(statementId: string): Promise<TrailStatement | undefined> {
-    const cms = await this.d.statements.getCms(statementId);
+  /**
+   * The statement as the bank signed it (verified at intake; here only its content is read). The
+   * requesting body reads its contents through the trail, so that is a download like any other:
+   * logged as statement.downloaded naming the reader, and starting the retention clock
+   * (src/statements/download.ts). The supervising prosecutor gets no contents (src/trail/supervision.ts),
+   * so the gateway reads the payload for the graph's shape without a download in the body's name.
+   */
+  private async readStatement(s: StoredStatement, client: ClientIdentity): Promise<TrailStatement | undefined> {
+    let cms: Buffer | null;
+    if (client.participant.organisation.kind === 'police') {
+      try {
+        cms = (await this.d.reader.download(s.statementId, client)).cms;
+      } catch (e) {
+        // Deleted after retention between the listing and the read.
+        if (e instanceof Art50Error && e.code === 'statement.expired') return undefined;
+        throw e;
+      }
+    } else {
+      cms = await this.d.statements.getCms(s.statementId);
+    }
     if (!cms || cms.length === 0) return undefined;
     return JSON.parse((parseSignedData(cms).content ?? Buffer.alloc(0)).toString('utf8')) as TrailStatement;
   }

@@ -5,8 +5,8 @@ import { sealStatement, joinSealedUpload } from '../../src/statements/sealed';
 import { fileDemoCase, FiledCase } from '../support/demo-case';
 import { INV, sanctionedRequest } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { ENCRYPTED_REGISTRY, KEYS, sign, signer } from '../support/identities';
-import { delivered, lookupAccounts, makeStatement } from '../statements/helpers';
+import { ENCRYPTED_REGISTRY, KEYS, identity, sign, signer } from '../support/identities';
+import { delivered, logEntries, lookupAccounts, makeStatement } from '../statements/helpers';
 
 jest.setTimeout(120_000);
 
@@ -88,6 +88,32 @@ describe('the supervising prosecutor', () => {
       return t.edges.map((e) => `${label(byId.get(e.from)!)}>${label(byId.get(e.to)!)} ${byId.get(e.from)!.bank}>${byId.get(e.to)!.bank} ${e.amount} ${e.currency} ${e.time} ${e.hop}`).sort();
     };
     expect(shape(office, (n) => n.maskedIban ?? n.id)).toEqual(shape(body, (n) => (n.iban ? masked(n.iban) : n.id)));
+  });
+});
+
+describe('reading statements through the trail', () => {
+  it('is a logged download for the body (statement.downloaded naming the reader), not for the prosecutor, who gets no contents', async () => {
+    const erdr = '251750031000444';
+    const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA'], case: { erdrNumber: erdr, article: '190-2-4' } });
+    await delivered(t, 'ALFAKZKA', doc.requestId);
+    const statement = makeStatement(doc, digest, 'ALFAKZKA');
+    const posted = await t.as('banks/ALFAKZKA').post('/v1/statements', sign(statement, 'banks/ALFAKZKA'));
+    expect(posted.status).toBe(201);
+    const downloads = async (): Promise<Array<Record<string, unknown>>> => (await logEntries(t)).filter((e) => e.event === 'statement.downloaded' && e.statementId === statement.statementId) as Array<Record<string, unknown>>;
+
+    expect((await t.as('prosecutor/prosecutor-1').get(`/v1/cases/${erdr}/trail`)).status).toBe(200);
+    expect(await downloads()).toEqual([]);
+    expect(await t.gw.redis.hget(t.gw.keys.statement(String(statement.statementId)), 'firstDownloadAt')).toBeNull();
+
+    const res = await t.as(INV).get(`/v1/cases/${erdr}/trail`);
+    expect(res.status).toBe(200);
+    expect(res.body.edges.length).toBeGreaterThan(0);
+    const fingerprint = identity(INV).cert.fingerprint256.replace(/:/g, '').toLowerCase();
+    const logged = await downloads();
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ requestId: doc.requestId, bank: 'ALFAKZKA', digests: { statement: posted.body.digest }, actor: { fingerprint, role: 'investigator' } });
+    // The body has read it: the retention clock runs from this read, as from any download.
+    expect(Number(await t.gw.redis.hget(t.gw.keys.statement(String(statement.statementId)), 'firstDownloadAt'))).toBeGreaterThan(0);
   });
 });
 

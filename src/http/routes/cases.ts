@@ -6,7 +6,7 @@ import { clientOf } from '../client-auth';
 export function caseRoutes(trails: TrailService): Router {
   const r = Router();
   r.get('/v1/cases/:erdrNumber/trail', async (req, res) => {
-    res.json(await trails.trail(String(req.params.erdrNumber), clientOf(res).participant));
+    res.json(await trails.trail(String(req.params.erdrNumber), clientOf(res)));
   });
   return r;
 }
