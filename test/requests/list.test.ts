@@ -109,6 +109,23 @@ describe('GET /v1/requests', () => {
     expect((JSON.parse(next.out) as { items: Item[] }).items.map((i) => i.requestId)).toEqual(((await t.as(INV).get(`/v1/requests?limit=2&cursor=${api.nextCursor}`)).body.items as Item[]).map((i) => i.requestId));
   });
 
+  it('lists a request its body list lacks again once it is resubmitted, at its original place', async () => {
+    const docs = [makeRequest(), makeRequest(), makeRequest()];
+    const ders = docs.map((d) => sign(d, INV));
+    for (const der of ders) expect((await t.as(INV).post('/v1/requests', der)).status).toBe(202);
+    const ids = docs.map((d) => String(d.requestId));
+    const listKey = t.gw.keys.requestsOfBody(String((docs[1]!.body as { bin: string }).bin));
+    const score = await t.gw.redis.zscore(listKey, ids[1]!);
+    expect(Number(score)).toBe(Date.parse(String((await t.as(INV).get(`/v1/requests/${ids[1]}`)).body.receivedAt)));
+    // As a request stored before the body's list existed: not listed, until the same document comes again.
+    await t.gw.redis.zrem(listKey, ids[1]!);
+    expect((await all(INV, 50)).ids).not.toContain(ids[1]);
+    expect((await t.as(INV).post('/v1/requests', ders[1]!)).status).toBe(200);
+    expect(await t.gw.redis.zscore(listKey, ids[1]!)).toBe(score);
+    const listed = (await all(INV, 50)).ids;
+    expect(listed.slice(listed.indexOf(ids[2]!), listed.indexOf(ids[0]!) + 1)).toEqual([...ids].reverse());
+  });
+
   it('is for police bodies only, and refuses a cursor it did not write', async () => {
     expect((await t.as(PROS).get('/v1/requests')).status).toBe(403);
     expect((await t.as('banks/ALFAKZKA').get('/v1/requests')).status).toBe(403);
