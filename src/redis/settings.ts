@@ -91,11 +91,12 @@ export function redisSettingsFromEnv(env: Env, abs: (p: string) => string): Redi
   let target: RedisTarget | undefined;
   if (url) target = { kind: 'server', url, ...access };
   else if (sentinels) {
+    const sentinelPass = secretFromEnv(env, 'ART50_REDIS_SENTINEL_PASSWORD', abs);
     target = {
       kind: 'sentinel',
       sentinels: hostPorts(sentinels),
       masterName: env.ART50_REDIS_MASTER_NAME || 'art50',
-      ...(env.ART50_REDIS_SENTINEL_PASSWORD ? { sentinelPassword: env.ART50_REDIS_SENTINEL_PASSWORD } : {}),
+      ...(sentinelPass !== undefined ? { sentinelPassword: sentinelPass } : {}),
       ...access,
     };
   } else if (minReplicas > 0) {

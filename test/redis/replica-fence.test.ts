@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
@@ -107,6 +109,16 @@ describe('Redis settings', () => {
     });
     expect(cfg({}).redis).toEqual({ minReplicas: 0, waitTimeoutMs: 2000 }); // embedded redis-server
     expect(cfg({ REDIS_URL: 'rediss://r:6380' }).redis.target).toEqual({ kind: 'server', url: 'rediss://r:6380', tls: {} });
+  });
+
+  it('reads the Sentinel password from ART50_REDIS_SENTINEL_PASSWORD_FILE, as the Redis password', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'art50-sentinel-pw-')), 'pw');
+    writeFileSync(file, 'sentinel-secret\n');
+    const target = (env: Record<string, string>) => cfg({ ART50_REDIS_SENTINELS: 'a:26379', ...env }).redis.target;
+    expect(target({ ART50_REDIS_SENTINEL_PASSWORD_FILE: file, ART50_REDIS_SENTINEL_PASSWORD: 'ignored' })).toMatchObject({ sentinelPassword: 'sentinel-secret' });
+    expect(target({ ART50_REDIS_SENTINEL_PASSWORD: 'plain' })).toMatchObject({ sentinelPassword: 'plain' });
+    expect(target({})).not.toHaveProperty('sentinelPassword');
+    expect(refused({ ART50_REDIS_SENTINELS: 'a:26379', ART50_REDIS_SENTINEL_PASSWORD_FILE: `${file}.missing` })).toBe('config.unreadable ART50_REDIS_SENTINEL_PASSWORD_FILE');
   });
 
   it('refuses contradictions with config.invalid naming the variable', () => {
