@@ -89,6 +89,10 @@ export class TrailBuilder {
   private readonly nodes = new Map<string, Omit<TrailNode, 'hop'>>();
   private readonly edges = new Map<string, Omit<TrailEdge, 'hop'>>();
   private readonly roots = new Set<string>();
+  /** Transfer (ends, amount, currency, instant) → ids of its edges, to pair a movement with the other bank's report of it. */
+  private readonly byTransfer = new Map<string, string[]>();
+  /** Edge id → the reports it holds, `statementId|iban` (`statementId|*`: a statement of a trail built before, account unknown). */
+  private readonly sides = new Map<string, Set<string>>();
   /** Full card number → node id. */
   private readonly cards = new Map<string, string>();
 
@@ -106,6 +110,9 @@ export class TrailBuilder {
     for (const { hop, ...e } of t.edges) {
       void hop;
       b.edges.set(e.id, { ...e, alsoIn: [...e.alsoIn] });
+      const key = transferKey(e.from, e.to, e.amount, e.currency, e.time);
+      b.byTransfer.set(key, [...(b.byTransfer.get(key) ?? []), e.id]);
+      b.sides.set(e.id, new Set([e.statementId, ...e.alsoIn].map((sid) => `${sid}|*`)));
     }
     return b;
   }
@@ -127,14 +134,25 @@ export class TrailBuilder {
         const to = out ? other.id : a.iban;
         const amount = out ? m.amount.slice(1) : m.amount.replace(/^\+/, '');
         const currency = m.currency ?? a.currency;
-        // The same transfer in the sender's and the receiver's statements is one edge.
-        const id = `${from}>${to}|${normalAmount(amount)}|${currency}|${instant(m.bookedAt)}`;
-        const seen = this.edges.get(id);
-        if (seen) {
-          if (seen.statementId !== s.statementId && !seen.alsoIn.includes(s.statementId)) seen.alsoIn.push(s.statementId);
+        // The same transfer in the sender's and the receiver's reports (two banks' statements, or
+        // two accounts of one statement) is one edge: a movement pairs one-to-one with an edge no
+        // movement of its own account in its own statement has taken. Movements of one account are
+        // never merged: two equal transfers in the same second (a mule splitting a sum) are two edges.
+        const key = transferKey(from, to, amount, currency, m.bookedAt);
+        const side = `${s.statementId}|${a.iban}`;
+        const candidates = this.byTransfer.get(key) ?? [];
+        const seen = candidates.find((c) => !this.sides.get(c)!.has(side) && !this.sides.get(c)!.has(`${s.statementId}|*`));
+        if (seen !== undefined) {
+          this.sides.get(seen)!.add(side);
+          const e = this.edges.get(seen)!;
+          if (e.statementId !== s.statementId && !e.alsoIn.includes(s.statementId)) e.alsoIn.push(s.statementId);
           continue;
         }
+        let id = `${s.statementId}/${m.id}`;
+        for (let n = 2; this.edges.has(id); n++) id = `${s.statementId}/${m.id}~${n}`;
         this.edges.set(id, { id, from, to, amount, currency, time: m.bookedAt, ...(m.purpose ? { purpose: m.purpose } : {}), statementId: s.statementId, movementId: m.id, alsoIn: [] });
+        this.byTransfer.set(key, [...candidates, id]);
+        this.sides.set(id, new Set([side]));
       }
     }
     return this;
@@ -206,6 +224,10 @@ export function withoutCardNumbers(t: Trail): Trail {
 
 function pick(c: { name?: string; iin?: string; bin?: string }): TrailNode['holder'] {
   return { ...(c.name ? { name: c.name } : {}), ...(c.iin ? { iin: c.iin } : {}), ...(c.bin ? { bin: c.bin } : {}) };
+}
+
+function transferKey(from: string, to: string, amount: string, currency: string, time: string): string {
+  return `${from}>${to}|${normalAmount(amount)}|${currency}|${instant(time)}`;
 }
 
 /** "1500.50" and "1500.5" are the same amount. */

@@ -135,3 +135,58 @@ describe('TrailBuilder: counterparties known only by a payment card', () => {
     expect(more.build()).toEqual(new TrailBuilder().add(first, { root: true }).add(later, { root: true }).build());
   });
 });
+
+describe('TrailBuilder: which movements are one transfer', () => {
+  const A = 'KZ11ALFA000000000001';
+  const B = 'KZ22BETA000000000002';
+  const C = 'KZ33ALFA000000000003';
+  const at = '2025-03-01T10:00:00+05:00';
+  const sender = (ids: string[]): TrailStatement => ({
+    statementId: 's-alfa', requestId: 'r1', bank: { bic: 'ALFAKZKA' },
+    accounts: [{ iban: A, currency: 'KZT', movements: ids.map((id) => ({ id, bookedAt: at, amount: '-490000.00', counterparty: { iban: B, bic: 'BETAKZKA' } })) }],
+  });
+  const receiver = (ids: string[]): TrailStatement => ({
+    statementId: 's-beta', requestId: 'r2', bank: { bic: 'BETAKZKA' },
+    // Same instant written in another zone, amount written differently: still the same transfers.
+    accounts: [{ iban: B, currency: 'KZT', movements: ids.map((id) => ({ id, bookedAt: '2025-03-01T05:00:00Z', amount: '490000', counterparty: { iban: A, bic: 'ALFAKZKA' } })) }],
+  });
+
+  it('keeps two equal movements of one statement (same amount, same second) as two edges', () => {
+    const g = new TrailBuilder().add(sender(['m1', 'm2']), { root: true }).build();
+    expect(g.edges.map((e) => e.movementId).sort()).toEqual(['m1', 'm2']);
+    expect(new Set(g.edges.map((e) => e.id)).size).toBe(2);
+    expect(g.edges.every((e) => e.from === A && e.to === B && e.hop === 1)).toBe(true);
+  });
+
+  it('pairs the receiving bank\'s reports with the paying bank\'s one to one', () => {
+    const both = new TrailBuilder().add(sender(['m1', 'm2']), { root: true }).add(receiver(['n1', 'n2'])).build();
+    expect(both.edges).toHaveLength(2);
+    expect(both.edges.map((e) => e.alsoIn)).toEqual([['s-beta'], ['s-beta']]);
+    // The receiver reports one of the two: one edge is confirmed by both banks, the other by the payer only.
+    const one = new TrailBuilder().add(receiver(['n1'])).add(sender(['m1', 'm2']), { root: true }).build();
+    expect(one.edges).toHaveLength(2);
+    expect(one.edges.map((e) => e.alsoIn.length + 1).sort()).toEqual([1, 2]);
+    // Three movements on the receiving side against two on the paying side: three transfers.
+    expect(new TrailBuilder().add(sender(['m1', 'm2'])).add(receiver(['n1', 'n2', 'n3'])).build().edges).toHaveLength(3);
+  });
+
+  it('pairs a transfer between two accounts of one statement (both sides reported there) into one edge', () => {
+    const own: TrailStatement = {
+      statementId: 's-own', requestId: 'r1', bank: { bic: 'ALFAKZKA' },
+      accounts: [
+        { iban: A, currency: 'KZT', movements: [{ id: 'out', bookedAt: at, amount: '-100.00', counterparty: { iban: C } }] },
+        { iban: C, currency: 'KZT', movements: [{ id: 'in', bookedAt: at, amount: '100.00', counterparty: { iban: A } }] },
+      ],
+    };
+    const g = new TrailBuilder().add(own, { root: true }).build();
+    expect(g.edges).toHaveLength(1);
+    expect(g.edges[0]).toMatchObject({ from: A, to: C, alsoIn: [] });
+  });
+
+  it('keeps the split transfers apart when a trail built before is extended with the receiver\'s statement', () => {
+    const before = new TrailBuilder().add(sender(['m1', 'm2']), { root: true }).build();
+    const g = TrailBuilder.extend(before).add(receiver(['n1', 'n2'])).build();
+    expect(g.edges).toHaveLength(2);
+    expect(g.edges.map((e) => e.alsoIn)).toEqual([['s-beta'], ['s-beta']]);
+  });
+});
