@@ -55,7 +55,7 @@ import { deriveSubjectKey, loadSubjectSecret } from './log/subject-key';
 import { Sealer } from './receipts/sealer';
 import { createRedis, pingWithin, whenReady } from './redis/client';
 import { noFence, replicaFence, warnMissingReplicas } from './redis/replica-fence';
-import type { RedisTarget } from './redis/target';
+import { describeTarget, type RedisTarget } from './redis/target';
 import { checkRedisDurability } from './redis/durability';
 import { storeDeadline } from './http/store-deadline';
 import { RequestIntake } from './requests/intake';
@@ -197,7 +197,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const statementOpener = createStatementOpener({ ...statementCheck, validator, registry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
   const statementIntake = new StatementIntake({ opener: statementOpener, verifier: statementCheck.verifier, registry, requests, statements, log, sealer, clock, unreadRetentionMs: config.statementUnreadRetentionDays * 86_400_000 });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
-  const trails = new TrailService({ cases, requests, statements, reader: statementReader, registry });
+  const trails = new TrailService({ cases, requests, statements, reader: statementReader, registry, maxBytes: config.trailMaxBytes });
 
   const challenges = new ChallengeStore(redis, keys, config.console.challengeMs, clock);
   const sessions = new SessionStore(redis, keys, { maxMs: config.console.sessionMaxMs, idleMs: config.console.sessionIdleMs }, clock);
@@ -267,11 +267,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
   /** Waits (bounded) for Redis, then refuses or warns about a Redis that may lose acknowledged writes. */
   const checkStore = async (): Promise<void> => {
     if (await whenReady(redis, 5000)) {
+      logger.info('connected to Redis', { redis: describeTarget(opts.redis) });
       await checkRedisDurability(redis, config.redisDurability, logger);
       await warnMissingReplicas(redis, config.redis.minReplicas, (m) => logger.warn(m)).catch(() => undefined);
       return;
     }
-    logger.warn('Redis is not reachable at start-up: calls answer 503 until it is');
+    logger.warn('Redis is not reachable at start-up: calls answer 503 until it is', { redis: describeTarget(opts.redis) });
     redis.once('ready', () => {
       checkRedisDurability(redis, 'warn', logger).catch(() => undefined);
     });

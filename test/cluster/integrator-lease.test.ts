@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { describeTarget, serverTarget } from '../../src/redis/target';
 
 const BIN = resolve(__dirname, '..', '..', 'bin', 'art50.js');
 const INTEGRATES = 'this process now integrates the log and signs checkpoints';
@@ -64,6 +65,8 @@ describe('the integrator lease outside a multi-process serve', () => {
     const serve = start('serve', 'serve');
     const worker = start('worker', 'worker');
     await until('both running', () => said(serve, 'art50 gateway listening') === 1 && said(worker, 'art50 workers running') === 1);
+    // Each says which Redis it uses (without a password).
+    for (const p of [serve, worker]) expect(p.lines.find((l) => l.message === 'connected to Redis')?.redis).toBe(describeTarget(serverTarget(process.env.REDIS_URL!)));
     await until('one integrator', () => said(serve, INTEGRATES) + said(worker, INTEGRATES) >= 1);
     // Long enough for the other to have tried the lease more than once (every 1.7 s).
     await new Promise((r) => setTimeout(r, 4000));
