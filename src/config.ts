@@ -63,6 +63,8 @@ export interface Config {
   statementWorkerThresholdBytes: number;
   /** The statement worker pool: threads, time budget of one call, statements that may wait. */
   statementWorkers: { size: number; jobTimeoutMs: number; maxQueued: number };
+  /** The money trail reads and parses a case's plain statements on the main thread: at most this many bytes of them. */
+  trailMaxBytes: number;
   /** Least time between two signed checkpoints while entries arrive (auditors expect one at least every second while entries arrive, docs/log.md). */
   checkpointIntervalMs: number;
   /** A Redis without `appendfsync always`: refuse to start (strict, default) or only warn. */
@@ -173,6 +175,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     statementRetentionDays: int(env, 'ART50_STATEMENT_RETENTION_DAYS', 30, 1, 3650),
     statementUnreadRetentionDays: int(env, 'ART50_STATEMENT_UNREAD_RETENTION_DAYS', 90, 0, 3650),
     statementWorkerThresholdBytes: bytes(env, 'ART50_STATEMENT_WORKER_THRESHOLD', 2 * 1024 ** 2),
+    trailMaxBytes: bytes(env, 'ART50_TRAIL_MAX_BYTES', 32 * 1024 ** 2),
     statementWorkers: {
       size: int(env, 'ART50_STATEMENT_WORKERS', 1, 1, 64),
       jobTimeoutMs: int(env, 'ART50_STATEMENT_JOB_TIMEOUT_MS', 30_000, 100, 600_000),

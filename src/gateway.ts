@@ -197,7 +197,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const statementOpener = createStatementOpener({ ...statementCheck, validator, registry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });
   const statementIntake = new StatementIntake({ opener: statementOpener, verifier: statementCheck.verifier, registry, requests, statements, log, sealer, clock, unreadRetentionMs: config.statementUnreadRetentionDays * 86_400_000 });
   const statementReader = new StatementReader({ statements, requests, log, sealer, clock, retentionDays: config.statementRetentionDays, onSweepError: (e) => logger.warn('statement retention sweep failed', { error: String(e) }) });
-  const trails = new TrailService({ cases, requests, statements, reader: statementReader, registry });
+  const trails = new TrailService({ cases, requests, statements, reader: statementReader, registry, maxBytes: config.trailMaxBytes });
 
   const challenges = new ChallengeStore(redis, keys, config.console.challengeMs, clock);
   const sessions = new SessionStore(redis, keys, { maxMs: config.console.sessionMaxMs, idleMs: config.console.sessionIdleMs }, clock);

@@ -113,6 +113,7 @@ export const CATALOG = {
   // cases (the money trail)
   'case.bad_erdr': { status: 400, title: 'Not an ERDR number' },
   'case.not_found': { status: 404, title: 'Case not found' },
+  'case.trail_too_large': { status: 422, title: 'Case too large for the trail' },
   // configuration (startup only, never over HTTP)
   'config.invalid': { status: 500, title: 'Invalid configuration' },
   'config.unreadable': { status: 500, title: 'Configuration file not readable' },

@@ -51,6 +51,8 @@ export class TrailService {
       /** The body's reads of statements go through it, so each is logged (statement.downloaded). */
       reader: StatementReader;
       registry: Registry;
+      /** Most bytes of plain statements one trail reads and parses (on the main thread); more is case.trail_too_large. */
+      maxBytes: number;
     },
   ) {}
 
@@ -76,6 +78,11 @@ export class TrailService {
         else if (s.cmsDeletedAt !== undefined) expired.push(gap);
         else plain.push({ s, root: i === 0, requestId: r.requestId });
       }
+    }
+    // Checked before anything is read, so a refused trail neither costs the parse nor logs downloads.
+    const bytes = plain.reduce((sum, { s }) => sum + s.size, 0);
+    if (bytes > this.d.maxBytes) {
+      throw new Art50Error('case.trail_too_large', `the case's ${plain.length} readable statements are ${bytes} bytes, more than the ${this.d.maxBytes} one trail reads; fetch them with \`art50 police fetch\` and follow the money with \`art50 police follow\``);
     }
     const holders = new Map<string, { iin: string; name?: string } | undefined>();
     for (const { s, root, requestId } of plain) {

@@ -159,3 +159,36 @@ describe('a case with statements encrypted to the body', () => {
     expect(res.body).toMatchObject({ nodes: [], edges: [], encrypted: [{ statementId: statement.statementId, requestId: doc.requestId, bank: 'ALFAKZKA' }] });
   });
 });
+
+describe('a case whose statements are too large to read for one answer', () => {
+  let small: TestGateway;
+  afterAll(async () => small?.stop());
+
+  it('is refused with 422 case.trail_too_large pointing to police fetch and follow, before anything is read or logged', async () => {
+    small = await startTestGateway({ ART50_TRAIL_MAX_BYTES: '2kb' }, { workers: true });
+    const erdr = '251750031000333';
+    const { doc, digest } = await sanctionedRequest(small, { banks: ['ALFAKZKA'], case: { erdrNumber: erdr, article: '190-2-4' } });
+    await delivered(small, 'ALFAKZKA', doc.requestId);
+    const statement = makeStatement(doc, digest, 'ALFAKZKA');
+    const signed = sign(statement, 'banks/ALFAKZKA');
+    expect(signed.length).toBeGreaterThan(2048);
+    expect((await small.as('banks/ALFAKZKA').post('/v1/statements', signed)).status).toBe(201);
+    for (const who of [INV, 'prosecutor/prosecutor-1']) {
+      const res = await small.as(who).get(`/v1/cases/${erdr}/trail`);
+      expect([who, res.status, res.body.code]).toEqual([who, 422, 'case.trail_too_large']);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.detail).toMatch(/art50 police fetch.*art50 police follow/);
+    }
+    expect((await logEntries(small)).filter((e) => e.event === 'statement.downloaded')).toEqual([]);
+    // Who may not see the case still learns nothing of it.
+    expect((await small.as('police/investigator-2').get(`/v1/cases/${erdr}/trail`)).body.code).toBe('case.not_found');
+  });
+
+  it('draws a case under the limit as before', async () => {
+    const erdr = '251750031000334';
+    const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA'], case: { erdrNumber: erdr, article: '190-2-4' } });
+    await delivered(t, 'ALFAKZKA', doc.requestId);
+    expect((await t.as('banks/ALFAKZKA').post('/v1/statements', sign(makeStatement(doc, digest, 'ALFAKZKA'), 'banks/ALFAKZKA'))).status).toBe(201);
+    expect((await t.as(INV).get(`/v1/cases/${erdr}/trail`)).status).toBe(200);
+  });
+});
