@@ -218,7 +218,7 @@ export function accountLabel(n: Pick<TrailNode, 'id' | 'iban' | 'maskedIban' | '
 }
 
 /** The trail for a reader whose own data does not carry the card numbers: masked only. */
-export function withoutCardNumbers(t: Trail): Trail {
+export function withoutCardNumbers<T extends Trail>(t: T): T {
   return { ...t, nodes: t.nodes.map(({ cardNumber, ...n }) => (void cardNumber, n)) };
 }
 

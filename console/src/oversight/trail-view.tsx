@@ -1,6 +1,6 @@
 import cytoscape from 'cytoscape';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { accountLabel, Trail, TrailBuilder, TrailEdge, TrailNode, TrailStatement } from '../../../src/trail/build';
+import { accountLabel, Trail, TrailBuilder, TrailEdge, TrailNode, TrailStatement, withoutCardNumbers } from '../../../src/trail/build';
 import { trailGraphml } from '../../../src/trail/graphml';
 import { ApiError, getJson } from '../api';
 import { messageOf } from '../shared';
@@ -191,7 +191,7 @@ export function TrailView({ t, canDecrypt }: { t: T; canDecrypt: boolean }) {
             <ul class="legend" id="trail-legend">
               {[...colours].map(([bank, colour]) => <li data-bank={bank}><span class="swatch" style={{ backgroundColor: colour }} aria-hidden="true" />{bank}</li>)}
             </ul>
-            <button type="button" id="trail-json" onClick={() => download(`trail-${trail.erdrNumber}.json`, JSON.stringify(trail, null, 2), 'application/json')}>{t('ov.trail.json')}</button>{' '}
+            <button type="button" id="trail-json" onClick={() => download(`trail-${trail.erdrNumber}.json`, JSON.stringify(withoutCardNumbers(trail), null, 2), 'application/json')}>{t('ov.trail.json')}</button>{' '}
             <button type="button" id="trail-graphml" onClick={() => download(`trail-${trail.erdrNumber}.graphml`, trailGraphml(trail, `case-${trail.erdrNumber}`), 'application/graphml+xml')}>{t('ov.trail.graphml')}</button>
             {trail.encrypted.length > 0 && (
               <div id="trail-encrypted">
