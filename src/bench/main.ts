@@ -13,14 +13,22 @@ import { benchLog } from './log';
 import { benchStatement } from './statement';
 import { benchVerify } from './verify';
 
-/**
- * `npm run bench`: every performance target of the project in one run, printed as a table and
- * written as JSON, with a verdict for each target. Options: --requests N --concurrency C
- * --processes P --open-rate R --open-seconds S --cpu-prof DIR --inbox-rate R --inbox-count N
- * --movements N --log-size N --hung N --out FILE --only intake,faults,verify,gost,statement,log
- */
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+const USAGE = `usage: npm run bench -- [options]
+  --only LIST          some of intake,faults,verify,gost,statement,log (default: all)
+  --requests N         request + sanction pairs of the closed loop (2000)
+  --concurrency C      connections of the closed loop (32)
+  --processes P        gateway and bare-server processes (available cores)
+  --open-rate R        pairs/s offered in the open loop (200); --open-seconds S (10)
+  --inbox-rate R --inbox-count N   sanction → inbox latency under load (100/s, 500)
+  --movements N        movements of the statement bench (100000)
+  --log-size N         entries of the log and audit benches (1000000)
+  --hung N             hung banks of the isolation bench (48)
+  --cpu-prof DIR       write V8 CPU profiles of the gateway processes into DIR
+  --out FILE           the JSON results (bench-results/bench.json)
+`;
+
+function parseBenchArgs() {
+  return parseArgs({
     options: {
       requests: { type: 'string', default: '2000' },
       concurrency: { type: 'string', default: '32' },
@@ -35,8 +43,35 @@ async function main(): Promise<void> {
       hung: { type: 'string', default: '48' },
       out: { type: 'string', default: join(PACKAGE_ROOT, 'bench-results', 'bench.json') },
       only: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/** A mistyped option is a usage error (exit 64, as the CLI), not a failed bench with a stack trace. */
+function parseOptions(): ReturnType<typeof parseBenchArgs> | undefined {
+  try {
+    const parsed = parseBenchArgs();
+    if (parsed.values.help) {
+      process.stdout.write(USAGE);
+      return undefined;
+    }
+    return parsed;
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    process.exitCode = 64;
+    return undefined;
+  }
+}
+
+/**
+ * `npm run bench`: every performance target of the project in one run, printed as a table and
+ * written as JSON, with a verdict for each target (options: USAGE above).
+ */
+async function main(): Promise<void> {
+  const parsed = parseOptions();
+  if (!parsed) return;
+  const { values } = parsed;
   const only = values.only ? new Set(values.only.split(',')) : undefined;
   const want = (k: string): boolean => !only || only.has(k);
   const say = (m: string): void => {
