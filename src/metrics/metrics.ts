@@ -158,30 +158,23 @@ export class Metrics {
       },
     });
     const logSizes = (): Promise<{ sequenced: number; integrated: number } | undefined> => read(sources.logSizes, 'log');
-    new Gauge({
-      name: 'log_entries',
-      help: 'Entries sequenced in the transparency log',
-      registers,
-      aggregator: 'max',
-      async collect() {
-        this.reset();
-        const s = await logSizes();
-        if (s) this.set(s.sequenced);
-        else this.remove({}); // an unlabelled gauge would otherwise show 0, which is not what is known
-      },
-    });
-    new Gauge({
-      name: 'log_integrated_entries',
-      help: 'Entries integrated into the Merkle tree (covered by proofs; a checkpoint may lag behind)',
-      registers,
-      aggregator: 'max',
-      async collect() {
-        this.reset();
-        const s = await logSizes();
-        if (s) this.set(s.integrated);
-        else this.remove({});
-      },
-    });
+    // The two log gauges differ only in which of the sizes they show.
+    const logGauge = (name: string, help: string, pick: (s: { sequenced: number; integrated: number }) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        aggregator: 'max',
+        async collect() {
+          this.reset();
+          const s = await logSizes();
+          if (s) this.set(pick(s));
+          else this.remove({}); // an unlabelled gauge would otherwise show 0, which is not what is known
+        },
+      });
+    };
+    logGauge('log_entries', 'Entries sequenced in the transparency log', (s) => s.sequenced);
+    logGauge('log_integrated_entries', 'Entries integrated into the Merkle tree (covered by proofs; a checkpoint may lag behind)', (s) => s.integrated);
   }
 
   /** One HTTP request answered. `route` must be a pattern, never a raw URL. */

@@ -4,21 +4,24 @@ import { replyArray, replyCode, replyInt } from '../../store/lua-reply';
 /** deliver-7.lua: {0, deliveredIndex} delivered now | {1, deliveredIndex} already delivered | {3, 0} unknown bank. */
 export type DeliverReply = { kind: 'delivered' | 'already'; logIndex: number } | { kind: 'unknown' };
 
+/** The shape deliver-7 and ack-5 share: {0, index} done now | {1, index} done before | {3, 0} refused. */
+function doneOrRefused(raw: unknown, script: string, indexName: string): { code: 0 | 1; logIndex: number } | { code: 3 } {
+  const [c, i] = replyArray(raw, script, 2);
+  const code = replyCode(c, script, [0, 1, 3] as const);
+  return code === 3 ? { code } : { code, logIndex: replyInt(i, script, indexName) };
+}
+
 export function deliverReply(raw: unknown): DeliverReply {
-  const [c, i] = replyArray(raw, 'deliver-7.lua', 2);
-  const code = replyCode(c, 'deliver-7.lua', [0, 1, 3] as const);
-  if (code === 3) return { kind: 'unknown' };
-  return { kind: code === 0 ? 'delivered' : 'already', logIndex: replyInt(i, 'deliver-7.lua', 'deliveredIndex') };
+  const r = doneOrRefused(raw, 'deliver-7.lua', 'deliveredIndex');
+  return r.code === 3 ? { kind: 'unknown' } : { kind: r.code === 0 ? 'delivered' : 'already', logIndex: r.logIndex };
 }
 
 /** ack-5.lua: {0, ackIndex} acknowledged now | {1, ackIndex} already acknowledged | {3, 0} not delivered. */
 export type AckReply = { kind: 'acknowledged' | 'already'; logIndex: number } | { kind: 'not_delivered' };
 
 export function ackReply(raw: unknown): AckReply {
-  const [c, i] = replyArray(raw, 'ack-5.lua', 2);
-  const code = replyCode(c, 'ack-5.lua', [0, 1, 3] as const);
-  if (code === 3) return { kind: 'not_delivered' };
-  return { kind: code === 0 ? 'acknowledged' : 'already', logIndex: replyInt(i, 'ack-5.lua', 'ackIndex') };
+  const r = doneOrRefused(raw, 'ack-5.lua', 'ackIndex');
+  return r.code === 3 ? { kind: 'not_delivered' } : { kind: r.code === 0 ? 'acknowledged' : 'already', logIndex: r.logIndex };
 }
 
 /** overdue-4.lua: {0, index} overdue now | {1, 0} answered or already overdue. True when it became overdue now. */
