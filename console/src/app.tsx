@@ -1,12 +1,13 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { getJson, logout, setCsrf } from './api';
+import { getJson, setCsrf } from './api';
 import { loadMessages, Locale, LOCALES } from './i18n';
 import type { SessionInfo, SignerChoice, T } from './shared';
 import type { DecryptionKey } from './statement-open';
 import { Decisions } from './views/decisions';
 import { MyRequests, StatementRef } from './views/my-requests';
 import { NewRequest } from './views/new-request';
+import { PageHeader } from './views/page-header';
 import { Pending } from './views/pending';
 import { SignerPicker, SignIn } from './views/sign-in';
 import { StatementView } from './views/statement';
@@ -43,19 +44,8 @@ function App() {
   const current = view || (police ? 'new' : prosecutor ? 'pending' : '');
   return (
     <div>
-      <header>
-        <h1>{t('app.title')}</h1>
-        <p>{t('app.subtitle')}</p>
-        <label>{t('lang')}{' '}
-          <select id="locale" value={locale} onChange={(e) => setLocale((e.currentTarget as HTMLSelectElement).value as Locale)}>
-            <option value="ru">Русский</option><option value="kk">Қазақша</option><option value="en">English</option>
-          </select>
-        </label>
-        {session && (
-          <p id="who">{t('signed.as', { name: session.participant.name ?? '', org: session.participant.organisation.name })}{' '}
-            <button type="button" id="signout" onClick={() => void logout().then(() => { setSession(undefined); setView(''); setStatement(undefined); setKeyring(undefined); })}>{t('signout')}</button>
-          </p>
-        )}
+      <PageHeader t={t} title="app.title" subtitle="app.subtitle" locale={locale} setLocale={setLocale} signedIn={session?.participant}
+        onSignedOut={() => { setSession(undefined); setView(''); setStatement(undefined); setKeyring(undefined); }}>
         {session && (
           <nav aria-label="main">
             {police && <button type="button" id="nav-new" aria-current={current === 'new'} onClick={() => setView('new')}>{t('nav.new')}</button>}
@@ -66,7 +56,7 @@ function App() {
             <a id="nav-oversight" class="nav-link" href="/console/oversight">{t('nav.oversight')}</a>
           </nav>
         )}
-      </header>
+      </PageHeader>
       <main>
         {note && <p class="ok" role="status" id="note">{note}</p>}
         {!session && <SignIn t={t} locale={locale} choice={choice} setChoice={setChoice} onIn={(s) => { setSession(s); setView(''); }} />}

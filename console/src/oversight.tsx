@@ -1,8 +1,9 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { getJson, logout, setCsrf } from './api';
+import { getJson, setCsrf } from './api';
 import { loadMessages, Locale, LOCALES } from './i18n';
 import { LogView } from './oversight/log-view';
+import { PageHeader } from './views/page-header';
 import { prefetchStats, StatsView } from './oversight/stats-view';
 import type { SessionInfo, T } from './oversight/types';
 
@@ -56,26 +57,14 @@ function Oversight() {
   };
   return (
     <div>
-      <header>
-        <h1>{t('ov.title')}</h1>
-        <p>{t('ov.subtitle')}</p>
-        <label>{t('lang')}{' '}
-          <select id="locale" value={locale} onChange={(e) => setLocale((e.currentTarget as HTMLSelectElement).value as Locale)}>
-            <option value="ru">Русский</option><option value="kk">Қазақша</option><option value="en">English</option>
-          </select>
-        </label>
-        {session && (
-          <p id="who">{t('signed.as', { name: session.participant.name ?? '', org: session.participant.organisation.name })}{' '}
-            <button type="button" id="signout" onClick={() => void logout().then(() => setSession(null))}>{t('signout')}</button>
-          </p>
-        )}
+      <PageHeader t={t} title="ov.title" subtitle="ov.subtitle" locale={locale} setLocale={setLocale} signedIn={session?.participant} onSignedOut={() => setSession(null)}>
         {session && allowed.length > 0 && (
           <nav aria-label="oversight">
             {allowed.map((v) => <button type="button" id={`nav-${v}`} aria-current={current === v} onClick={() => setView(v)}>{t(`ov.nav.${v}`)}</button>)}
             <a id="nav-console" class="nav-link" href="/console">{t('ov.back')}</a>
           </nav>
         )}
-      </header>
+      </PageHeader>
       <main>
         {!session && <p id="signin-needed">{t('ov.signin')} <a href="/console">/console</a></p>}
         {session && allowed.length === 0 && <p id="not-for-you">{t('ov.notForYou')}</p>}
