@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeTarget, serverTarget } from '../../src/redis/target';
+import { collectLines, LogLine } from '../support/process-lines';
 
 const BIN = resolve(__dirname, '..', '..', 'bin', 'art50.js');
 const INTEGRATES = 'this process now integrates the log and signs checkpoints';
 
 jest.setTimeout(120_000);
 
-interface Line { message: string; [k: string]: unknown }
+type Line = LogLine;
 
 /** A single-process `art50 serve` and an `art50 worker`, as real processes on the test Redis: one integrator between them. */
 describe('the integrator lease outside a multi-process serve', () => {
@@ -26,21 +27,7 @@ describe('the integrator lease outside a multi-process serve', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: Line[] = [];
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const text = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          lines.push(JSON.parse(text) as Line);
-        } catch {
-          lines.push({ message: text });
-        }
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => lines.push({ message: `stderr: ${d.toString()}` }));
+    collectLines(child, lines);
     const p = { name, child, lines };
     procs.push(p);
     return p;

@@ -11,13 +11,14 @@ import { verifyLog } from '../../src/audit/verify';
 import { makePairs, post } from '../../src/bench/intake';
 import { logKeys } from '../../src/log/keys';
 import { identity, KEYS } from '../support/identities';
+import { collectLines, LogLine } from '../support/process-lines';
 
 const BIN = resolve(__dirname, '..', '..', 'bin', 'art50.js');
 const CA = readFileSync(join(KEYS, 'ca', 'root.pem'));
 
 jest.setTimeout(240_000);
 
-interface Line { message: string; pid?: number; [k: string]: unknown }
+type Line = LogLine;
 
 /** `art50 serve` with ART50_PROCESSES=2, as a real process tree on the test Redis. */
 describe('art50 serve with two processes', () => {
@@ -73,21 +74,7 @@ describe('art50 serve with two processes', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const text = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          lines.push(JSON.parse(text) as Line);
-        } catch {
-          lines.push({ message: text });
-        }
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => lines.push({ message: `stderr: ${d.toString()}` }));
+    collectLines(child, lines);
     const ready = await until('every process listening', () => seen('art50 serve: every process listening')[0], 120_000);
     port = ready.port as number;
     workerPids = ready.pids as number[];
