@@ -105,6 +105,9 @@ describe('Redis Sentinel failover under load', () => {
     const bank = async (bic: string, answer: boolean): Promise<void> => {
       const who = `banks/${bic}`;
       const seen = new Map<string, { deliveryId: string; requestId: string }>();
+      // A statement whose upload got a 503 may have been stored: the bank resends the same signed
+      // bytes (a replay), never a newly signed statement, which would be another answer (409).
+      const signed = new Map<string, Buffer>();
       while ((banking || pairs.some((p) => p.sanctioned && !(answer ? answered : acknowledged).has(`${String(p.doc.requestId)}.${bic}`))) && Date.now() < drainUntil) {
         const inbox = await t.as(who).get('/v1/inbox?limit=500');
         // A delivery leaves the inbox once acknowledged: one whose acknowledgement got a 503 is
@@ -118,7 +121,8 @@ describe('Redis Sentinel failover under load', () => {
           if (answer && acknowledged.has(item.deliveryId) && !answered.has(item.deliveryId)) {
             const p = pairs.find((x) => String(x.doc.requestId) === item.requestId);
             if (!p?.digest) continue;
-            const st = sign(makeStatement(p.doc, p.digest, bic, {}, []), who);
+            let st = signed.get(item.deliveryId);
+            if (!st) signed.set(item.deliveryId, (st = sign(makeStatement(p.doc, p.digest, bic, {}, []), who)));
             const s = await t.as(who).post('/v1/statements', st);
             if (record('statement', s, item.requestId, ['statement.received'], [200, 201])) answered.add(item.deliveryId);
           }
