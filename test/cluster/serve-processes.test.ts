@@ -133,9 +133,12 @@ describe('art50 serve with two processes', () => {
     expect(successor.pid).not.toBe(leader);
     await until('a replacement process listening', () => (seen('art50 gateway listening').length === 3 ? true : undefined));
     await submit(4);
-    const after = await until('the new entries integrated', async () => {
+    // Each pair ends as four entries (request.received, sanction.granted, delivery.queued,
+    // delivery.delivered to the inbox); waiting for all of them keeps a late delivery event from
+    // landing between this wait and the verification below.
+    const after = await until('every entry of the 16 pairs integrated', async () => {
       const s = await integratedAll();
-      return s !== undefined && s >= size + 8 ? s : undefined;
+      return s === 16 * 4 ? s : undefined;
     });
 
     // The log verifies end to end: indices 0..n-1 once each, every checkpoint signed and consistent.
