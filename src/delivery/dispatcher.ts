@@ -61,7 +61,17 @@ export class OutboxDispatcher {
   private async add(items: readonly DeliveryJob[]): Promise<void> {
     const byBank = new Map<string, DeliveryJob[]>();
     for (const item of items) byBank.set(item.bic, [...(byBank.get(item.bic) ?? []), item]);
-    await Promise.all([...byBank].map(([bic, jobs]) => this.queues.delivery(bic).addBulk(jobs.map((data) => ({ name: 'deliver', data, opts: { jobId: deliveryIdOf(data.requestId, data.bic) } })))));
+    const job = (data: DeliveryJob): { name: string; data: DeliveryJob; opts: { jobId: string } } => ({ name: 'deliver', data, opts: { jobId: deliveryIdOf(data.requestId, data.bic) } });
+    // A single job goes in with add: addBulk wraps even one job in a MULTI transaction, which
+    // costs a pipeline object and two more commands on every sanction for one bank (the usual case).
+    await Promise.all([...byBank].map(([bic, jobs]) => {
+      const queue = this.queues.delivery(bic);
+      if (jobs.length === 1) {
+        const one = job(jobs[0]!);
+        return queue.add(one.name, one.data, one.opts);
+      }
+      return queue.addBulk(jobs.map(job));
+    }));
   }
 
   start(intervalMs = 1000): void {

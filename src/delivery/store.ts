@@ -58,8 +58,9 @@ export class DeliveryStore {
 
   async setReceipt(deliveryId: string, receipt: Buffer): Promise<Buffer> {
     const key = this.keys.delivery(deliveryId);
-    // HSETNX then HGET: once set a receipt never changes, so no transaction is needed.
-    await this.redis.hsetnx(key, 'receipt', receipt);
+    // HSETNX, and HGET only when another call stored one first: once set a receipt never changes,
+    // so no transaction is needed.
+    if (Number(await this.redis.hsetnx(key, 'receipt', receipt)) === 1) return receipt;
     return (await this.redis.hgetBuffer(key, 'receipt')) ?? receipt;
   }
 
@@ -103,6 +104,10 @@ export class DeliveryStore {
 
   async outboxRemoveMany(items: readonly string[]): Promise<void> {
     if (items.length === 0) return;
+    if (items.length === 1) {
+      await this.redis.lrem(this.keys.outbox(), 1, items[0]!);
+      return;
+    }
     const pipe = this.redis.pipeline();
     for (const item of items) pipe.lrem(this.keys.outbox(), 1, item);
     await pipe.exec();

@@ -18,6 +18,8 @@ export type RequestHeader = Pick<StoredRequest, 'requestId' | 'digest' | 'state'
 
 
 const STRING_FIELDS = ['requestId', 'digest', 'state', 'bodyBin', 'erdrNumber', 'article', 'region', 'createdAt', 'receivedAt', 'signerFingerprint', 'scope', 'sanctionDigest', 'decision', 'decisionReason', 'decidedAt', 'officeBin'] as const;
+/** Every field parseStored reads. */
+const HEADER_FIELDS: readonly string[] = [...STRING_FIELDS, 'deadlineHours', 'receivedIndex', 'sanctionIndex', 'banks'];
 
 /** What the request and sanction services are built from (composition root). */
 export interface RequestServiceDeps {
@@ -85,7 +87,14 @@ export class RequestStore {
   }
 
   async get(requestId: string): Promise<StoredRequest | undefined> {
-    const h = await this.redis.hgetall(this.keys.request(requestId));
+    // HMGET of the header fields, not HGETALL: the hash also holds the sealed documents and the
+    // receipts (several KB), which would be read and decoded as strings for nothing.
+    const values = await this.redis.hmget(this.keys.request(requestId), ...HEADER_FIELDS);
+    const h: Record<string, string> = {};
+    HEADER_FIELDS.forEach((f, i) => {
+      const v = values[i];
+      if (v !== null && v !== undefined) h[f] = v;
+    });
     if (!h.digest) return undefined;
     return parseStored(h);
   }
