@@ -6,8 +6,8 @@
  * load client gets from it is what HTTP, TLS and Express cost on this machine.
  *
  * Run as a child process: `node dist/bench/bare-server.js <processes>`; with more than one
- * process it uses node:cluster like `art50 serve`. It sends {port} over IPC once every process
- * listens, and exits on SIGTERM.
+ * process it uses node:cluster like `art50 serve`. It sends {port, pids} over IPC once every
+ * process listens, and exits on SIGTERM.
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -50,9 +50,10 @@ function listenBare(): Promise<Server> {
 async function main(): Promise<void> {
   const processes = Number(process.argv[2] ?? 1);
   if (processes > 1 && cluster.isPrimary) {
-    let up = 0;
-    cluster.on('listening', (_w, address) => {
-      if (++up === processes) process.send?.({ port: address.port });
+    const pids: number[] = [];
+    cluster.on('listening', (w, address) => {
+      pids.push(w.process.pid!);
+      if (pids.length === processes) process.send?.({ port: address.port, pids });
     });
     for (let i = 0; i < processes; i++) cluster.fork();
     process.once('SIGTERM', () => {

@@ -8,6 +8,7 @@ import { DEMO_BIN, DEMO_IIN } from '../demo/pki/participants';
 import { demoSigner } from '../demo/pki/identity';
 import { percentiles } from '../stats/aggregate';
 import { Keys } from '../store/keys';
+import { processCpuMs, redisCpuMs } from './process-cpu';
 import { RunningServer, startBareServer, startGatewayServe } from './servers';
 
 interface Pair {
@@ -73,8 +74,17 @@ export interface LoadResult {
   failures?: Record<string, number>;
 }
 
-/** Pairs accepted per second (refused ones not counted), latency of the accepted ones. */
-export interface ClosedLoop { perSec: number; p50Ms: number | null; p99Ms: number | null; failures: Record<string, number> }
+/**
+ * Pairs accepted per second (refused ones not counted), latency of the accepted ones, and the CPU
+ * each pair cost the server's processes and Redis (absent where /proc is not there to read).
+ */
+export interface ClosedLoop {
+  perSec: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  failures: Record<string, number>;
+  cpuMsPerPair?: { server: number; redis: number };
+}
 
 export interface IntakeBenchResult {
   requests: number;
@@ -101,10 +111,15 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
   const log = opts.log ?? (() => undefined);
   const closed = async (what: string, server: RunningServer): Promise<ClosedLoop> => {
     log(`${what}: ${opts.requests} request + sanction pairs, concurrency ${opts.concurrency}…`);
-    const r = await runLoadClient([server.port, opts.requests, opts.concurrency]);
+    const r = await runLoadClient([server.port, opts.requests, opts.concurrency], async () => ({ server: processCpuMs(server.pids), redis: await redisCpuMs(opts.redisUrl) }));
     const failures = r.failures ?? {};
     const refused = Object.values(failures).reduce((a, b) => a + b, 0);
-    return { perSec: (opts.requests - refused) / r.seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, failures };
+    const accepted = opts.requests - refused;
+    const { before, after } = r.cpu;
+    const cpuMsPerPair = before.server !== undefined && after.server !== undefined && accepted > 0
+      ? { server: (after.server - before.server) / accepted, redis: (after.redis - before.redis) / accepted }
+      : undefined;
+    return { perSec: accepted / r.seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, failures, ...(cpuMsPerPair ? { cpuMsPerPair } : {}) };
   };
   const withServer = async <T>(start: Promise<RunningServer>, fn: (s: RunningServer) => Promise<T>): Promise<T> => {
     const s = await start;
@@ -120,13 +135,15 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
   // measured answering: this gateway's delivery workers are off, so the 2,000 deliveries it queues
   // do not compete with its intake. The open loop runs on a second gateway, in a namespace of its
   // own, with its workers on, so the inbox latency includes them.
-  const cpuProf = opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {};
+  // Profiles of the two gateways go to DIR/closed and DIR/open, so each can be summarised per pair.
+  const cpuProf = (run: string): { cpuProfDir?: string } => (opts.cpuProfDir ? { cpuProfDir: join(opts.cpuProfDir, run) } : {});
   const gateway = await withServer(
-    startGatewayServe({ processes: opts.processes, redisUrl: opts.redisUrl, ns: `bench${Date.now()}`, workers: false, log, ...cpuProf }),
+    startGatewayServe({ processes: opts.processes, redisUrl: opts.redisUrl, ns: `bench${Date.now()}`, workers: false, log, ...cpuProf('closed') }),
     (s) => closed(`gateway, art50 serve (${opts.processes} processes, delivery workers off)`, s),
   );
   const ns = `benchopen${Date.now()}`;
-  const open = await withServer(startGatewayServe({ processes: opts.processes, redisUrl: opts.redisUrl, ns, workers: true, log }), async (s) => {
+  const openPairs = Math.round(opts.openRate * opts.openSeconds);
+  const open = openPairs === 0 ? notRun(opts.openRate) : await withServer(startGatewayServe({ processes: opts.processes, redisUrl: opts.redisUrl, ns, workers: true, log, ...cpuProf('open') }), async (s) => {
     const pairs = Math.round(opts.openRate * opts.openSeconds);
     log(`gateway with delivery workers, open loop: ${pairs} pairs offered at ${opts.openRate}/s…`);
     const r = await runLoadClient([s.port, pairs, 256, opts.openRate]);
@@ -142,6 +159,11 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
     ratio: gateway.perSec / ((bareBefore.perSec + bareAfter.perSec) / 2),
     open,
   };
+}
+
+/** The open loop's result when it offers no pairs (`--open-seconds 0`). */
+function notRun(rate: number): IntakeBenchResult['open'] {
+  return { rate, pairs: 0, achievedPerSec: 0, p50Ms: null, p99Ms: null, failures: {}, inbox: { count: 0, p50Ms: null, p99Ms: null } };
 }
 
 /** Sanction sent → visible in the bank's inbox (the delivery record's deliveredAt, written with the ZADD). */
@@ -166,15 +188,29 @@ async function inboxLatency(redisUrl: string, ns: string, sanctions: Array<[stri
   }
 }
 
-/** Forks the load generator (dist/bench/load-client.js) and waits for its result. */
-function runLoadClient(args: number[]): Promise<LoadResult> {
+/**
+ * Forks the load generator (dist/bench/load-client.js) and waits for its result. `sample`, when
+ * given, is taken once the client has signed its documents and just before it starts, and again as
+ * soon as it is done, so only the load is counted.
+ */
+function runLoadClient(args: number[]): Promise<LoadResult>;
+function runLoadClient<S>(args: number[], sample: () => Promise<S>): Promise<LoadResult & { cpu: { before: S; after: S } }>;
+function runLoadClient<S>(args: number[], sample?: () => Promise<S>): Promise<LoadResult & { cpu?: { before: S; after: S } }> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'load-client.js'), args.map(String), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let before: S | undefined;
     child.on('message', (m: { ready?: true; done?: true } & Partial<LoadResult>) => {
-      if (m.ready) child.send({ go: true });
+      if (m.ready) {
+        void (sample ? sample() : Promise.resolve(undefined)).then((s) => {
+          before = s;
+          child.send({ go: true });
+        }, reject);
+      }
       if (m.done) {
-        resolve({ seconds: m.seconds!, p50Ms: m.p50Ms ?? null, p99Ms: m.p99Ms ?? null, ...(m.sanctions ? { sanctions: m.sanctions } : {}), failures: m.failures ?? {} });
+        const result: LoadResult = { seconds: m.seconds!, p50Ms: m.p50Ms ?? null, p99Ms: m.p99Ms ?? null, ...(m.sanctions ? { sanctions: m.sanctions } : {}), failures: m.failures ?? {} };
         child.disconnect();
+        if (!sample) return resolve(result);
+        sample().then((after) => resolve({ ...result, cpu: { before: before as S, after } }), reject);
       }
     });
     child.on('exit', (code) => {

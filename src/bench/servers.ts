@@ -9,6 +9,8 @@ import { PACKAGE_ROOT } from '../config';
 
 export interface RunningServer {
   port: number;
+  /** Every process of the server (the cluster's primary and its children), for CPU accounting. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -24,7 +26,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 export function startBareServer(processes: number): Promise<RunningServer> {
   return new Promise((ok, fail) => {
     const child = fork(join(__dirname, 'bare-server.js'), [String(processes)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (m: { port: number }) => ok({ port: m.port, stop: () => stopChild(child) }));
+    child.once('message', (m: { port: number; pids?: number[] }) => ok({ port: m.port, pids: [child.pid!, ...(m.pids ?? [])], stop: () => stopChild(child) }));
     child.once('exit', (code) => fail(new Error(`the bare server exited with ${code}`)));
   });
 }
@@ -56,7 +58,7 @@ export function startGatewayServe(opts: { processes: number; redisUrl: string; n
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        let rec: { message?: string; level?: string; port?: number } = {};
+        let rec: { message?: string; level?: string; port?: number; pids?: number[] } = {};
         try {
           rec = JSON.parse(line) as typeof rec;
         } catch {
@@ -65,7 +67,7 @@ export function startGatewayServe(opts: { processes: number; redisUrl: string; n
         if (rec.level === 'warn' || rec.level === 'error') opts.log?.(`gateway: ${rec.message}`);
         if (!started && rec.message === ready && rec.port) {
           started = true;
-          ok({ port: rec.port, stop: () => stopChild(child) });
+          ok({ port: rec.port, pids: [child.pid!, ...(rec.pids ?? []).filter((p) => p !== child.pid)], stop: () => stopChild(child) });
         }
       }
     });
