@@ -126,6 +126,10 @@ export function statusOf(code: ErrorCode): number {
   return CATALOG[code].status;
 }
 
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(CATALOG, code);
+}
+
 export function titleOf(code: ErrorCode): string {
   return CATALOG[code].title;
 }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { Art50Error } from '../errors';
+import { Art50Error, isArt50Error, isErrorCode, statusOf } from '../errors';
 import { identifyClient } from '../auth/identify-client';
 import { csrfMatches, Session, SessionStore } from '../auth/sessions';
 import type { Registry } from '../participants/registry';
@@ -35,6 +35,13 @@ export function sessionOf(res: Response): Session | undefined {
   return res.locals.session as Session | undefined;
 }
 
+/** A certificate refusal whose cause is an unavailable status source (the catalog's 503 cert codes). */
+function isTransient(e: unknown): boolean {
+  if (!isArt50Error(e)) return false;
+  const reason = e.extra?.reason;
+  return typeof reason === 'string' && isErrorCode(reason) && statusOf(reason) === 503;
+}
+
 /**
  * A console session instead of a TLS client certificate: the AUTH certificate the person signed in
  * with is validated again on every call (a revocation ends the session at its next call) and mapped
@@ -52,12 +59,20 @@ export function sessionAuth(d: { sessions: SessionStore; validator: PathValidato
       clearSessionCookie(res);
       throw new Art50Error('auth.session_invalid', 'the console session is unknown, has been idle too long or has ended; sign in again');
     }
+    // OCSP, as for a TLS client: fetch a missing or expiring status first, so the check below
+    // decides on a fresh answer (each process keeps its own answers; after a restart, or in another
+    // process, there may be none yet).
+    await d.validator.prepare?.(session.leaf, { purpose: 'tls-client', intermediates: session.intermediates }).catch(() => undefined);
     let client: ClientIdentity;
     try {
       client = identifyClient(d.validator, d.registry, session.leaf, () => session.intermediates);
     } catch (e) {
-      await d.sessions.end(session.id);
-      clearSessionCookie(res);
+      // A refusal that says something about the certificate or its holder ends the session; one
+      // that only says the status could not be had now (responder or CRL unavailable) does not.
+      if (!isTransient(e)) {
+        await d.sessions.end(session.id);
+        clearSessionCookie(res);
+      }
       throw e;
     }
     if (!SAFE_METHODS.has(req.method) && !csrfMatches(session, req.get(CSRF_HEADER))) {
