@@ -144,7 +144,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const fence = fenceRedis ? replicaFence(fenceRedis, { minReplicas: config.redis.minReplicas, timeoutMs: config.redis.waitTimeoutMs, channel: `{${config.namespace}}:replica-fence` }) : noFence;
   const keys = new Keys(config.namespace);
   const subjectKey = deriveSubjectKey(loadSubjectSecret(config.subjectSecret));
-  const log = new EventLog(redis, config.namespace, subjectKey, createLogEntryValidator(ajv), clock);
+  const log = new EventLog(redis, config.namespace, subjectKey, createLogEntryValidator(ajv), clock, fence);
   const verifier = new DocumentVerifier({ validator, registry, validators: createDocumentValidators(ajv), maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
 
   // Stored requests and sanctions are sealed under the data key: a copy of Redis does not read them.
@@ -191,6 +191,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   const integration = (opts.singleWriter ?? ((_r, t) => t))(redis, { start: () => integrator.start(Math.min(250, config.checkpointIntervalMs)), stop: () => integrator.stop() });
   const stats = new StatsService(logReader, clock);
+  // download-2.lua is not fenced itself: the statement.downloaded entry appended right after it
+  // is (EventLog), and that one fence covers both writes before the content is handed out.
   const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua', fence), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
   const statementCheck = statementVerification({ validator, registry, ajv, maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
   const statementPool = new StatementWorkerPool({ ...config.statementWorkers, clockSkewSeconds: config.clockSkewSeconds });

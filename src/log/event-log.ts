@@ -15,14 +15,24 @@ export class EventLog {
     private readonly subjectSecret: Buffer,
     private readonly validate?: LogEntryValidator,
     private readonly clock: () => Date = () => new Date(),
+    /**
+     * The replica fence (src/redis/replica-fence.ts). A standalone entry is written just before
+     * its caller answers (a statement handed out, a document refused), so it waits for the
+     * replicas like every other acknowledged write: a failover must not take back the record of
+     * a statement already downloaded.
+     */
+    private readonly fence: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   template(fields: LogEntryFields): string {
     return entryTemplate(fields, this.validate);
   }
 
-  appendStandalone(fields: Omit<LogEntryFields, 'time'> & { time?: string }): Promise<number> {
-    return appendStandalone(this.redis, this.ns, { time: this.clock().toISOString(), ...fields }, this.validate);
+  /** Resolves once the entry (and every write before it, on any connection) is on the replicas. */
+  async appendStandalone(fields: Omit<LogEntryFields, 'time'> & { time?: string }): Promise<number> {
+    const index = await appendStandalone(this.redis, this.ns, { time: this.clock().toISOString(), ...fields }, this.validate);
+    await this.fence();
+    return index;
   }
 
   /**

@@ -108,6 +108,8 @@ export class StatementReader {
         : `the payload of statement ${statementId} was deleted after its retention ended without a download; its digest ${s.digest} stays in the log`);
     }
     const role = client.participant.roles.find((r): r is LogActorRole => r === 'investigator' || r === 'first_head' || r === 'head') ?? client.participant.roles[0];
+    // Resolves only once this entry and the retention state written above are on the replicas
+    // (store.replication_timeout otherwise): no content leaves without a record a failover keeps.
     await this.d.log.appendStandalone({
       event: 'statement.downloaded',
       time: now.toISOString(),

@@ -7,8 +7,9 @@ import { loadConfig } from '../../src/config';
 import { Art50Error } from '../../src/errors';
 import { makeRequest } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { INV, waitFor } from '../support/flow';
+import { INV, PROS, sanctionedRequest, waitFor } from '../support/flow';
 import { sign } from '../support/identities';
+import { delivered, logEntries, makeStatement, sha256 } from '../statements/helpers';
 import { RedisProcess, startRedisNode, tempDir } from '../support/redis-ha';
 
 /**
@@ -30,7 +31,8 @@ describe('acknowledgement waits for the replicas', () => {
     await waitFor(async () => /master_link_status:up/.test(await r.info('replication')), 'the replica in sync');
     r.disconnect();
     admin = new Redis(primary.port);
-    t = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${primary.port}`, ART50_REDIS_MIN_REPLICAS: '1', ART50_REDIS_WAIT_TIMEOUT_MS: '300', ART50_CHECKPOINT_INTERVAL_MS: '50' }, { workers: false });
+    // Workers on: the statement test below needs a delivery to answer.
+    t = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${primary.port}`, ART50_REDIS_MIN_REPLICAS: '1', ART50_REDIS_WAIT_TIMEOUT_MS: '300', ART50_CHECKPOINT_INTERVAL_MS: '50' });
   }, 30_000);
 
   afterAll(async () => {
@@ -71,6 +73,51 @@ describe('acknowledgement waits for the replicas', () => {
     expect(resent.status).toBe(200); // a replay: it had been recorded
     expect(resent.body.requestId).toBe(doc.requestId);
     await waitFor(async () => (await checkpointSize()) >= sequenced, 'a checkpoint over the write once the replica has it');
+  }, 30_000);
+
+  const entriesOf = async (event: string, field: string, value: unknown): Promise<number> =>
+    (await logEntries(t)).filter((e) => e.event === event && e[field] === value).length;
+
+  it('hands out a statement only once its statement.downloaded entry is on the replica', async () => {
+    const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA'] });
+    await delivered(t, 'ALFAKZKA', doc.requestId);
+    const statement = makeStatement(doc, digest, 'ALFAKZKA');
+    expect((await t.as('banks/ALFAKZKA').post('/v1/statements', sign(statement, 'banks/ALFAKZKA'))).status).toBe(201);
+
+    replica.child.kill('SIGSTOP');
+    const refused = await t.as(INV).get(`/v1/statements/${statement.statementId}`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(refused.body).toMatchObject({ code: 'store.replication_timeout', replicas: 0, required: 1 });
+    // The primary has the record (the download may have happened); no content left without it on a replica.
+    expect(await entriesOf('statement.downloaded', 'statementId', statement.statementId)).toBe(1);
+
+    replica.child.kill('SIGCONT');
+    const ok = await waitFor(async () => {
+      const r = await t.as(INV).get(`/v1/statements/${statement.statementId}`).buffer(true);
+      return r.status === 503 ? undefined : r;
+    }, 'the download once the replica is back');
+    expect(ok.status).toBe(200);
+    expect(ok.headers['x-art50-digest']).toBe(sha256(JSON.stringify(statement)));
+    expect(await entriesOf('statement.downloaded', 'statementId', statement.statementId)).toBe(2);
+  }, 30_000);
+
+  it('answers a refusal only once its request.refused entry is on the replica', async () => {
+    // Signed by the prosecutor, who may not sign a request: refused, and the refusal is logged.
+    const doc = makeRequest();
+    const body = sign(doc, PROS);
+    replica.child.kill('SIGSTOP');
+    const unconfirmed = await t.as(INV).post('/v1/requests', body);
+    expect(unconfirmed.status).toBe(503);
+    expect(unconfirmed.body).toMatchObject({ code: 'store.replication_timeout' });
+    replica.child.kill('SIGCONT');
+    const refused = await waitFor(async () => {
+      const r = await t.as(INV).post('/v1/requests', body);
+      return r.status === 503 ? undefined : r;
+    }, 'the refusal once the replica is back');
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+    expect((await logEntries(t)).filter((e) => e.event === 'request.refused' && e.code === refused.body.code)).toHaveLength(2);
   }, 30_000);
 });
 
