@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
@@ -47,6 +48,31 @@ it('a PKCS#12 key without any password configured names the variable to set', ()
   const config = loadConfig(env);
   expect(() => createGateway({ config, redis: serverTarget(process.env.REDIS_URL!), logger: createLogger({ level: 'error', silent: true }), workers: false }))
     .toThrow(/ART50_KEY_PASSWORD_FILE/);
+});
+
+it('ART50_ENV=production refuses a published demo secret of the gateway, wherever it was copied, naming the variable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'art50-prod-keys-'));
+  const other = join(dir, 'root.pem');
+  writeFileSync(other, readFileSync(join(KEYS, 'police', 'investigator-1.pem'))); // any certificate that is not the demo root
+  const copied = join(dir, 'data-keys');
+  copyFileSync(join(KEYS, 'gateway', 'data-keys'), copied);
+  const prod = { ...process.env, ART50_ENV: 'production', ART50_TRUST: other };
+  // The demo seal and TLS keys by default.
+  expect(() => loadConfig(prod)).toThrow(/ART50_TLS_KEY is a published demo secret/);
+  const own = (name: string): string => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const file = join(dir, name);
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    return file;
+  };
+  const ownKeys = { ART50_TLS_KEY: own('tls.key'), ART50_SEAL_KEY: own('seal.key') };
+  expect(() => loadConfig({ ...prod, ...ownKeys })).toThrow(/ART50_DATA_KEY_FILE is a published demo secret/);
+  expect(() => loadConfig({ ...prod, ...ownKeys, ART50_DATA_KEY_FILE: copied })).toThrow(/ART50_DATA_KEY_FILE is a published demo secret/);
+  const ownData = { ART50_DATA_KEYS: `k1 ${randomBytes(32).toString('base64')}` };
+  expect(() => loadConfig({ ...prod, ...ownKeys, ...ownData, ART50_SUBJECT_KEY: readFileSync(join(KEYS, 'gateway', 'subject-key'), 'latin1') })).toThrow(/ART50_SUBJECT_KEY is a published demo secret/);
+  expect(() => loadConfig({ ...prod, ...ownKeys, ...ownData, ART50_SUBJECT_KEY: randomBytes(32).toString('base64') })).not.toThrow();
+  // Outside production the demo secrets are what the quick start uses.
+  expect(() => loadConfig({ ...process.env, ART50_ENV: 'development' })).not.toThrow();
 });
 
 it('ART50_ENV=production refuses the public demo trust at start, naming what to configure', () => {
