@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Art50Error } from '../errors';
 import { secretFromEnv } from '../secret-env';
 import type { HostPort, RedisAccess, RedisTarget, RedisTlsFiles } from './target';
@@ -54,6 +54,13 @@ function tlsFiles(env: Env, abs: (p: string) => string, on: boolean): RedisTlsFi
     if (!on) throw invalid(name, `${name} is set but the connection to Redis is not TLS (use a rediss:// REDIS_URL, or ART50_REDIS_TLS=true with Sentinels)`);
     const path = abs(raw);
     if (!existsSync(path)) throw invalid(name, `${name}: file ${path} does not exist`);
+    // Read once now, so a file that exists but cannot be read (permissions, a directory) stops
+    // the start with config.unreadable naming the variable, not a bare EACCES at the first connection.
+    try {
+      readFileSync(path);
+    } catch (e) {
+      throw new Art50Error('config.unreadable', `${name}: ${path} is not readable`, { field: name, cause: e });
+    }
     files[field] = path;
   }
   if ((files.cert === undefined) !== (files.key === undefined)) {

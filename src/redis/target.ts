@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
+import { Art50Error } from '../errors';
 
 /**
  * Where the gateway's Redis is and how to reach it: one server by URL, or the primary that a
@@ -84,10 +85,22 @@ export function describeTarget(target: RedisTarget): string {
   }
 }
 
+const TLS_VARIABLE: Record<keyof RedisTlsFiles, string> = { ca: 'ART50_REDIS_TLS_CA', cert: 'ART50_REDIS_TLS_CERT', key: 'ART50_REDIS_TLS_KEY' };
+
+/** settings.ts read these files at start-up; one that became unreadable since is still config.unreadable. */
+function readTlsFile(files: RedisTlsFiles, field: keyof RedisTlsFiles): Buffer {
+  const path = files[field]!;
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new Art50Error('config.unreadable', `${TLS_VARIABLE[field]}: ${path} is not readable`, { field: TLS_VARIABLE[field], cause: e });
+  }
+}
+
 function tlsOptions(files: RedisTlsFiles): ConnectionOptions {
   return {
-    ...(files.ca ? { ca: readFileSync(files.ca) } : {}),
-    ...(files.cert ? { cert: readFileSync(files.cert) } : {}),
-    ...(files.key ? { key: readFileSync(files.key) } : {}),
+    ...(files.ca ? { ca: readTlsFile(files, 'ca') } : {}),
+    ...(files.cert ? { cert: readTlsFile(files, 'cert') } : {}),
+    ...(files.key ? { key: readTlsFile(files, 'key') } : {}),
   };
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import { loadConfig } from '../../src/config';
+import { connectionOptions } from '../../src/redis/target';
 import { Art50Error } from '../../src/errors';
 import { makeRequest } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
@@ -166,6 +167,35 @@ describe('Redis settings', () => {
     expect(target({ ART50_REDIS_SENTINEL_PASSWORD: 'plain' })).toMatchObject({ sentinelPassword: 'plain' });
     expect(target({})).not.toHaveProperty('sentinelPassword');
     expect(refused({ ART50_REDIS_SENTINELS: 'a:26379', ART50_REDIS_SENTINEL_PASSWORD_FILE: `${file}.missing` })).toBe('config.unreadable ART50_REDIS_SENTINEL_PASSWORD_FILE');
+  });
+
+  it('refuses a TLS file that exists but cannot be read with config.unreadable naming the variable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'art50-redis-tls-'));
+    const pem = join(dir, 'client.pem');
+    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
+    // A directory exists but cannot be read as a file, whoever runs the test (root reads any mode).
+    const notAFile = join(dir, 'ca.pem');
+    mkdirSync(notAFile);
+    const files = { ART50_REDIS_TLS_CERT: pem, ART50_REDIS_TLS_KEY: pem };
+    expect(refused({ REDIS_URL: 'rediss://a:1', ART50_REDIS_TLS_CA: notAFile })).toBe('config.unreadable ART50_REDIS_TLS_CA');
+    expect(refused({ REDIS_URL: 'rediss://a:1', ART50_REDIS_TLS_CA: pem, ART50_REDIS_TLS_CERT: notAFile, ART50_REDIS_TLS_KEY: pem })).toBe('config.unreadable ART50_REDIS_TLS_CERT');
+    expect(refused({ ART50_REDIS_SENTINELS: 'a:26379', ART50_REDIS_TLS: 'true', ART50_REDIS_TLS_CERT: pem, ART50_REDIS_TLS_KEY: notAFile })).toBe('config.unreadable ART50_REDIS_TLS_KEY');
+    expect(refused({ REDIS_URL: 'rediss://a:1', ART50_REDIS_TLS_CA: join(dir, 'missing.pem') })).toBe('config.invalid ART50_REDIS_TLS_CA');
+
+    // A file readable at start-up that is not when a connection is made: the same problem, not a bare EACCES.
+    const key = join(dir, 'client.key');
+    writeFileSync(key, 'key');
+    const target = cfg({ REDIS_URL: 'rediss://a:1', ...files, ART50_REDIS_TLS_KEY: key }).redis.target!;
+    expect(connectionOptions(target).tls).toMatchObject({ key: Buffer.from('key') });
+    rmSync(key);
+    mkdirSync(key);
+    let code = '';
+    try {
+      connectionOptions(target);
+    } catch (e) {
+      code = e instanceof Art50Error ? `${e.code} ${e.field ?? ''}` : String(e);
+    }
+    expect(code).toBe('config.unreadable ART50_REDIS_TLS_KEY');
   });
 
   it('refuses contradictions with config.invalid naming the variable', () => {
