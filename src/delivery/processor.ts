@@ -67,9 +67,13 @@ export class DeliveryProcessor {
   private async tryPush(job: Job<DeliveryJob>, url: string, deliveryId: string, digest: string, hours: number, bank: BankDelivery): Promise<boolean> {
     const d = this.d;
     const { requestId, bic } = job.data;
+    // The offer receipt names the delivery.queued entry; without its index any index sealed here
+    // would name another entry and the bank's receipt would never prove. The job then fails for
+    // good and the delivery falls back to the inbox, whose receipt names its own entry.
+    if (bank.queuedIndex === undefined) throw new UnrecoverableError(`delivery ${deliveryId} has no delivery.queued log index: not pushed with a receipt that cannot be proven`);
     const cms = await d.requests.getCms(requestId);
     const deadline = new Date(d.clock().getTime() + hours * d.deadlineHourMs);
-    const offer = d.sealer.seal({ event: 'delivery.queued', logIndex: bank.queuedIndex ?? 0, time: d.clock().toISOString(), requestId, bank: bic, deliveryId, requestDigest: digest });
+    const offer = d.sealer.seal({ event: 'delivery.queued', logIndex: bank.queuedIndex, time: d.clock().toISOString(), requestId, bank: bic, deliveryId, requestDigest: digest });
     const bundle: DeliveryBundle = {
       deliveryId, requestId, request: cms.request!.toString('base64'), sanction: cms.sanction!.toString('base64'),
       deadline: deadline.toISOString(), receipt: offer.toString('base64'),
@@ -120,7 +124,7 @@ export class DeliveryProcessor {
     const deadline = promised ?? new Date(now.getTime() + hours * d.deadlineHourMs);
     const reply = await d.deliveries.deliver({
       requestId, bic, deliveryId, now, deadline, via,
-      deliveredTemplate: d.log.template({ event: 'delivery.delivered', time, requestId, bank: bic, digests: { request: digest }, via }),
+      deliveredTemplate: d.log.template({ event: 'delivery.delivered', time, requestId, bank: bic, digests: { request: digest }, via, deadline: deadline.toISOString() }),
       ackTemplate: via === 'push' ? d.log.template({ event: 'delivery.acknowledged', time, requestId, bank: bic, digests: { request: digest }, via }) : '',
       pushFailedTemplate,
     });

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer, Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -18,8 +19,10 @@ import { verifyLog, savedCheckpointOf, VerifyReport } from '../../src/audit/veri
 import { proveReceipt } from '../../src/audit/prove';
 import { main } from '../../src/cli/main';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { INV, sanctionedRequest, waitFor } from '../support/flow';
-import { identity, KEYS, sign } from '../support/identities';
+import { INV, PROS, sanctionedRequest, waitFor } from '../support/flow';
+import { makeRequest, makeSanction } from '../support/documents';
+import type { DeliveryBundle } from '../../src/delivery/bundle';
+import { identity, KEYS, plainRegistryFile, ROOT_PEM, sign } from '../support/identities';
 
 const AUD = 'auditor/auditor-1';
 let t: TestGateway;
@@ -29,6 +32,23 @@ let trust: GatewayTrust;
 let keys: ReturnType<typeof logKeys>;
 let size = 0;
 const receipts: Array<{ event: string; logIndex: number; receipt: string }> = [];
+/** Bundles GAMMKZKA's push endpoint accepted: each carries the delivery.queued receipt a push bank keeps. */
+const pushed: DeliveryBundle[] = [];
+let pushServer: Server;
+
+/** GAMMKZKA's push endpoint: accepts every bundle, as `bank serve` does, and keeps it. */
+function startPushEndpoint(): Promise<number> {
+  const id = identity('banks/GAMMKZKA');
+  pushServer = createServer({ cert: id.certPem, key: id.keyPem, ca: ROOT_PEM(), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      pushed.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as DeliveryBundle);
+      res.writeHead(202).end();
+    });
+  });
+  return new Promise((r) => pushServer.listen(0, '127.0.0.1', () => r((pushServer.address() as { port: number }).port)));
+}
 
 function client(who: string): ApiClient {
   const id = identity(who);
@@ -39,7 +59,12 @@ const verify = (extra: Partial<Parameters<typeof verifyLog>[0]> = {}): Promise<V
   verifyLog({ source: new RemoteLogSource(api), trust, ...extra });
 
 beforeAll(async () => {
-  t = await startTestGateway({ ART50_CHECKPOINT_INTERVAL_MS: '50' });
+  const registry = JSON.parse(readFileSync(plainRegistryFile(), 'utf8')) as { organisations: Array<{ bic?: string; delivery?: unknown }> };
+  const pushPort = await startPushEndpoint();
+  for (const o of registry.organisations) if (o.bic === 'GAMMKZKA') o.delivery = { mode: 'push', url: `https://127.0.0.1:${pushPort}/art50/deliveries` };
+  const registryFile = join(mkdtempSync(join(tmpdir(), 'art50-audit-reg-')), 'participants.json');
+  writeFileSync(registryFile, JSON.stringify(registry, null, 2));
+  t = await startTestGateway({ ART50_CHECKPOINT_INTERVAL_MS: '50', ART50_REGISTRY: registryFile });
   redis = new Redis(process.env.REDIS_URL!);
   keys = logKeys(t.config.namespace);
   api = client(AUD);
@@ -56,6 +81,18 @@ beforeAll(async () => {
     const st = await t.as(INV).get(`/v1/requests/${doc.requestId}`);
     receipts.push(...(st.body.receipts as typeof receipts));
   }
+  // A push delivery: the bundle the bank receives carries the sealed delivery.queued receipt.
+  const { doc: toPush } = await sanctionedRequest(t, { banks: ['GAMMKZKA'] });
+  const bundle = await waitFor(async () => pushed.find((b) => b.requestId === toPush.requestId), 'the push delivery to GAMMKZKA');
+  const queued = JSON.parse(verifyCms(Buffer.from(bundle.receipt, 'base64')).content.toString('utf8')) as { event: string; logIndex: number };
+  receipts.push({ event: queued.event, logIndex: queued.logIndex, receipt: bundle.receipt });
+  // A refused sanction: its receipt is among the request's receipts.
+  const refusedDoc = makeRequest({ banks: ['ALFAKZKA'] });
+  const submitted = await t.as(INV).post('/v1/requests', sign(refusedDoc, INV));
+  expect(submitted.status).toBe(202);
+  const refusal = await t.as(PROS).post(`/v1/requests/${refusedDoc.requestId}/sanction`, sign(makeSanction(refusedDoc, submitted.body.digest, { decision: 'refused', reason: 'no grounds' }), PROS));
+  expect(refusal.status).toBe(201);
+  receipts.push(...((await t.as(INV).get(`/v1/requests/${refusedDoc.requestId}`)).body.receipts as typeof receipts));
   // Every sequenced entry integrated and covered by a checkpoint.
   size = await waitFor(async () => {
     const seq = Number(await redis.get(keys.size));
@@ -69,6 +106,7 @@ afterAll(async () => {
   trust.close();
   redis.disconnect();
   await t.stop();
+  await new Promise((r) => pushServer.close(r));
 });
 
 /** Runs fn with the log tampered; restores the entries hash afterwards. */
@@ -206,9 +244,9 @@ describe('art50 audit prove', () => {
     }
   });
 
-  it('proves every kind of receipt (request, sanction, delivery, statement), online and offline', async () => {
+  it('proves every kind of receipt (request, sanction granted and refused, push delivery offer, delivery, statement), online and offline', async () => {
     const kinds = [...new Set(receipts.map((r) => r.event))];
-    expect(kinds).toEqual(expect.arrayContaining(['request.received', 'sanction.granted', 'delivery.delivered', 'statement.received']));
+    expect(kinds).toEqual(expect.arrayContaining(['request.received', 'sanction.granted', 'sanction.refused', 'delivery.queued', 'delivery.delivered', 'statement.received']));
     const dir = mkdtempSync(join(tmpdir(), 'art50-prove-kinds-'));
     await exportLog(new RemoteLogSource(api), dir);
     for (const ev of kinds) {
