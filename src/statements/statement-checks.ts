@@ -5,6 +5,7 @@ import type { Registry } from '../participants/registry';
 import type { Participant } from '../participants/types';
 import type { BankDelivery, StoredRequest } from '../requests/types';
 import { sha256Hex } from './sealed';
+import { deliveryIdOf } from '../store/keys';
 
 /**
  * The checks a bank's statement must pass beyond its signature, each a pure function that throws
@@ -65,8 +66,13 @@ export function checkSealedCiphertext(header: StatementHeaderDoc, ciphertext: Bu
   if (!recipient) {
     throw new Art50Error('statement.wrong_recipient', 'the requesting body has no encryption certificate in the registry: send the signed statement unencrypted');
   }
+  if (header.deliveryId !== undefined && header.deliveryId !== deliveryIdOf(header.requestId, header.bank)) {
+    throw new Art50Error('statement.header_mismatch', `deliveryId ${header.deliveryId} of the signed header is not this bank's delivery of the request (${deliveryIdOf(header.requestId, header.bank)})`, { field: '/deliveryId' });
+  }
   const parsed = parseAuthEnveloped(ciphertext);
-  if (!parsed.recipients.some((r) => namesCertificate(r.rid, recipient))) {
-    throw new Art50Error('statement.wrong_recipient', 'the ciphertext is not encrypted to the requesting body\'s encryption certificate');
+  // Every recipient, not just one: a ciphertext also addressed to anyone else would hand the
+  // statement to a third party through the gateway.
+  if (parsed.recipients.length === 0 || !parsed.recipients.every((r) => namesCertificate(r.rid, recipient))) {
+    throw new Art50Error('statement.wrong_recipient', 'the ciphertext must be encrypted to the requesting body\'s encryption certificate and to no one else');
   }
 }

@@ -153,6 +153,17 @@ describe('the gateway carries encrypted statements it cannot read', () => {
     const toB = sealFor(statement, certB);
     expectProblem(await t.as(ALFA).post('/v1/statements', joinSealedUpload(toB)), 'statement.wrong_recipient', 422);
 
+    // Addressed to body A and also to body B: a third party could read it, so it is refused.
+    const toBoth = encryptAuthEnveloped(good.signed, [certA, certB]);
+    const bothHeader = signCms(Buffer.from(JSON.stringify({ ...good.doc, digests: { ...good.doc.digests, ciphertext: sha256Hex(toBoth) } }), 'utf8'), signer(ALFA));
+    expectProblem(await t.as(ALFA).post('/v1/statements', joinSealedUpload({ header: bothHeader, ciphertext: toBoth })), 'statement.wrong_recipient', 422);
+
+    // A header naming another delivery than this bank's of this request.
+    const otherDelivery = sealStatement({ signed: good.signed, recipient: certA, signer: signer(ALFA), deliveryId: `${doc.requestId}.BETAKZKA` });
+    const mismatch = await t.as(ALFA).post('/v1/statements', joinSealedUpload(otherDelivery));
+    expectProblem(mismatch, 'statement.header_mismatch', 422);
+    expect(mismatch.body.field).toBe('/deliveryId');
+
     // A header signed by the bank but claiming another bank's BIC, and one by another bank.
     const forged = sealStatement({ signed: good.signed, recipient: certA, signer: signer('banks/BETAKZKA') });
     expectProblem(await t.as(ALFA).post('/v1/statements', joinSealedUpload(forged)), 'participant.wrong_bank', 403);
