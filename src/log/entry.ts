@@ -63,6 +63,8 @@ export interface LogEntry {
   region?: string;
   /** BIN of the requesting police body (an organisation, not a person). */
   body?: string;
+  /** delivery.delivered: the delivery's deadline (RFC 3339 UTC, milliseconds), which an answer must not pass to count as in time. */
+  deadline?: string;
   /** How a delivery reached the bank. */
   via?: 'inbox' | 'push';
   /** Push attempts made before the fallback to the inbox. */
