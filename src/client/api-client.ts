@@ -114,8 +114,9 @@ export class ApiClient {
     return this.json('POST', 'v1/requests', der);
   }
 
-  status(requestId: string): Promise<RequestStatusView> {
-    return this.json('GET', `v1/requests/${seg(requestId)}`);
+  /** `includeRequest`: also the request CMS (for its body and its supervising prosecutors). */
+  status(requestId: string, opts: { includeRequest?: boolean } = {}): Promise<RequestStatusView> {
+    return this.json('GET', `v1/requests/${seg(requestId)}${opts.includeRequest ? '?include=request' : ''}`);
   }
 
   /** The caller's body's requests, newest first; pass the page's nextCursor for the next one. */

@@ -11,7 +11,7 @@ export type DeliveryReceiptReader = (deliveryIds: string[]) => Promise<Array<Rec
 export class RequestStatusReader {
   constructor(private readonly deps: { store: RequestStore; registry: Registry; deliveryReceipts: DeliveryReceiptReader }) {}
 
-  async status(requestId: string, viewer: Participant): Promise<RequestStatus> {
+  async status(requestId: string, viewer: Participant, opts: { includeRequest?: boolean } = {}): Promise<RequestStatus> {
     const request = await this.deps.store.get(requestId);
     if (!request || !canSeeRequest(viewer, request, this.deps.registry)) {
       throw new Art50Error('request.not_found', `no request ${requestId} visible to this client`);
@@ -42,7 +42,17 @@ export class RequestStatusReader {
     if (request.decision) {
       out.decision = { decision: request.decision, ...(request.decisionReason ? { reason: request.decisionReason } : {}), ...(request.decidedAt ? { decidedAt: request.decidedAt } : {}) };
     }
+    if (opts.includeRequest && this.mayReadDocument(viewer, request)) {
+      const { request: cms } = await this.deps.store.getCms(requestId);
+      if (cms) out.request = cms.toString('base64');
+    }
     return out;
+  }
+
+  /** The document itself: the body that signed it and the offices that supervise it (they sanction it). */
+  private mayReadDocument(viewer: Participant, request: StoredRequest): boolean {
+    if (viewer.organisation.bin === request.bodyBin) return true;
+    return viewer.organisation.kind === 'prosecutor_office' && this.deps.registry.supervises(viewer.organisation.bin, request.bodyBin);
   }
 
   private async receipts(request: StoredRequest, banks: Record<string, BankDelivery>): Promise<ReceiptRef[]> {

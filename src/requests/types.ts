@@ -58,6 +58,12 @@ export interface RequestStatus {
   decision?: { decision: 'granted' | 'refused'; reason?: string; decidedAt?: string };
   banks: BankStatus[];
   receipts: ReceiptRef[];
+  /**
+   * base64 DER of the request CMS exactly as signed, only when asked for (`?include=request`) and
+   * only for the requesting body and its supervising prosecutor offices: the document names the
+   * individual, which auditors (who read the state) do not need.
+   */
+  request?: string;
 }
 
 /** One bank's part of a request, as GET /v1/requests/{id} shows it. */

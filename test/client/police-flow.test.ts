@@ -104,6 +104,34 @@ describe('police → prosecutor → reference bank → police, through the CLI a
     expect(status.code).toBe(0);
     expect(JSON.parse(status.out).banks[0]).toMatchObject({ bic: 'ALFAKZKA', state: 'answered' });
 
+    // The prosecutor still reads the whole request once decided and answered (no longer pending).
+    const decided = await cli('prosecutor', 'show', doc.requestId, ...key('prosecutor/prosecutor-1'), '--gateway', base);
+    expect(decided.err).toBe('');
+    expect(decided.code).toBe(0);
+    expect(decided.out).toContain(`ERDR ${doc.case.erdrNumber}`);
+    expect(decided.out).toContain(`IIN ${doc.subject.iin}`);
+    expect(decided.out).toMatch(/verdict:\s+signature, certificate path/);
+    expect(decided.out).toMatch(/state:\s+completed/);
+    expect(decided.out).toMatch(/sanction:\s+granted at \S+ — grounds established/);
+    expect(decided.out).toContain('bank ALFAKZKA: answered (found)');
+    const decidedJson = JSON.parse((await cli('prosecutor', 'show', doc.requestId, ...key('prosecutor/prosecutor-1'), '--gateway', base, '--json')).out) as Record<string, unknown>;
+    expect(decidedJson).toMatchObject({ requestId: doc.requestId, state: 'completed', decision: { decision: 'granted' }, request: { requestId: doc.requestId }, invalid: null });
+    // An office that does not supervise the body is told the request does not exist.
+    const other = await cli('prosecutor', 'show', doc.requestId, ...key('prosecutor/prosecutor-2'), '--gateway', base);
+    expect(other.code).toBe(1);
+    expect(other.err).toContain('request.not_found');
+    // Auditors read the state, not the document that names the individual.
+    const aud = client('auditor/auditor-1');
+    const pros = client('prosecutor/prosecutor-1');
+    try {
+      expect((await aud.status(doc.requestId, { includeRequest: true })).request).toBeUndefined();
+      expect((await pros.status(doc.requestId)).request).toBeUndefined();
+      expect(typeof (await pros.status(doc.requestId, { includeRequest: true })).request).toBe('string');
+    } finally {
+      aud.close();
+      pros.close();
+    }
+
     const out = join(dir, 'statements');
     const fetched = await cli('police', 'fetch', doc.requestId, '--out', out, ...key('police/investigator-1'), '--gateway', base);
     expect(fetched.err).toBe('');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { signCms } from '../../cms/sign';
 import type { SigningIdentity } from '../../cms/types';
 import { ApiError } from '../../client/api-client';
-import type { ApiClient, PendingItem, SanctionResult } from '../../client/api-client';
+import type { ApiClient, PendingItem, RequestStatusView, SanctionResult } from '../../client/api-client';
 import { connect, CONNECTION_HELP, table, trustFor, UsageError } from '../../client/cli';
 import { clientAction } from '../client-action';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
@@ -20,31 +20,58 @@ import { describeSubject } from '../../documents/subject';
 
 type Conn = ConnectionOptions & IdentityFlags;
 
-export interface PendingView {
-  item: PendingItem;
+/** A request as the prosecutor's side verified it; `item` is what the gateway says of it. */
+export interface RequestView<I extends Pick<PendingItem, 'requestId' | 'digest' | 'receivedAt'> = Pick<PendingItem, 'requestId' | 'digest' | 'receivedAt'>> {
+  item: I;
   request?: RequestDoc;
   signer?: string;
   /** Set when the request CMS does not verify on this side. */
   invalid?: string;
 }
 
+export type PendingView = RequestView<PendingItem>;
+
+/** Verifies a request CMS locally (signature, path, registry, schema) and that it is the digest the gateway reports. */
+function verifiedRequest<I extends Pick<PendingItem, 'requestId' | 'digest' | 'receivedAt'>>(trust: ClientTrust, item: I, der: Buffer): RequestView<I> {
+  try {
+    const sd = trust.open(der, 'request');
+    if (sd.digest !== item.digest) throw new Art50Error('sanction.digest_mismatch', `the gateway reports digest ${item.digest}, the request's is ${sd.digest}`);
+    if (sd.doc.requestId.toLowerCase() !== item.requestId.toLowerCase()) throw new Art50Error('sanction.digest_mismatch', `the gateway sent request ${sd.doc.requestId} for ${item.requestId}`);
+    return { item, request: sd.doc, signer: `${sd.participant.person?.name ?? sd.signer.subject.cn ?? '?'} (${sd.participant.roles.join(', ')})` };
+  } catch (e) {
+    if (!isArt50Error(e)) throw e;
+    return { item, invalid: `${e.code}: ${e.detail}` };
+  }
+}
+
 /** The pending list with every request verified locally (signature, path, registry, schema, digest). */
 export async function pendingRequests(api: ApiClient, trust: ClientTrust, limit = 1000): Promise<PendingView[]> {
   const { items } = await api.pending(limit);
-  return items.map((item) => {
-    try {
-      const sd = trust.open(Buffer.from(item.request, 'base64'), 'request');
-      if (sd.digest !== item.digest) throw new Art50Error('sanction.digest_mismatch', `the gateway reports digest ${item.digest}, the request's is ${sd.digest}`);
-      return { item, request: sd.doc, signer: `${sd.participant.person?.name ?? sd.signer.subject.cn ?? '?'} (${sd.participant.roles.join(', ')})` };
-    } catch (e) {
-      if (!isArt50Error(e)) throw e;
-      return { item, invalid: `${e.code}: ${e.detail}` };
-    }
-  });
+  return items.map((item) => verifiedRequest(trust, item, Buffer.from(item.request, 'base64')));
+}
+
+/**
+ * One request the office may see, in any state (pending, sanctioned, refused, answered): its status
+ * with the signed document from GET /v1/requests/{id}?include=request, verified locally. The
+ * gateway decides visibility: a request of a body the office does not supervise is not found.
+ */
+export async function requestForProsecutor(api: ApiClient, trust: ClientTrust, requestId: string): Promise<RequestView<RequestStatusView>> {
+  const status = await api.status(requestId, { includeRequest: true });
+  if (!status.request) return { item: status, invalid: 'the gateway sent no request document' };
+  return verifiedRequest(trust, status, Buffer.from(status.request, 'base64'));
+}
+
+/** Where a request stands, for `prosecutor show`: the state, the sanction, each bank. */
+export function formatProgress(s: RequestStatusView): string {
+  const d = s.decision;
+  const lines = [`state:     ${s.state}`];
+  if (d) lines.push(`sanction:  ${d.decision}${d.decidedAt ? ` at ${d.decidedAt}` : ''}${d.reason ? ` — ${d.reason}` : ''}`);
+  for (const b of s.banks) lines.push(`bank ${b.bic}: ${b.state}${b.result ? ` (${b.result})` : ''}${b.overdue ? ', overdue' : ''}`);
+  return lines.join('\n') + '\n';
 }
 
 /** The whole request as a prosecutor reads it before deciding: case, subject, scope, banks, signer, verdict. */
-export function formatRequest(v: PendingView): string {
+export function formatRequest(v: RequestView): string {
   if (!v.request) return `request:  ${v.item.requestId}\nverdict:  DOES NOT VERIFY ${v.invalid ?? ''}\n`;
   const r = v.request;
   const lines = [
@@ -130,15 +157,24 @@ export function registerProsecutorCommands(program: Command, setExit: SetExit): 
     .option('--registry <json>', CONNECTION_HELP.registry);
 
   conn(pros.command('show')
-    .description('the whole pending request (case, subject, scope, banks, signer), verified locally, before deciding')
+    .description('the whole request (case, subject, scope, banks, signer), verified locally, and where it stands (sanction, each bank); pending or decided')
     .argument('<requestId>')
     .option('--json', 'print JSON'))
     .action((id: string, o: Conn & { json?: boolean }) => clientAction('show', setExit, async (opened) => {
       const api = opened(connect(o, (await openIdentity(o)).tls));
       const trust = opened(trustFor(o));
-      const view = (await pendingRequests(api, trust)).find((p) => p.item.requestId.toLowerCase() === id.toLowerCase());
-      if (!view) throw new ApiError(404, 'request.not_found', `request ${id} is not pending for this prosecutor (already decided, unknown, or not of a supervised body)`);
-      process.stdout.write(o.json ? JSON.stringify({ ...view.item, request: view.request ?? null, signer: view.signer ?? null, invalid: view.invalid ?? null }, null, 2) + '\n' : formatRequest(view));
+      const view = await requestForProsecutor(api, trust, id);
+      const s = view.item;
+      if (o.json) {
+        const r = view.request;
+        process.stdout.write(JSON.stringify({
+          requestId: s.requestId, digest: s.digest, receivedAt: s.receivedAt, state: s.state, decision: s.decision ?? null, banks: s.banks,
+          ...(r ? { bodyBin: r.body.bin, erdrNumber: r.case.erdrNumber, article: r.case.article } : {}),
+          request: r ?? null, signer: view.signer ?? null, invalid: view.invalid ?? null,
+        }, null, 2) + '\n');
+      } else {
+        process.stdout.write(formatRequest(view) + formatProgress(s));
+      }
       if (!view.request) setExit(2);
     }));
 

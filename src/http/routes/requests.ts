@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { Art50Error } from '../../errors';
 import type { RequestIntake } from '../../requests/intake';
 import type { SanctionService } from '../../requests/sanction';
 import type { RequestStatusReader } from '../../requests/status';
@@ -46,7 +47,9 @@ export function requestRoutes(d: RequestRoutesDeps): Router {
   });
 
   r.get('/v1/requests/:requestId', async (req, res) => {
-    res.json(await d.status.status(requestIdParam(req.params.requestId), clientOf(res).participant));
+    const include = req.query.include;
+    if (include !== undefined && include !== 'request') throw new Art50Error('http.bad_request', 'query parameter include: the only value is "request"', { field: 'include' });
+    res.json(await d.status.status(requestIdParam(req.params.requestId), clientOf(res).participant, { includeRequest: include === 'request' }));
   });
 
   r.get('/v1/sanctions/pending', requireRole('prosecutor'), async (req, res) => {
