@@ -25,7 +25,7 @@ import { unsealStatement } from '../statements/unseal';
 import { demoIdentity, DemoIdentity, demoSigner } from './pki/identity';
 import { EmbeddedRedis, freePort, startEmbeddedRedis } from '../redis/embedded';
 import { serverTarget } from '../redis/target';
-import { maskId, table, Timeline } from './timeline';
+import { maskId, table, Timeline, TimelineRow } from './timeline';
 
 const KEYS = join(PACKAGE_ROOT, 'keys.example');
 const PERIOD = { from: '2025-02-01', to: '2025-03-13' };
@@ -77,12 +77,13 @@ export function untilSignal(): Promise<void> {
  * as the story of one case, every step uses what the steps before it produced, and the demo's
  * parts (PKI, core banking, reference bank, timeline) already live in their own modules.
  */
-export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (line: string) => void; serve?: boolean; untilStop?: () => Promise<void>; onServing?: (consoleUrl: string) => void } = {}): Promise<number> {
+export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (line: string) => void; serve?: boolean; untilStop?: () => Promise<void>; onServing?: (consoleUrl: string) => void; onStart?: (outDir: string) => void; onStep?: (row: TimelineRow) => void } = {}): Promise<number> {
   const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const out = o.outDir ?? join(PACKAGE_ROOT, 'var', 'demo', stamp);
   mkdirSync(out, { recursive: true });
-  const tl = new Timeline(print);
+  o.onStart?.(out);
+  const tl = new Timeline(print, o.onStep);
   const stops: Array<() => Promise<unknown>> = [];
   let redis: EmbeddedRedis | undefined;
   try {

@@ -1,13 +1,24 @@
 /** The demo's readable output: a timeline of who did what and how long it took, and tables. */
+export interface TimelineRow {
+  /** ms since the demo started */
+  at: number;
+  who: string;
+  what: string;
+  /** how long the step took */
+  ms?: number;
+}
+
 export class Timeline {
   private readonly t0 = Date.now();
-  readonly rows: Array<{ at: number; who: string; what: string; ms?: number }> = [];
+  readonly rows: TimelineRow[] = [];
 
-  constructor(private readonly print: (line: string) => void) {}
+  /** `onRow` sees every row as data (`art50 demo --json`). */
+  constructor(private readonly print: (line: string) => void, private readonly onRow: (row: TimelineRow) => void = () => undefined) {}
 
   note(who: string, what: string, ms?: number): void {
-    const row = { at: Date.now() - this.t0, who, what, ...(ms !== undefined ? { ms } : {}) };
+    const row: TimelineRow = { at: Date.now() - this.t0, who, what, ...(ms !== undefined ? { ms } : {}) };
     this.rows.push(row);
+    this.onRow(row);
     const took = ms !== undefined ? `  (${ms} ms)` : '';
     this.print(`${fmt(row.at).padStart(8)}  ${who.padEnd(22)} ${what}${took}`);
   }

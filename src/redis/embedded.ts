@@ -125,12 +125,13 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
   };
   process.once('exit', reap);
   // A signal during start-up would end this process without its 'exit' handlers: reap first, then
-  // let the signal take its usual course (the caller installs its own handlers once started).
+  // let the signal take its usual course — unless the caller listens for it too (`art50 serve`
+  // does from its start): then the caller stops, and the start fails with 'exited during start-up'.
   const onSignal = (sig: NodeJS.Signals): void => {
     reap();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    process.kill(process.pid, sig);
+    if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

@@ -10,6 +10,7 @@ import { EmbeddedRedis, startEmbeddedRedis } from '../../redis/embedded';
 import { RedisTarget, serverTarget } from '../../redis/target';
 import { orExplainMissingRedis } from '../redis-missing';
 import type { SetExit } from '../set-exit';
+import { listenForStop, StopRequest } from '../stop-request';
 
 /**
  * The configured Redis (REDIS_URL or ART50_REDIS_SENTINELS), otherwise a redis-server child with its
@@ -19,7 +20,7 @@ import type { SetExit } from '../set-exit';
 export async function redisForCli(target: RedisTarget | undefined, dataDir: string, log: (m: string) => void): Promise<{ target: RedisTarget; url: string; embedded?: EmbeddedRedis }> {
   if (target) return { target, url: target.kind === 'server' ? target.url : '' };
   const embedded = await startEmbeddedRedis({ dataDir: join(dataDir, 'redis'), log });
-  log(`REDIS_URL not set: started an embedded redis-server at ${embedded.url} (data in ${embedded.dataDir})`);
+  log(`REDIS_URL not set: started an embedded redis-server at ${embedded.url} (pid ${embedded.pid}, data in ${embedded.dataDir})`);
   return { target: serverTarget(embedded.url), url: embedded.url, embedded };
 }
 
@@ -40,8 +41,31 @@ async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
 }
 
 async function runGateway(mode: 'serve' | 'worker', config: Config, logger: Logger, inCluster: boolean, setExit: SetExit): Promise<void> {
-  const redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redis.target, config.dataDir, (m) => logger.info(m)));
+  // Listening before Redis and the gateway start: a signal in between must stop what was started.
+  const stop = listenForStop();
+  try {
+    await startThenServe(mode, config, logger, inCluster, setExit, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function startThenServe(mode: 'serve' | 'worker', config: Config, logger: Logger, inCluster: boolean, setExit: SetExit, stop: StopRequest): Promise<void> {
+  let redis: Awaited<ReturnType<typeof redisForCli>> | undefined;
+  try {
+    redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redis.target, config.dataDir, (m) => logger.info(m)));
+  } catch (e) {
+    // The embedded redis-server is stopped by a signal during its own start: that is the stop asked for.
+    if (!stop.signal) throw e;
+    logger.info('stopped during start', { signal: stop.signal });
+    return;
+  }
   if (!redis) return;
+  if (stop.signal) {
+    await redis.embedded?.stop();
+    logger.info('stopped during start', { signal: stop.signal });
+    return;
+  }
   // Every serve and worker process, single or one of many, on one machine or several, integrates
   // only under the namespace's lease: otherwise each would sign its own checkpoints.
   const lease = {
@@ -54,6 +78,10 @@ async function runGateway(mode: 'serve' | 'worker', config: Config, logger: Logg
     ...(mode === 'worker' ? { workers: true } : {}),
     ...(inCluster ? clusterProcessOptions(lease) : integratorLeaseOption(lease)),
   });
+  // A signal during start waits for the (bounded) start to finish: stopping half-started parts
+  // could leave a server listening or a worker running after the stop.
+  let startedUp = false;
+  void stop.requested.then((signal) => logger.info('shutting down', { signal, ...(startedUp ? {} : { duringStart: true }) }));
   try {
     if (mode === 'serve') await gateway.start();
     else await gateway.startBackground();
@@ -63,29 +91,36 @@ async function runGateway(mode: 'serve' | 'worker', config: Config, logger: Logg
     await redis.embedded?.stop();
     throw e;
   }
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      // Ctrl-C reaches every process of the group and the primary then sends SIGTERM: stop once.
-      if (stopping) return;
-      stopping = true;
-      logger.info('shutting down', { signal });
-      void gateway
-        .stop()
-        .then(() => redis.embedded?.stop())
-        .finally(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  startedUp = true;
+  await stop.requested;
+  await gateway.stop().catch((e: unknown) => logger.warn('gateway stop failed', { error: String(e) }));
+  await redis.embedded?.stop();
 }
 
 /** `art50 serve` with ART50_PROCESSES > 1: one Redis for all, then the processes (src/cluster/primary.ts). */
 async function runProcesses(config: Config, logger: Logger, setExit: SetExit): Promise<void> {
-  const redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redis.target, config.dataDir, (m) => logger.info(m)));
-  if (!redis) return;
+  // Until the primary listens for signals itself, a signal must stop the embedded Redis (see runGateway).
+  const stop = listenForStop();
+  let redis: Awaited<ReturnType<typeof redisForCli>> | undefined;
+  try {
+    redis = await orExplainMissingRedis(setExit, () => redisForCli(config.redis.target, config.dataDir, (m) => logger.info(m)));
+  } catch (e) {
+    stop.dispose();
+    if (!stop.signal) throw e;
+    logger.info('stopped during start', { signal: stop.signal });
+    return;
+  }
+  if (!redis || stop.signal) {
+    stop.dispose();
+    await redis?.embedded?.stop();
+    if (stop.signal) logger.info('stopped during start', { signal: stop.signal });
+    return;
+  }
   logger.info('starting gateway processes', { processes: config.processes, pid: process.pid });
-  const code = await runPrimary({ processes: config.processes, redisUrl: redis.url, logger });
+  // runPrimary installs its signal handlers synchronously: no moment without a listener.
+  const primary = runPrimary({ processes: config.processes, redisUrl: redis.url, logger });
+  stop.dispose();
+  const code = await primary;
   await redis.embedded?.stop();
   if (code !== 0) setExit(code);
 }
