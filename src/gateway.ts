@@ -190,7 +190,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     onError: (e) => logger.warn('log integration failed', { error: e instanceof Error ? e.message : String(e) }),
   });
   const integration = (opts.singleWriter ?? ((_r, t) => t))(redis, { start: () => integrator.start(Math.min(250, config.checkpointIntervalMs)), stop: () => integrator.stop() });
-  const stats = new StatsService(logReader, clock);
+  const stats = new StatsService(logReader, clock, config.deadlineHourMs);
   // download-2.lua is not fenced itself: the statement.downloaded entry appended right after it
   // is (EventLog), and that one fence covers both writes before the content is handed out.
   const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua', fence), download: scriptRunner(redis, 'statements/lua/download-2.lua') });

@@ -1,6 +1,6 @@
 import type { LogEntry } from '../log/entry';
 import type { LogReader } from '../log/reader';
-import { StatsAggregator, Stats, withAges } from './aggregate';
+import { StatsAggregator, Stats, StatsScope, withAges } from './aggregate';
 
 /**
  * Keeps a StatsAggregator up to date by reading only the log entries integrated since the last
@@ -9,14 +9,18 @@ import { StatsAggregator, Stats, withAges } from './aggregate';
  * entries, and the snapshot is cached until one arrives — no scan per page load.
  */
 export class StatsService {
-  private readonly agg = new StatsAggregator();
+  private readonly agg: StatsAggregator;
   private next = 0;
   private running: Promise<void> | undefined;
 
+  /** `deadlineHourMs`: the configured deadline hour, for delivery entries that carry no deadline. */
   constructor(
     private readonly reader: LogReader,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    deadlineHourMs?: number,
+  ) {
+    this.agg = new StatsAggregator(deadlineHourMs !== undefined ? { deadlineHourMs } : {});
+  }
 
   /** Folds the log so far (call at start-up so the first page load does not pay for it). */
   warm(): Promise<void> {
@@ -28,9 +32,10 @@ export class StatsService {
     return this.next;
   }
 
-  async stats(): Promise<Stats> {
+  /** The statistics of the whole log, or of the given bodies' requests only. */
+  async stats(scope: StatsScope = 'national'): Promise<Stats> {
     await this.catchUpOnce();
-    return withAges(this.agg.snapshot(), this.clock().getTime());
+    return withAges(this.agg.snapshot(scope), this.clock().getTime());
   }
 
   private catchUpOnce(): Promise<void> {
