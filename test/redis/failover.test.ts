@@ -1,11 +1,14 @@
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import type { Response } from 'supertest';
+import { savedCheckpointOf, SavedCheckpoint } from '../../src/audit/verify';
+import { verifyCms } from '../../src/cms/verify';
+import { parseCheckpointBody } from '../../src/log/checkpoint';
 import { makeRequest, makeSanction } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { INV, PROS, waitFor } from '../support/flow';
 import { sign } from '../support/identities';
-import { auditVerified, logEvents } from '../support/fault';
+import { auditVerified, LoggedEvent, logEvents } from '../support/fault';
 import { RedisProcess, SentinelGroup, startRedisNode, startSentinels, tempDir } from '../support/redis-ha';
 import { makeStatement } from '../statements/helpers';
 
@@ -14,12 +17,34 @@ import { makeStatement } from '../statements/helpers';
  * the Sentinels and acknowledges a write only once it is on a replica (ART50_REDIS_MIN_REPLICAS=1).
  * Under load the primary is SIGKILLed. After the Sentinels promote the replica (and the old
  * machine comes back as its replica), nothing that was acknowledged is missing, every delivery
- * happened once, the log verifies, and every receipt's log index holds the entry it names.
+ * happened once, the log verifies and extends a checkpoint signed before the kill, and every
+ * receipt — in the answers and as stored (request, sanction, the workers' delivery receipts,
+ * statements) — names a log index holding exactly the entry it receipts.
  */
 const NAME = 'art50';
 const BANKS = ['ALFAKZKA', 'BETAKZKA'];
 
-type Ack = { what: string; requestId: string; logIndex: number; events: string[] };
+type Ack = { what: string; requestId: string; logIndex: number; events: string[]; receipt?: string };
+
+/** What a sealed receipt says (CMS over canonical JSON). */
+type ReceiptClaim = { event: string; logIndex: number; requestId?: string; bank?: string; statementId?: string };
+const claimOf = (b64: string): ReceiptClaim => JSON.parse(verifyCms(Buffer.from(b64, 'base64')).content.toString('utf8')) as ReceiptClaim;
+
+/**
+ * The receipt against the log: the entry at its index is its event, for its request, bank and
+ * statement. Returned as one object so a mismatch shows both sides.
+ */
+function receiptVsLog(what: string, claim: ReceiptClaim, byIndex: Map<number, LoggedEvent>): Record<string, unknown> {
+  const e = byIndex.get(claim.logIndex);
+  return {
+    what, index: claim.logIndex,
+    event: e?.event === claim.event ? 'as receipted' : `log has ${String(e?.event)}, receipt says ${claim.event}`,
+    requestId: e?.requestId === claim.requestId ? 'as receipted' : `log has ${String(e?.requestId)}, receipt says ${String(claim.requestId)}`,
+    bank: claim.bank === undefined || e?.bank === claim.bank ? 'as receipted' : `log has ${String(e?.bank)}, receipt says ${claim.bank}`,
+    statementId: claim.statementId === undefined || e?.statementId === claim.statementId ? 'as receipted' : `log has ${String(e?.statementId)}, receipt says ${claim.statementId}`,
+  };
+}
+const AS_RECEIPTED = { event: 'as receipted', requestId: 'as receipted', bank: 'as receipted', statementId: 'as receipted' };
 
 describe('Redis Sentinel failover under load', () => {
   const dir = tempDir('art50-failover-');
@@ -62,7 +87,7 @@ describe('Redis Sentinel failover under load', () => {
     const refusals: Array<{ what: string; status: number; code: unknown }> = [];
     const record = (what: string, res: Response, requestId: string, events: string[], ok: number[]): boolean => {
       if (ok.includes(res.status)) {
-        acks.push({ what, requestId, logIndex: res.body.logIndex as number, events });
+        acks.push({ what, requestId, logIndex: res.body.logIndex as number, events, ...(typeof res.body.receipt === 'string' ? { receipt: res.body.receipt } : {}) });
         return true;
       }
       refusals.push({ what, status: res.status, code: res.body?.code });
@@ -134,6 +159,13 @@ describe('Redis Sentinel failover under load', () => {
 
     await waitFor(async () => acks.filter((a) => a.what === 'ack').length >= 4, 'deliveries acknowledged before the kill', 20_000);
     const before = acks.length;
+    // A signed checkpoint seen before the kill, as an auditor saves it (art50 audit verify --save):
+    // the log after the failover must be consistent with it (the audit checks a consistency proof).
+    const cp = await t.as('auditor/auditor-1').get('/v1/log/checkpoint');
+    expect(cp.status).toBe(200);
+    const cpSigned = Buffer.from(cp.body.checkpoint as string, 'base64');
+    const savedBefore: SavedCheckpoint = savedCheckpointOf(cpSigned, parseCheckpointBody(verifyCms(cpSigned).content));
+    expect(savedBefore.treeSize).toBeGreaterThan(0);
 
     await primary.kill();
     killedAt = Date.now();
@@ -173,13 +205,26 @@ describe('Redis Sentinel failover under load', () => {
     for (const r of refusals) {
       expect({ ...r, ok: r.status === 503 && ['http.not_ready', 'store.replication_timeout'].includes(String(r.code)) }).toEqual({ ...r, ok: true });
     }
-    // Every acknowledged request and sanction is readable, granted, and answered by BETAKZKA.
+    // Every acknowledged request and sanction is readable, granted, and answered by BETAKZKA; its
+    // stored receipts (with the workers' delivery receipts) and its statement's are kept for below.
     const redisUrl = `redis://127.0.0.1:${newPort}`;
+    const stored: Array<{ what: string; requestId: string; ref: { event: string; logIndex: number; bank?: string }; claim: ReceiptClaim }> = [];
     for (const p of pairs) {
-      const s = await t.as(INV).get(`/v1/requests/${String(p.doc.requestId)}`);
+      const requestId = String(p.doc.requestId);
+      const s = await t.as(INV).get(`/v1/requests/${requestId}`);
       expect(s.status).toBe(200);
       const states = Object.fromEntries((s.body.banks as Array<{ bic: string; state: string }>).map((b) => [b.bic, b.state]));
       expect(states).toEqual({ ALFAKZKA: 'acknowledged', BETAKZKA: 'answered' });
+      const refs = s.body.receipts as Array<{ event: string; logIndex: number; receipt: string; bank?: string }>;
+      // Each receipt the issue names is stored: the request's, the sanction's, one delivery per bank.
+      expect({ requestId, receipts: refs.map((r) => `${r.event}${r.bank ? ` ${r.bank}` : ''}`).sort() })
+        .toEqual({ requestId, receipts: ['delivery.delivered ALFAKZKA', 'delivery.delivered BETAKZKA', 'request.received', 'sanction.granted'] });
+      for (const r of refs) stored.push({ what: `stored ${r.event}`, requestId, ref: { event: r.event, logIndex: r.logIndex, ...(r.bank ? { bank: r.bank } : {}) }, claim: claimOf(r.receipt) });
+      const list = await t.as(INV).get(`/v1/requests/${requestId}/statements`);
+      expect(list.status).toBe(200);
+      const items = list.body.items as Array<{ bank: string; statementId: string; logIndex: number; receipt: string }>;
+      expect({ requestId, statements: items.map((i) => i.bank) }).toEqual({ requestId, statements: ['BETAKZKA'] });
+      for (const i of items) stored.push({ what: 'stored statement.received', requestId, ref: { event: 'statement.received', logIndex: i.logIndex, bank: i.bank }, claim: claimOf(i.receipt) });
     }
     // Every delivery happened once: one queued, one delivered, one acknowledged per (request, bank).
     const events = await logEvents(t.config.namespace, redisUrl);
@@ -197,8 +242,24 @@ describe('Redis Sentinel failover under load', () => {
       const e = byIndex.get(a.logIndex);
       expect({ what: a.what, index: a.logIndex, event: e && a.events.includes(e.event) ? 'as receipted' : e?.event, requestId: e?.requestId })
         .toEqual({ what: a.what, index: a.logIndex, event: 'as receipted', requestId: a.requestId });
+      // The sealed receipt in the answer says the same as the answer, and the log agrees with it.
+      if (a.receipt) {
+        const claim = claimOf(a.receipt);
+        expect({ what: a.what, logIndex: claim.logIndex, requestId: claim.requestId }).toEqual({ what: a.what, logIndex: a.logIndex, requestId: a.requestId });
+        expect(receiptVsLog(a.what, claim, byIndex)).toEqual({ what: a.what, index: a.logIndex, ...AS_RECEIPTED });
+      }
     }
-    expect((await auditVerified(t, { redisUrl })).ok).toBe(true);
+    // The stored receipts as the gateway hands them out after the failover: the listing agrees
+    // with the sealed receipt, and the log entry at that index is the one receipted.
+    for (const r of stored) {
+      expect({ what: r.what, event: r.claim.event, logIndex: r.claim.logIndex, bank: r.claim.bank, requestId: r.claim.requestId })
+        .toEqual({ what: r.what, event: r.ref.event, logIndex: r.ref.logIndex, bank: r.ref.bank, requestId: r.requestId });
+      expect(receiptVsLog(r.what, r.claim, byIndex)).toEqual({ what: r.what, index: r.claim.logIndex, ...AS_RECEIPTED });
+    }
+    // The whole log verifies and is consistent with the checkpoint signed before the kill.
+    const report = await auditVerified(t, { redisUrl, saved: savedBefore });
+    expect({ ok: report.ok, divergence: report.divergence }).toEqual({ ok: true, divergence: undefined });
+    expect(report.entries).toBeGreaterThanOrEqual(savedBefore.treeSize);
     expect(firstWriteAfterKill).toBeLessThan(30_000);
   }, 200_000);
 });

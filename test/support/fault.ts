@@ -37,6 +37,7 @@ export interface LoggedEvent {
   event: string;
   requestId?: string;
   bank?: string;
+  statementId?: string;
 }
 
 /** Every log entry of the namespace, in index order. */
