@@ -5,6 +5,7 @@ import { Art50Error } from '../errors';
 import { DecryptionIdentity, unsealStatement } from '../statements/unseal';
 import type { ApiClient } from './api-client';
 import { movementsCsv } from './csv';
+import { reasonText } from './refusal';
 import type { ClientTrust } from './trust';
 
 export interface FetchedStatement {
@@ -15,6 +16,8 @@ export interface FetchedStatement {
   files: string[];
   accounts: number;
   movements: number;
+  /** A refusal's reason, as the bank wrote it inside the statement (one line, card numbers masked). */
+  reason?: string;
 }
 
 export interface FetchOutcome {
@@ -87,6 +90,7 @@ export async function fetchStatements(api: ApiClient, trust: ClientTrust, reques
       out.written.push({
         statementId: doc.statementId, bank: doc.bank.bic, result: doc.result, current: item.current !== false, files,
         accounts: accounts.length, movements: accounts.reduce((n, a) => n + (a.movements?.length ?? 0), 0),
+        ...(doc.result === 'refused' && doc.reason ? { reason: reasonText(doc.reason) } : {}),
       });
     } catch (e) {
       if (!(e instanceof Art50Error)) throw e;

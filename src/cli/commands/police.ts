@@ -8,6 +8,7 @@ import { maskCardNumber } from '../../documents/check-digits';
 import { describeIdentifier, describeSubject } from '../../documents/subject';
 import { writeReceipts } from '../../client/receipts';
 import { formatStatus } from '../../client/status-text';
+import { fetchedReasons } from '../../client/refusal';
 import { submitRequestFile } from '../../client/submit';
 import { DecryptionFlags, openDecryptionIdentity } from '../decryption-identity';
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
@@ -63,13 +64,20 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
     }));
 
   connOptions(identityFlags(police.command('status')
-    .description('state of a request per bank, deadlines and receipts')
+    .description('state of a request per bank (result of each answer), deadlines and receipts')
     .argument('<requestId>')
-    .option('--json', 'print the JSON answer'), 'police'))
-    .action((id: string, o: Conn & IdentityFlags & { json?: boolean }) => clientAction('status', setExit, async (opened) => {
+    .option('--statements <dir>', 'where police fetch wrote the statements: a refusing bank\'s reason is read from there (the gateway cannot read it)')
+    .option('--json', 'print the JSON answer (with --statements, a refusing bank\'s reason is added to its entry)'), 'police'))
+    .action((id: string, o: Conn & IdentityFlags & { statements?: string; json?: boolean }) => clientAction('status', setExit, async (opened) => {
       const api = opened(connect(o, (await openIdentity(o)).tls));
       const s = await api.status(id);
-      process.stdout.write(o.json ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s));
+      const reasons = o.statements ? fetchedReasons(s, o.statements) : undefined;
+      if (o.json) {
+        const banks = reasons ? s.banks.map((b) => (reasons.has(b.bic) ? { ...b, reason: reasons.get(b.bic)! } : b)) : s.banks;
+        process.stdout.write(JSON.stringify({ ...s, banks }, null, 2) + '\n');
+      } else {
+        process.stdout.write(formatStatus(s, reasons && o.statements ? { dir: o.statements, reasons } : undefined));
+      }
     }));
 
   connOptions(identityFlags(police.command('receipts')
@@ -108,6 +116,8 @@ export function registerPoliceCommands(program: Command, setExit: SetExit): void
           ...r.written.map((w) => [w.statementId, w.bank, w.result, String(w.accounts), String(w.movements), w.current ? 'yes' : 'no']),
         ]));
         process.stdout.write(`written to ${o.out}\n`);
+        // A refusal's reason is only in the statement, so this is where the investigator first reads it.
+        for (const w of r.written.filter((x) => x.result === 'refused')) process.stdout.write(`${w.bank} refused (statement ${w.statementId}): ${w.reason ?? '-'}\n`);
       }
       for (const x of r.refused) process.stderr.write(`NOT WRITTEN ${x.statementId}: does not verify: ${x.code}: ${x.detail}\n`);
       if (r.refused.length > 0) setExit(2);
