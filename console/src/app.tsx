@@ -61,7 +61,7 @@ function App() {
         {note && <p class="ok" role="status" id="note">{note}</p>}
         {!session && <SignIn t={t} locale={locale} choice={choice} setChoice={setChoice} onIn={(s) => { setSession(s); setView(''); }} />}
         {session && current === 'new' && choice.kind === 'software' && !choice.keys.sign && <SignerPicker t={t} choice={choice} onChange={setChoice} needSign />}
-        {session && current === 'new' && <NewRequest t={t} locale={locale} session={session} choice={choice} onDone={(id) => { setNote(t('req.submitted', { id })); setView('mine'); }} />}
+        {session && current === 'new' && <NewRequest t={t} locale={locale} session={session} choice={choice} onDone={(id, signedBy) => { setNote(t('req.submitted', { id, signer: signedBy })); setView('mine'); }} />}
         {session && current === 'mine' && !statement && <MyRequests t={t} locale={locale} session={session} choice={choice} now={now} onOpen={setStatement} />}
         {session && current === 'mine' && statement && choice.kind === 'software' && !choice.keys.sign && <SignerPicker t={t} choice={choice} onChange={setChoice} needSign />}
         {session && current === 'mine' && statement && <StatementView t={t} locale={locale} session={session} choice={choice} target={statement} keyring={keyring} setKeyring={setKeyring} onBack={() => setStatement(undefined)} />}

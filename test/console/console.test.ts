@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -59,6 +60,12 @@ async function view(page: Page, name: string): Promise<void> {
   a11y[name] = await axeViolations(page);
 }
 
+/** The CN of a keys.example person's SIGN certificate: who the console must say signed a document. */
+function signCn(person: string): string {
+  const subject = new X509Certificate(readFileSync(join(KEYS, `${person}.sign.pem`))).subject;
+  return /^CN=(.*)$/m.exec(subject)![1]!;
+}
+
 async function signInWithNcaLayer(page: Page, person: string): Promise<void> {
   nca.use(person);
   await page.click('#signin');
@@ -99,12 +106,25 @@ describe('the web console', () => {
     await page.check('#bank-ALFAKZKA');
     await page.fill('#scope-from', '2025-02-01');
     await page.fill('#scope-to', '2025-03-13');
+    // A deadline over 72 hours and a balance date that has not begun: refused in the page with the
+    // code and field the API would answer, before anything is signed.
+    await page.fill('#deadline', '73');
+    await page.fill('#scope-asof', '2999-01-01');
+    await page.click('#submit-request');
+    const refusedInPage = await page.textContent('#request-error');
+    expect(refusedInPage).toContain('[document.schema /deadlineHours]');
+    expect(refusedInPage).toContain('[document.date_in_future /scope/balances/asOf]');
+    expect(nca.requests.length).toBe(1);
+    await page.fill('#deadline', '72');
     await page.fill('#scope-asof', '2025-03-13');
     await view(page, '02-new-request');
     await page.click('#submit-request');
     await page.waitForSelector('#note, #request-error');
     expect(await page.$eval('#request-error', (e) => e.textContent).catch(() => 'none')).toBe('none');
-    requestId = /Request ([0-9a-f-]{36}) received/.exec((await page.textContent('#note')) ?? '')![1]!;
+    // The note says who signed, read from the CMS NCALayer returned (the SIGN certificate).
+    const note = /Request ([0-9a-f-]{36}) received, signed by ([^;]+);/.exec((await page.textContent('#note')) ?? '')!;
+    requestId = note[1]!;
+    expect(note[2]).toBe(signCn('police/investigator-1'));
     expect(nca.requests.at(-1)!.eku).toEqual(['1.3.6.1.5.5.7.3.4']);
     await page.waitForSelector(`article[data-request-id="${requestId}"] .state-awaiting_sanction`);
     await view(page, '03-my-requests');
@@ -171,6 +191,7 @@ describe('the web console', () => {
     await page.click('#grant');
     await page.waitForSelector('#decision-note');
     expect(await page.textContent('#decision-note')).toMatch(/granted/);
+    expect(await page.textContent('#decision-note')).toContain(`signed by ${signCn('prosecutor/prosecutor-1')}`);
     // My decisions come from the gateway (GET /v1/sanctions/decided), not from this browser.
     await page.click('#nav-decisions');
     await page.waitForSelector('#decisions li');

@@ -3,6 +3,7 @@ import { buildNextHopRequests, NextHop, unfollowedTransfers, UnfollowedTransfer 
 import { describeIdentifier } from '../../../src/documents/subject';
 import type { RequestDoc, StatementDoc } from '../../../src/documents/types';
 import { postCms } from '../api';
+import { openCms } from '../cms';
 import { Json, messageOf, signWith, utf8, ViewProps } from '../shared';
 import type { StatementRef } from './my-requests';
 import type { Row } from './statement';
@@ -36,7 +37,7 @@ function pickedOnly(statement: Json, rows: Row[], picked: Set<number>): Statemen
   return { ...statement, accounts } as unknown as StatementDoc;
 }
 
-type Outcome = { ok: true; requestId: string } | { ok: false; message: string };
+type Outcome = { ok: true; requestId: string; signedBy: string } | { ok: false; message: string };
 
 /** A hop's receiver as a key and as shown: "iin:…", "iban:…", "card:…" (a card masked when shown). */
 const keyOf = (h: NextHop): string => `${h.counterparty.kind}:${h.counterparty.value}`;
@@ -73,8 +74,9 @@ export function FollowPanel(p: ViewProps & { target: StatementRef; statement: Js
         // Signed now, by the person signed in: the exact bytes go to the gateway.
         const doc = { ...h.request, createdAt: new Date().toISOString() };
         const cms = await signWith(p.choice, utf8(JSON.stringify(doc)), 'sign', p.locale);
+        const signedBy = openCms(cms).signerCn;
         const receipt = await postCms<{ requestId: string }>('/v1/requests', cms);
-        out[keyOf(h)] = { ok: true, requestId: receipt.requestId };
+        out[keyOf(h)] = { ok: true, requestId: receipt.requestId, signedBy };
       } catch (e) {
         out[keyOf(h)] = { ok: false, message: messageOf(e, t) };
       }
@@ -97,7 +99,7 @@ export function FollowPanel(p: ViewProps & { target: StatementRef; statement: Js
             return (
               <li key={keyOf(h)} class="hop" data-receiver={h.counterparty.kind === 'card' ? describeIdentifier(h.counterparty) : keyOf(h)}>
                 {h.name ?? ''} ({describeIdentifier(h.counterparty)}) — {Object.entries(h.totals).map(([cur, v]) => `${v} ${cur}`).join(', ')} · {t('follow.transfers', { n: h.movements })} · {t('detail.banks')}: {h.banks === 'all' ? t('req.allBanks') : h.banks.join(', ')}
-                {o && <span class={o.ok ? 'ok hop-result' : 'error hop-result'}> — {o.ok ? t('follow.submitted', { id: o.requestId }) : o.message}</span>}
+                {o && <span class={o.ok ? 'ok hop-result' : 'error hop-result'}> — {o.ok ? t('follow.submitted', { id: o.requestId, signer: o.signedBy }) : o.message}</span>}
               </li>
             );
           })}</ul>

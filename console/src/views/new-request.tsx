@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import { isValidIin } from '../../../src/documents/check-digits';
 import { postCms } from '../api';
+import { openCms } from '../cms';
 import type { Locale } from '../i18n';
 import { messageOf, SessionInfo, SignerChoice, signWith, T, utf8 } from '../shared';
 
 /** The investigator's new request: checked as the API would check it, then signed with the SIGN key. */
 
-export function NewRequest(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerChoice; onDone: (id: string) => void }) {
+export function NewRequest(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerChoice; onDone: (id: string, signedBy: string) => void }) {
   const { t, session } = p;
   const today = new Date().toISOString().slice(0, 10);
   const [f, setF] = useState({ erdr: '', article: '', description: '', iin: '', name: '', all: false, banks: [] as string[], accountList: true, asOf: today, from: '', to: today, deadline: '72' });
@@ -24,13 +25,19 @@ export function NewRequest(p: { t: T; locale: Locale; session: SessionInfo; choi
     const bad = (key: string, code: string, field: string): number => out.push(`${t(key)} [${code} ${field}]`);
     if (!/^\d{15}$/.test(f.erdr)) bad('err.erdr', 'document.schema', '/case/erdrNumber');
     if (!/^[1-9][0-9]{0,2}(-[0-9]{1,2}){0,3}$/.test(f.article)) bad('err.article', 'document.schema', '/case/article');
+    if (f.description.length > 500) bad('err.tooLong', 'document.schema', '/case/description');
     if (!isValidIin(f.iin)) bad('err.iin', 'document.schema', '/subject/iin');
+    if (f.name.length > 300) bad('err.tooLong', 'document.schema', '/subject/name');
+    // Dates that have not begun yet (Almaty is UTC+5: the gateway allows the day ahead of UTC).
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    if (f.asOf && f.asOf > tomorrow) bad('err.future', 'document.date_in_future', '/scope/balances/asOf');
+    if (f.from && f.from > tomorrow) bad('err.future', 'document.date_in_future', '/scope/movements/from');
     if (!f.all && f.banks.length === 0) bad('err.banks', 'document.schema', '/banks');
     if (!f.accountList && !f.asOf && !(f.from && f.to)) bad('err.scope', 'document.schema', '/scope');
     if ((f.from || f.to) && !(f.from && f.to && f.from <= f.to)) bad('err.period', 'document.schema', '/scope/movements');
     const h = Number(f.deadline);
     if (!Number.isInteger(h) || h < 1) bad('err.deadline', 'document.schema', '/deadlineHours');
-    else if (h > 72) bad('err.deadline', 'request.deadline', '/deadlineHours');
+    else if (h > 72) bad('err.deadline', 'document.schema', '/deadlineHours');
     return out;
   };
   const submit = async (e: Event): Promise<void> => {
@@ -56,8 +63,10 @@ export function NewRequest(p: { t: T; locale: Locale; session: SessionInfo; choi
       };
       // The exact bytes signed are the bytes the gateway stores and the banks receive.
       const cms = await signWith(p.choice, utf8(JSON.stringify(doc)), 'sign', p.locale);
+      // Who signed, read from the signature itself (the SIGN certificate NCALayer used), not from the session.
+      const signedBy = openCms(cms).signerCn;
       const receipt = await postCms<{ requestId: string }>('/v1/requests', cms);
-      p.onDone(receipt.requestId);
+      p.onDone(receipt.requestId, signedBy);
     } catch (err) {
       setError(messageOf(err, t));
     } finally {
@@ -65,7 +74,7 @@ export function NewRequest(p: { t: T; locale: Locale; session: SessionInfo; choi
     }
   };
   return (
-    <form class="card" onSubmit={submit} id="new-request">
+    <form class="card" onSubmit={submit} id="new-request" noValidate>
       <h2>{t('nav.new')}</h2>
       <label>{t('req.case')} <input id="erdr" inputMode="numeric" value={f.erdr} onInput={set('erdr')} /></label>
       <label>{t('req.article')} <input id="article" value={f.article} onInput={set('article')} /></label>

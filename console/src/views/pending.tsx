@@ -70,7 +70,11 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
   const [busy, setBusy] = useState(false);
   const decide = async (decision: 'granted' | 'refused'): Promise<void> => {
     if (decision === 'refused' && !reason.trim()) {
-      setError(t('err.reason'));
+      setError(`${t('err.reason')} [document.schema /reason]`);
+      return;
+    }
+    if (reason.trim().length > 2000) {
+      setError(`${t('err.tooLong')} [document.schema /reason]`);
       return;
     }
     setBusy(true);
@@ -86,8 +90,9 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
         case: { erdrNumber: c.erdrNumber },
       };
       const cms = await signWith(p.choice, utf8(JSON.stringify(sanction)), 'sign', p.locale);
+      const signedBy = openCms(cms).signerCn;
       await postCms(`/v1/requests/${item.requestId}/sanction`, cms);
-      p.onBack(t('detail.decided', { decision: t(`state.${decision}`) }));
+      p.onBack(t('detail.decided', { decision: t(`state.${decision}`), signer: signedBy }));
     } catch (e) {
       setError(messageOf(e, t));
     } finally {
