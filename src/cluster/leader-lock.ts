@@ -7,20 +7,9 @@
  * (Redis away, a stalled event loop) stops its work before the lease can have lapsed.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import type Redis from 'ioredis';
-import { LuaCommand, readLuaScript, defineLuaScript, LuaScript } from '../store/lua-loader';
-import { SRC_DIR } from '../store/script-set';
-
-const scripts = new Map<string, LuaScript>();
-function script(redis: Redis, name: 'lease-hold-1' | 'lease-release-1'): LuaCommand {
-  let s = scripts.get(name);
-  if (!s) {
-    s = readLuaScript(resolve(SRC_DIR, 'cluster', 'lua', `${name}.lua`), 'art50');
-    scripts.set(name, s);
-  }
-  return defineLuaScript(redis, s);
-}
+import { scriptRunner } from '../store/script-set';
+import { holdReply, releaseReply } from './lua/replies';
 
 export interface LeaseOptions {
   /** The lease key (carry the namespace's hash tag). */
@@ -39,12 +28,12 @@ export class RedisLease {
 
   /** Takes the lease or renews ours; true when we hold it for ttlMs from the call. */
   async hold(): Promise<boolean> {
-    return Number(await script(this.redis, 'lease-hold-1')([this.opts.key], [this.token, this.opts.ttlMs])) === 1;
+    return holdReply(await scriptRunner(this.redis, 'cluster/lua/lease-hold-1.lua')([this.opts.key], [this.token, String(this.opts.ttlMs)]));
   }
 
   /** Gives the lease back if we still hold it, so another process need not wait for the TTL. */
   async release(): Promise<boolean> {
-    return Number(await script(this.redis, 'lease-release-1')([this.opts.key], [this.token])) === 1;
+    return releaseReply(await scriptRunner(this.redis, 'cluster/lua/lease-release-1.lua')([this.opts.key], [this.token]));
   }
 }
 

@@ -8,18 +8,12 @@ import type { DocumentValidators } from './validators';
 import { parseJsonDocument } from './validators';
 import { checkSignerPath, identifySigner } from './verify-steps';
 import { DOCUMENT_KINDS } from './kinds';
-import type { RequestDoc, SanctionDoc, StatementDoc, StatementHeaderDoc } from './types';
+import type { DocumentsByType, DocumentType } from './types';
 
-export interface DocumentKinds {
-  request: RequestDoc;
-  sanction: SanctionDoc;
-  statement: StatementDoc;
-}
-export type DocumentKind = keyof DocumentKinds;
-/** What DocumentVerifier opens: the documents, plus the signed header of an encrypted statement. */
-export interface VerifiableKinds extends DocumentKinds {
-  'statement-header': StatementHeaderDoc;
-}
+/** What DocumentVerifier opens: every kind of DOCUMENT_KINDS, by its `type`. */
+export type VerifiableKinds = DocumentsByType;
+/** The kinds posted as documents of their own: all but the signed header, which comes only with an encrypted statement. */
+export type DocumentKind = Exclude<DocumentType, 'statement-header'>;
 
 /** A document whose signature, signer certificate path and schema have all been checked. */
 export interface SignedDocument<T> {

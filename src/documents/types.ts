@@ -149,5 +149,15 @@ export interface StatementHeaderDoc {
   digests: { statement: string; signedStatement: string; ciphertext: string };
 }
 
-export type DocumentType = 'request' | 'sanction' | 'statement' | 'statement-header';
+/**
+ * Every signed document's shape by its `type`: the one list of kinds. DOCUMENT_KINDS
+ * (documents/kinds/) must describe each, and the validators and the verifier are typed from it.
+ */
+export interface DocumentsByType {
+  request: RequestDoc;
+  sanction: SanctionDoc;
+  statement: StatementDoc;
+  'statement-header': StatementHeaderDoc;
+}
+export type DocumentType = keyof DocumentsByType;
 export type AnyDocument = RequestDoc | SanctionDoc | StatementDoc;

@@ -4,17 +4,15 @@ import { Art50Error } from '../errors';
 import { describeAjvError, loadSchema } from './ajv';
 import { firstDuplicateMember } from './duplicate-members';
 import { jsonPointer } from './pointer';
-import { DOCUMENT_KINDS } from './kinds';
-import type { DocumentType, RequestDoc, SanctionDoc, StatementDoc, StatementHeaderDoc } from './types';
+import { DOCUMENT_TYPES, documentKind } from './kinds';
+import type { DocumentsByType, DocumentType } from './types';
 
-/** Typed validators of the signed document types; each schema is compiled once, and a kind's afterSchema checks (documents/kinds/) follow it. */
-export interface DocumentValidators {
-  /** Returns the value typed, or throws Art50Error 'document.type' / 'document.schema' naming the field. */
-  request(json: unknown): RequestDoc;
-  sanction(json: unknown): SanctionDoc;
-  statement(json: unknown): StatementDoc;
-  'statement-header'(json: unknown): StatementHeaderDoc;
-}
+/**
+ * Typed validators of the signed document types, one per kind of DOCUMENT_KINDS (documents/kinds/);
+ * each returns the value typed, or throws Art50Error 'document.type' / 'document.schema' naming the
+ * field. Each schema is compiled once, and a kind's afterSchema checks follow it.
+ */
+export type DocumentValidators = { readonly [K in DocumentType]: (json: unknown) => DocumentsByType[K] };
 
 /**
  * Sentences for errors whose Ajv wording would mislead (combinators, `false` schemas, patterns that
@@ -122,13 +120,10 @@ function makeValidator<T>(validate: ValidateFunction, type: DocumentType, after?
 
 /** Compiles each kind's schema once on `ajv` (from createAjv()) and returns typed validators. */
 export function createDocumentValidators(ajv: Ajv2020): DocumentValidators {
-  const of = <T>(kind: DocumentType, after?: (doc: T) => void): ((json: unknown) => T) => makeValidator<T>(compileOnce(ajv, kind), kind, after);
-  return {
-    request: of<RequestDoc>('request', DOCUMENT_KINDS.request.afterSchema),
-    sanction: of<SanctionDoc>('sanction'),
-    statement: of<StatementDoc>('statement'),
-    'statement-header': of<StatementHeaderDoc>('statement-header'),
-  };
+  const validatorOf = <K extends DocumentType>(kind: K): ((json: unknown) => DocumentsByType[K]) =>
+    makeValidator(compileOnce(ajv, kind), kind, documentKind(kind).afterSchema);
+  // Object.fromEntries loses the pairing of each key with its validator's type; validatorOf keeps it per kind.
+  return Object.fromEntries(DOCUMENT_TYPES.map((kind) => [kind, validatorOf(kind)])) as DocumentValidators;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

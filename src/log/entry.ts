@@ -10,22 +10,22 @@ import type { ValidateFunction } from 'ajv/dist/2020';
 import type Ajv2020 from 'ajv/dist/2020';
 import { Art50Error, ErrorCode } from '../errors';
 import { createAjv, loadSchema, validateOrThrow } from '../documents/ajv';
-import { DOCUMENT_KINDS } from '../documents/kinds';
+import { DOCUMENT_EVENTS } from '../documents/kinds';
 
-/** Every event the log records: each document kind's (documents/kinds/), and the deliveries' between them. */
-export const LOG_EVENTS = [
-  ...DOCUMENT_KINDS.request.events,
-  ...DOCUMENT_KINDS.sanction.events,
+/** The deliveries' events: a delivery is no signed document, so it has no kind module to declare them. */
+export const DELIVERY_EVENTS = [
   'delivery.queued',
   'delivery.delivered',
   'delivery.acknowledged',
   'delivery.overdue',
   'delivery.push_failed',
   'delivery.fallback_inbox',
-  ...DOCUMENT_KINDS.statement.events,
 ] as const;
 
-export type LogEvent = (typeof LOG_EVENTS)[number];
+export type LogEvent = (typeof DOCUMENT_EVENTS)[number] | (typeof DELIVERY_EVENTS)[number];
+
+/** Every event the log records: each document kind's (documents/kinds/), then the deliveries'. schemas/log-entry.schema.json lists the same set (test/documents/kinds.test.ts). */
+export const LOG_EVENTS: readonly LogEvent[] = [...DOCUMENT_EVENTS, ...DELIVERY_EVENTS];
 
 export type LogActorRole = 'investigator' | 'first_head' | 'head' | 'prosecutor' | 'bank' | 'bank_officer' | 'auditor' | 'gateway';
 

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { LeaderRunner, RedisLease } from '../../src/cluster/leader-lock';
+import { holdReply, releaseReply } from '../../src/cluster/lua/replies';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -44,5 +45,16 @@ describe('the single-writer lease', () => {
     await two.stop();
     expect(running).toEqual([]);
     expect(await redis.exists(k)).toBe(0);
+  });
+});
+
+describe('the lease scripts\' reply decoders', () => {
+  it('read 1 and 0 as the scripts document them and refuse anything else, naming the script', () => {
+    expect(holdReply(1)).toBe(true);
+    expect(holdReply(0)).toBe(false);
+    expect(releaseReply(1)).toBe(true);
+    expect(releaseReply('0')).toBe(false);
+    expect(() => holdReply(2)).toThrow('lease-hold-1.lua: unknown status code 2');
+    expect(() => releaseReply(null)).toThrow(/^lease-release-1\.lua: status code is not an integer/);
   });
 });

@@ -5,9 +5,9 @@
  * statement-header.ts) exports its descriptor and its signer rule; validators, the verifier and
  * the log's event list read from them (docs/documents.md, "Adding a document kind").
  */
-export interface DocumentKindSpec<T, E extends string = string> {
+export interface DocumentKindSpec<T extends { type: string }, E extends string = string> {
   /** The document's `type` member; its schema is schemas/<type>.schema.json. */
-  readonly type: string;
+  readonly type: T['type'];
   /** Checks that JSON Schema cannot express, run after the schema (e.g. check digits); throw Art50Error. */
   readonly afterSchema?: (doc: T) => void;
   /** 'small': content up to ART50_SMALL_DOCUMENT_LIMIT; 'body': bounded only by the endpoint's body limit (statements). */
