@@ -66,8 +66,8 @@ export function checkSealedCiphertext(header: StatementHeaderDoc, ciphertext: Bu
   if (!recipient) {
     throw new Art50Error('statement.wrong_recipient', 'the requesting body has no encryption certificate in the registry: send the signed statement unencrypted');
   }
-  if (header.deliveryId !== undefined && header.deliveryId !== deliveryIdOf(header.requestId, header.bank)) {
-    throw new Art50Error('statement.header_mismatch', `deliveryId ${header.deliveryId} of the signed header is not this bank's delivery of the request (${deliveryIdOf(header.requestId, header.bank)})`, { field: '/deliveryId' });
+  if (header.deliveryId !== undefined && header.deliveryId !== deliveryIdOf(header.requestId, header.bank.bic)) {
+    throw new Art50Error('statement.header_mismatch', `deliveryId ${header.deliveryId} of the signed header is not this bank's delivery of the request (${deliveryIdOf(header.requestId, header.bank.bic)})`, { field: '/deliveryId' });
   }
   const parsed = parseAuthEnveloped(ciphertext);
   // Every recipient, not just one: a ciphertext also addressed to anyone else would hand the

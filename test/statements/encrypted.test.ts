@@ -174,8 +174,9 @@ describe('the gateway carries encrypted statements it cannot read', () => {
     const refused = (await logEntries(t)).filter((e) => e.event === 'statement.refused' && e.requestId === doc.requestId).map((e) => e.code);
     expect(refused).toEqual(expect.arrayContaining(['statement.encryption_required', 'statement.header_mismatch', 'statement.wrong_recipient']));
 
-    // The good one is still accepted afterwards.
-    expect((await t.as(ALFA).post('/v1/statements', joinSealedUpload(good))).status).toBe(201);
+    // The good one is still accepted afterwards, with the header naming this bank's delivery.
+    const named = sealStatement({ signed: good.signed, recipient: certA, signer: signer(ALFA), deliveryId: `${doc.requestId}.ALFAKZKA` });
+    expect((await t.as(ALFA).post('/v1/statements', joinSealedUpload(named))).status).toBe(201);
   });
 
   it('the investigator refuses a statement whose content differs from the bank-signed header', () => {
