@@ -262,7 +262,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     reconciler.start(Math.max(1000, config.workers.stalledIntervalMs));
     // Data-key rotation: re-seal what an older key (or none) sealed, in the background.
     rekeyStoredDocuments(requests).then(
-      (n) => (n > 0 ? logger.info('stored requests re-sealed under the current data key', { keyId: dataKeys.currentId, values: n }) : undefined),
+      (n) => logger.info(n > 0 ? 'stored requests re-sealed under the current data key' : 'nothing left to re-seal: every stored request is sealed under the current data key', { keyId: dataKeys.currentId, values: n }),
       (e: unknown) => logger.warn('data-key rotation pass failed; it runs again at the next start', { error: String(e) }),
     );
   };

@@ -18,6 +18,10 @@ export type RequestHeader = Pick<StoredRequest, 'requestId' | 'digest' | 'state'
 
 
 const STRING_FIELDS = ['requestId', 'digest', 'state', 'bodyBin', 'erdrNumber', 'article', 'region', 'createdAt', 'receivedAt', 'signerFingerprint', 'scope', 'sanctionDigest', 'decision', 'decisionReason', 'decidedAt', 'officeBin'] as const;
+/** Fields sealed with the data keys (AES-256-GCM, bound to their place); rotation re-seals them. */
+const SEALED_FIELDS = ['cms', 'sanctionCms', 'decisionReason'] as const;
+type SealedField = (typeof SEALED_FIELDS)[number];
+
 /** Every field parseStored reads. */
 const HEADER_FIELDS: readonly string[] = [...STRING_FIELDS, 'deadlineHours', 'receivedIndex', 'sanctionIndex', 'banks'];
 
@@ -45,7 +49,7 @@ export class RequestStore {
   ) {}
 
   /** Where a document sits, bound into its encryption: a value copied to another request does not open. */
-  private static place(requestId: string, field: 'cms' | 'sanctionCms'): string {
+  private static place(requestId: string, field: SealedField): string {
     return `req:${requestId}:${field}`;
   }
 
@@ -76,7 +80,11 @@ export class RequestStore {
     cms: Buffer;
     fields: Record<string, string>;
   }): Promise<SanctionOutcome> {
-    const pairs = Object.entries(input.fields).flat();
+    // The prosecutor's free-text reason may name people: sealed at rest like the documents.
+    const pairs: Array<string | Buffer> = [];
+    for (const [k, v] of Object.entries(input.fields)) {
+      pairs.push(k, k === 'decisionReason' && v !== '' ? this.dataKeys.seal(Buffer.from(v, 'utf8'), RequestStore.place(input.requestId, 'decisionReason')) : v);
+    }
     return sanctionReply(await this.scripts.sanction.buffer(
       [
         this.keys.request(input.requestId), this.keys.pendingForBody(input.bodyBin), this.keys.requestBanks(input.requestId),
@@ -89,11 +97,13 @@ export class RequestStore {
   async get(requestId: string): Promise<StoredRequest | undefined> {
     // HMGET of the header fields, not HGETALL: the hash also holds the sealed documents and the
     // receipts (several KB), which would be read and decoded as strings for nothing.
-    const values = await this.redis.hmget(this.keys.request(requestId), ...HEADER_FIELDS);
+    const values = await this.redis.hmgetBuffer(this.keys.request(requestId), ...HEADER_FIELDS);
     const h: Record<string, string> = {};
     HEADER_FIELDS.forEach((f, i) => {
       const v = values[i];
-      if (v !== null && v !== undefined) h[f] = v;
+      if (v === null || v === undefined) return;
+      // decisionReason is sealed (open() passes a value stored in clear before sealing through).
+      h[f] = (f === 'decisionReason' ? this.dataKeys.open(v, RequestStore.place(requestId, 'decisionReason')) : v).toString('utf8');
     });
     if (!h.digest) return undefined;
     return parseStored(h);
@@ -131,10 +141,10 @@ export class RequestStore {
     for (const key of found) {
       const requestId = key.slice(prefix.length);
       if (requestId.includes(':')) continue; // :banks, :stmts
-      const values = await this.redis.hmgetBuffer(key, 'cms', 'sanctionCms');
-      for (const [i, field] of (['cms', 'sanctionCms'] as const).entries()) {
+      const values = await this.redis.hmgetBuffer(key, ...SEALED_FIELDS);
+      for (const [i, field] of SEALED_FIELDS.entries()) {
         const stored = values[i];
-        if (!stored || this.dataKeys.keyIdOf(stored) === this.dataKeys.currentId) continue;
+        if (!stored || stored.length === 0 || this.dataKeys.keyIdOf(stored) === this.dataKeys.currentId) continue;
         const place = RequestStore.place(requestId, field);
         const sealed = this.dataKeys.seal(this.dataKeys.open(stored, place), place);
         if (rekeyReply(await script([key], [field, stored, sealed]))) resealed++;

@@ -87,4 +87,34 @@ describe('requests and sanctions at rest', () => {
     const oldOnly = new RequestStore(t.gw.redis, t.gw.keys, { intake: scriptRunner(t.gw.redis, 'requests/lua/intake-6.lua'), sanction: scriptRunner(t.gw.redis, 'requests/lua/sanction-8.lua') }, DataKeyring.parse(line('k-old', OLD), 'test'));
     await expect(oldOnly.getCms(String(doc.requestId))).rejects.toThrow(/k-new/);
   });
+
+  it('seal a refusal\'s free-text reason too: not in clear in Redis, read back for the body, re-sealed by rotation (a reason stored in clear before is sealed by it)', async () => {
+    const reason = 'No grounds shown against Aigerim Demo-Zhaksylykova';
+    const doc = makeRequest({ banks: ['ALFAKZKA'] });
+    const r = await t.as(INV).post('/v1/requests', sign(doc, INV));
+    expect((await t.as(PROS).post(`/v1/requests/${doc.requestId}/sanction`, sign(makeSanction(doc, r.body.digest, { decision: 'refused', reason }), PROS))).status).toBe(201);
+    const key = t.gw.keys.request(String(doc.requestId));
+    const stored = (await t.gw.redis.hgetBuffer(key, 'decisionReason'))!;
+    expect(stored[0]).toBe(0xa5);
+    expect(Buffer.concat(Object.values(await t.gw.redis.hgetallBuffer(key))).includes(Buffer.from('Zhaksylykova'))).toBe(false);
+    const status = await t.as(INV).get(`/v1/requests/${doc.requestId}`);
+    expect(status.body.decision).toMatchObject({ decision: 'refused', reason });
+
+    // A reason written in clear by an earlier version is read as is, and rotation seals it.
+    const legacy = makeRequest({ banks: ['ALFAKZKA'] });
+    const lr = await t.as(INV).post('/v1/requests', sign(legacy, INV));
+    expect((await t.as(PROS).post(`/v1/requests/${legacy.requestId}/sanction`, sign(makeSanction(legacy, lr.body.digest, { decision: 'refused', reason: 'x' }), PROS))).status).toBe(201);
+    const legacyKey = t.gw.keys.request(String(legacy.requestId));
+    await t.gw.redis.hset(legacyKey, 'decisionReason', 'written in clear');
+    expect((await t.as(INV).get(`/v1/requests/${legacy.requestId}`)).body.decision.reason).toBe('written in clear');
+    const store = new RequestStore(t.gw.redis, t.gw.keys, {
+      intake: scriptRunner(t.gw.redis, 'requests/lua/intake-6.lua'),
+      sanction: scriptRunner(t.gw.redis, 'requests/lua/sanction-8.lua'),
+      rekey: scriptRunner(t.gw.redis, 'requests/lua/rekey-1.lua'),
+    }, DataKeyring.parse(`${line('k-new', NEW)}\n${line('k-old', OLD)}`, 'test'));
+    await rekeyStoredDocuments(store);
+    const resealed = (await t.gw.redis.hgetBuffer(legacyKey, 'decisionReason'))!;
+    expect(resealed[0]).toBe(0xa5);
+    expect((await store.get(String(legacy.requestId)))!.decisionReason).toBe('written in clear');
+  });
 });
