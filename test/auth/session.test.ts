@@ -1,8 +1,9 @@
+import { request as httpsRequest } from 'node:https';
 import { signCms } from '../../src/cms/sign';
 import { makeRequest, makeSanction } from '../support/documents';
 import { INV, PROS } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { identity, sign } from '../support/identities';
+import { identity, ROOT_PEM, sign } from '../support/identities';
 import { signedChallenge, signIn } from '../support/session';
 
 const PROS_B = 'prosecutor/prosecutor-2';
@@ -74,6 +75,49 @@ describe('sign-in by signature', () => {
     expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
     // Another person from the same address still signs in (the address limit is higher).
     expect((await signIn(t, 'police/investigator-2')).csrf).toBeTruthy();
+  });
+});
+
+describe('the failed sign-in limit per address', () => {
+  let limited: TestGateway;
+  beforeAll(async () => {
+    limited = await startTestGateway({ ART50_LOGIN_FAILURES_PER_ADDRESS: '3' }, { workers: false });
+  });
+  afterAll(async () => {
+    await limited.stop();
+  });
+
+  /** POST /v1/auth/login from another loopback address than supertest's 127.0.0.1. */
+  const loginFrom = (localAddress: string, cms: Buffer): Promise<{ status: number; code?: string }> =>
+    new Promise((ok, fail) => {
+      const req = httpsRequest({ host: '127.0.0.1', port: limited.port, path: '/v1/auth/login', method: 'POST', localAddress, ca: ROOT_PEM(), headers: { 'Content-Type': 'application/pkcs7-mime', 'Content-Length': cms.length } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, code: (JSON.parse(body) as { code?: string }).code }));
+      });
+      req.on('error', fail);
+      req.end(cms);
+    });
+
+  it('throttles one address at the limit although each certificate failed only once (429 with Retry-After)', async () => {
+    // Three different certificates, each refused once for its own reason: under the per-certificate limit (5).
+    const failures: Array<[string, number]> = [];
+    for (const who of ['police/investigator-revoked', 'police/investigator-2.sign', 'police/head-1.sign']) {
+      const res = await limited.as().post('/v1/auth/login', (await signedChallenge(limited, who)).cms);
+      failures.push([who, res.status]);
+    }
+    expect(failures).toEqual([['police/investigator-revoked', 403], ['police/investigator-2.sign', 403], ['police/head-1.sign', 403]]);
+    // The third failure reached the limit: now anyone from this address is turned away, a valid
+    // person too, before the signature is even looked at.
+    const valid = await limited.as().post('/v1/auth/login', (await signedChallenge(limited, INV)).cms);
+    expect([valid.status, valid.body.code]).toEqual([429, 'auth.login_throttled']);
+    expect(valid.body.detail).toMatch(/from this address/);
+    expect(Number(valid.headers['retry-after'])).toBeGreaterThan(0);
+    const garbage = await limited.as().post('/v1/auth/login', Buffer.from('not a CMS'));
+    expect([garbage.status, garbage.body.code]).toEqual([429, 'auth.login_throttled']);
+    // The same valid person from another address signs in: the count is per address.
+    const other = await loginFrom('127.0.0.2', (await signedChallenge(limited, INV)).cms);
+    expect(other).toEqual({ status: 200, code: undefined });
   });
 });
 
