@@ -6,7 +6,7 @@ import type { ClientTrust } from '../client/trust';
 import type { DeliveryBundle } from '../delivery/bundle';
 import { isArt50Error } from '../errors';
 import { DeliveryRejected, type VerifiedDelivery } from './delivery-check';
-import type { ReferenceBank } from './reference-bank';
+import type { HandleOutcome, ReferenceBank } from './reference-bank';
 
 /**
  * The reference bank's push endpoint: a small HTTPS server the gateway POSTs delivery bundles to
@@ -27,6 +27,8 @@ export interface PushServerOptions {
   path?: string;
   maxBodyBytes?: number;
   log?: (line: string) => void;
+  /** Each pushed delivery's outcome as data: rejected at once, or once answered (`art50 bank serve --json`). */
+  onOutcome?: (outcome: HandleOutcome) => void;
 }
 
 export interface PushServer {
@@ -98,12 +100,13 @@ export async function startPushServer(o: PushServerOptions): Promise<PushServer>
       } catch (e) {
         if (e instanceof DeliveryRejected) {
           log(`push REJECTED ${String(bundle?.deliveryId)}: ${e.code}: ${e.detail}`);
+          o.onOutcome?.({ deliveryId: String(bundle?.deliveryId), requestId: String(bundle?.requestId), outcome: 'rejected', code: e.code, detail: e.detail });
           return problem(res, 422, e.code, e.detail);
         }
         log(`push failed: ${(e as Error).message}`);
         return problem(res, 500, 'http.internal', 'the bank could not take the delivery');
       }
-      queue = queue.then(() => o.bank.answerVerified(v, { ack: false })).catch((e: unknown) => log(`answering ${v.bundle.deliveryId} failed: ${(e as Error).message}`));
+      queue = queue.then(() => o.bank.answerVerified(v, { ack: false })).then((outcome) => o.onOutcome?.(outcome)).catch((e: unknown) => log(`answering ${v.bundle.deliveryId} failed: ${(e as Error).message}`));
       res.writeHead(202, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ deliveryId: v.bundle.deliveryId, accepted: true }));
     });

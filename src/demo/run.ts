@@ -261,7 +261,21 @@ export async function runDemo(o: { outDir?: string; redisUrl?: string; print?: (
     registerPoliceCommands(cli, (code) => {
       followed = code;
     });
-    await cli.parseAsync(argv);
+    // The command prints to stdout; a caller with its own `print` (demo --json: the narrative on
+    // stderr, stdout kept for JSON) gets those lines through it instead.
+    const stdoutWrite = process.stdout.write;
+    if (o.print) {
+      const print = o.print;
+      process.stdout.write = ((chunk: string | Uint8Array): boolean => {
+        for (const line of (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')).replace(/\n$/, '').split('\n')) print(line);
+        return true;
+      }) as typeof process.stdout.write;
+    }
+    try {
+      await cli.parseAsync(argv);
+    } finally {
+      process.stdout.write = stdoutWrite;
+    }
     if (followed !== 0) throw new Error(`demo: art50 police follow exited with ${followed}`);
     const hops = readdirSync(hopsDir).filter((f) => f.endsWith('.request.json')).sort().map((f) => {
       const request = JSON.parse(readFileSync(join(hopsDir, f), 'utf8')) as RequestDoc;

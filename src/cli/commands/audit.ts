@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { ApiClient, isApiError } from '../../client/api-client';
 import { EXIT } from '../exit-codes';
@@ -63,10 +64,11 @@ function fail(e: unknown, what: string, setExit: SetExit): void {
   setExit(e instanceof UsageError || (isArt50Error(e) && (e.code === 'config.invalid' || e.code === 'config.unreadable' || e.code === 'registry.invalid')) ? EXIT.usage : EXIT.refused);
 }
 
-function withConn(cmd: Command): Command {
+/** `caDefault`: where --ca comes from when not given (commands with --trust take it from there). */
+function withConn(cmd: Command, caDefault = '--trust'): Command {
   return identityFlags(cmd, 'auditor')
     .option('--gateway <url>', 'gateway base URL (default $ART50_GATEWAY or https://localhost:8443)')
-    .option('--ca <pem>', 'trust root for the gateway TLS certificate (default: --trust)');
+    .option('--ca <pem>', `trust root for the gateway TLS certificate (default: ${caDefault})`);
 }
 
 function withTrust(cmd: Command): Command {
@@ -128,17 +130,19 @@ export function registerAuditCommands(program: Command, setExit: SetExit): void 
       }
     });
 
-  withConn(audit.command('export'))
+  withConn(audit.command('export'), '$ART50_TRUST, a profile, or --demo')
     .description('copy the log to DIR: entries.jsonl (exact entry strings, one a line) and checkpoints/<treeSize>.p7s')
     .requiredOption('--out <dir>', 'target directory')
-    .action(async (o: Conn & { out: string }) => {
+    .option('--json', 'print {"out", "entries", "checkpoints"} as JSON')
+    .action(async (o: Conn & { out: string; json?: boolean }) => {
       let api: ApiClient | undefined;
       const bar = progress('export');
       try {
         api = await client(o);
         const r = await exportLog(new RemoteLogSource(api), o.out, (read, total) => bar.update(read, total));
         bar.stop();
-        process.stdout.write(`exported ${r.entries} entries and ${r.checkpoints} checkpoints to ${o.out}\n`);
+        if (o.json) process.stdout.write(JSON.stringify({ out: resolve(o.out), entries: r.entries, checkpoints: r.checkpoints }, null, 2) + '\n');
+        else process.stdout.write(`exported ${r.entries} entries and ${r.checkpoints} checkpoints to ${o.out}\n`);
         setExit(EXIT.ok);
       } catch (e) {
         bar.stop();

@@ -59,6 +59,22 @@ async function makeBank(o: BankOpts, log: (l: string) => void): Promise<{ bank: 
   }
 }
 
+/**
+ * What the long-running bank commands print: with --json one JSON object a line (JSON Lines), each
+ * with "event" and "at" — the stable form for a script to follow; otherwise text lines for a person.
+ */
+function output(json: boolean): { text(line: string): void; event(event: string, data: Record<string, unknown>, text?: string): void } {
+  const at = (): string => new Date().toISOString();
+  return {
+    // With --json the free-text lines (failures the bank reports) go to stderr, so stdout stays JSON.
+    text: (line) => void (json ? process.stderr : process.stdout).write(`${at()} ${line}\n`),
+    event(event, data, text) {
+      if (json) process.stdout.write(`${JSON.stringify({ event, at: at(), ...data })}\n`);
+      else if (text !== undefined) process.stdout.write(`${at()} ${text}\n`);
+    },
+  };
+}
+
 function untilSignal(): Promise<string> {
   return new Promise((r) => {
     const on = (s: string) => (): void => {
@@ -92,17 +108,23 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
     .description('poll the inbox: verify request + sanction, acknowledge, answer with a signed statement')
     .option('--once', 'one pass over the inbox, then exit')
     .option('--interval <ms>', 'pause between polls', '2000')
-    .option('--limit <n>', 'deliveries per poll', '50'))
-    .action(async (o: BankOpts & { once?: boolean; interval: string; limit: string }) => {
-      const log = (l: string): void => void process.stdout.write(`${new Date().toISOString()} ${l}\n`);
+    .option('--limit <n>', 'deliveries per poll', '50')
+    .option('--json', 'JSON Lines on stdout: {"event":"polling",…}, then {"event":"delivery",…} per delivery handled (its outcome), {"event":"stopped",…} on a signal'))
+    .action(async (o: BankOpts & { once?: boolean; interval: string; limit: string; json?: boolean }) => {
+      const out = output(o.json === true);
       let made: Awaited<ReturnType<typeof makeBank>> | undefined;
       try {
         const interval = intOpt(o.interval, '--interval', 10);
         const limit = intOpt(o.limit, '--limit', 1);
         made = await makeBank(o, () => undefined);
-        log(`bank ${made.bank.bic} polling ${made.api.baseUrl}${o.once ? ' once' : ` every ${interval} ms`}`);
+        const bic = made.bank.bic;
+        out.event('polling', { bank: bic, gateway: made.api.baseUrl, once: o.once === true, ...(o.once ? {} : { intervalMs: interval }), limit }, `bank ${bic} polling ${made.api.baseUrl}${o.once ? ' once' : ` every ${interval} ms`}`);
         let stopped = false;
-        const signal = o.once ? undefined : untilSignal().then(() => void (stopped = true));
+        let stoppedBy: string | undefined;
+        const signal = o.once ? undefined : untilSignal().then((sig) => {
+          stopped = true;
+          stoppedBy = sig;
+        });
         do {
           let outcomes: HandleOutcome[] = [];
           try {
@@ -111,11 +133,13 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
             if (o.once) throw e;
             setExit(reportError('poll', e));
           }
-          for (const x of outcomes) log(describe(x));
+          for (const x of outcomes) out.event('delivery', { bank: bic, ...x }, describe(x));
           if (outcomes.some((x) => x.outcome === 'rejected')) setExit(2);
           if (o.once) break;
           if (outcomes.length < limit) await Promise.race([new Promise((r) => setTimeout(r, interval)), signal]);
         } while (!stopped);
+        // After the pass in progress: nothing follows this line.
+        if (stoppedBy) out.event('stopped', { bank: bic, signal: stoppedBy });
       } catch (e) {
         setExit(reportError('poll', e));
       } finally {
@@ -128,21 +152,29 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
     .description('push endpoint: HTTPS with the bank certificate, accepts only the gateway\'s client certificate; answers asynchronously via POST /v1/statements')
     .requiredOption('--port <n>', 'port to listen on')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--path <path>', 'URL path of the endpoint', '/art50/deliveries'))
-    .action(async (o: BankOpts & { port: string; host: string; path: string }) => {
-      const log = (l: string): void => void process.stdout.write(`${new Date().toISOString()} ${l}\n`);
+    .option('--path <path>', 'URL path of the endpoint', '/art50/deliveries')
+    .option('--json', 'JSON Lines on stdout: {"event":"listening",…} with the URL and the registry entry, then {"event":"delivery",…} per pushed delivery (its outcome once answered, or rejected), {"event":"stopped",…} on a signal'))
+    .action(async (o: BankOpts & { port: string; host: string; path: string; json?: boolean }) => {
+      const json = o.json === true;
+      const out = output(json);
       let made: Awaited<ReturnType<typeof makeBank>> | undefined;
       try {
         const port = intOpt(o.port, '--port', 0);
-        made = await makeBank(o, log);
+        // Text mode: the bank's own lines tell each outcome; JSON mode: onOutcome does, as data.
+        made = await makeBank(o, json ? () => undefined : out.text);
+        const bic = made.bank.bic;
         const server = await startPushServer({
           bank: made.bank, trust: made.trust, cert: made.tls.cert, key: made.tls.key, ca: readFileSync(o.ca!),
-          port, host: o.host, path: o.path, log,
+          port, host: o.host, path: o.path, log: out.text,
+          ...(json ? { onOutcome: (x: HandleOutcome) => out.event('delivery', { bank: bic, ...x }) } : {}),
         });
-        log(`bank ${made.bank.bic} push endpoint at https://${o.host}:${server.port}${o.path}; statements go to ${made.api.baseUrl}`);
-        log(`registry entry: "delivery": {"mode": "push", "url": "https://${o.host}:${server.port}${o.path}"}`);
-        log(`stopped by ${await untilSignal()}`);
+        const url = `https://${o.host}:${server.port}${o.path}`;
+        out.event('listening', { bank: bic, url, statementsTo: made.api.baseUrl, registryEntry: { delivery: { mode: 'push', url } } },
+          `bank ${bic} push endpoint at ${url}; statements go to ${made.api.baseUrl}\n${new Date().toISOString()} registry entry: "delivery": {"mode": "push", "url": "${url}"}`);
+        const signal = await untilSignal();
+        // close() waits for the queued deliveries to be answered: their lines come first.
         await server.close();
+        out.event('stopped', { bank: bic, signal }, `stopped by ${signal}`);
       } catch (e) {
         setExit(reportError('serve', e));
       } finally {

@@ -9,9 +9,11 @@ export function registerPkiCommands(program: Command, _setExit: SetExit): void {
     .command('init')
     .description('write a complete demo trust world (CA, CRL, gateway, police, prosecutors, banks, auditor, registry)')
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (opts: { out: string }) => {
+    .option('--json', 'print {"out", "files"} (absolute directory, the files written relative to it) as JSON')
+    .action(async (opts: { out: string; json?: boolean }) => {
       const out = resolve(opts.out);
       const { files } = await writeDemoWorld(out);
-      process.stdout.write(`wrote ${files.length} files to ${opts.out} (demo keys: never use them for anything real)\n`);
+      if (opts.json) process.stdout.write(JSON.stringify({ out, files }, null, 2) + '\n');
+      else process.stdout.write(`wrote ${files.length} files to ${opts.out} (demo keys: never use them for anything real)\n`);
     });
 }
