@@ -70,7 +70,7 @@ function Oversight() {
         {session && allowed.length === 0 && <p id="not-for-you">{t('ov.notForYou')}</p>}
         {session && current === 'stats' && <StatsView t={t} locale={locale} onReady={ready('stats')} />}
         {session && current === 'log' && <LogView t={t} locale={locale} now={now} />}
-        {session && current === 'trail' && (trail ? <trail.TrailView t={t} canDecrypt={session.participant.organisation.kind === 'police'} /> : <p>{t('ov.loading')}</p>)}
+        {session && current === 'trail' && (trail ? <trail.TrailView t={t} locale={locale} canDecrypt={session.participant.organisation.kind === 'police'} /> : <p>{t('ov.loading')}</p>)}
       </main>
     </div>
   );

@@ -214,6 +214,84 @@ describe('the oversight console', () => {
     await page.close();
   });
 
+  /** A fresh page on the log view that has checked the current checkpoint: the tree this browser saw, as it shows it. */
+  async function seenTree(): Promise<{ page: Page; size: number; root: string }> {
+    const page = await openAs(AUD);
+    await page.click('#nav-log');
+    await page.waitForSelector('#log-health');
+    return { page, size: Number(await page.textContent('#log-size')), root: (await page.textContent('#log-root'))! };
+  }
+  const hex = (b64: string): string => Buffer.from(b64, 'base64').toString('hex');
+  const alarmTree = async (page: Page, which: 'current' | 'signed' | 'previous'): Promise<{ size: string | null; root: string | null }> => ({
+    size: await page.getAttribute(`#alarm-${which}`, 'data-size'),
+    root: await page.getAttribute(`#alarm-${which}`, 'data-root'),
+  });
+
+  it('raises the alarm for a served tree that differs from the signed one, naming the served, the signed and the previously seen tree', async () => {
+    const { page, size: seenSize, root: seenRoot } = await seenTree();
+    // The log grows first, so the three trees differ: seen before, signed now, claimed now.
+    await t.as(INV).get(`/v1/statements/${filed.statementIds[2]}`);
+    const real = await waitFor(async () => {
+      const c = (await t.as(AUD).get('/v1/log/checkpoint')).body as { origin: string; treeSize: number; rootHash: string; time: string; checkpoint: string };
+      return c.treeSize > seenSize ? c : undefined;
+    }, 'a newer checkpoint');
+    // The gateway's real, correctly sealed checkpoint, with other figures in the JSON around it.
+    const claimed = { treeSize: real.treeSize + 5, rootHash: randomBytes(32).toString('base64') };
+    await page.route('**/v1/log/checkpoint', (route) => route.fulfill({ json: { ...real, ...claimed } }));
+    await page.click('#log-recheck');
+    await page.waitForSelector('#log-alarm');
+    expect(await page.getAttribute('#log-alarm', 'data-reason')).toBe('served_mismatch');
+    expect(await alarmTree(page, 'current')).toEqual({ size: String(claimed.treeSize), root: hex(claimed.rootHash) });
+    expect(await alarmTree(page, 'signed')).toEqual({ size: String(real.treeSize), root: hex(real.rootHash) });
+    // What this browser really saw before, not the signed tree in its place.
+    expect(await alarmTree(page, 'previous')).toEqual({ size: String(seenSize), root: seenRoot });
+    const text = await page.textContent('#log-alarm');
+    for (const root of [hex(claimed.rootHash), hex(real.rootHash), seenRoot]) expect(text).toContain(root);
+    await view(page, '16-oversight-log-alarm-served-mismatch');
+    await page.close();
+  });
+
+  it('raises the alarm for a checkpoint sealed with another key than the one this browser pinned', async () => {
+    const { page, size: seenSize, root: seenRoot } = await seenTree();
+    const real = (await t.as(AUD).get('/v1/log/checkpoint')).body as { origin: string; treeSize: number; rootHash: string; time: string };
+    // The same tree, signed and served consistently, but by a bank's key instead of the gateway's seal.
+    const body = { origin: real.origin, treeSize: real.treeSize, rootHash: real.rootHash, time: real.time };
+    const other = identity('banks/ALFAKZKA');
+    const forged = signCms(encodeCheckpointBody(body), other);
+    await page.route('**/v1/log/checkpoint', (route) => route.fulfill({ json: { ...body, checkpoint: forged.toString('base64') } }));
+    await page.click('#log-recheck');
+    await page.waitForSelector('#log-alarm');
+    expect(await page.getAttribute('#log-alarm', 'data-reason')).toBe('seal_key');
+    expect(await alarmTree(page, 'current')).toEqual({ size: String(body.treeSize), root: hex(body.rootHash) });
+    expect(await alarmTree(page, 'previous')).toEqual({ size: String(seenSize), root: seenRoot });
+    expect(await page.$('#alarm-signed')).toBeNull();
+    // Both keys named: the pinned seal key and the one that signed now.
+    expect(await page.textContent('#log-alarm')).toContain(`${spkiHash(identity('gateway/seal').certPem)} → ${spkiHash(other.certPem)}`);
+    await view(page, '17-oversight-log-alarm-seal-key');
+    await page.close();
+  });
+
+  it('raises the alarm for a correctly sealed checkpoint of a smaller tree than the one seen before', async () => {
+    const { page, size: seenSize, root: seenRoot } = await seenTree();
+    const real = (await t.as(AUD).get('/v1/log/checkpoint')).body as { origin: string };
+    const body = { origin: real.origin, treeSize: seenSize - 3, rootHash: randomBytes(32).toString('base64'), time: new Date().toISOString() };
+    const forged = signCms(encodeCheckpointBody(body), identity('gateway/seal'));
+    await page.route('**/v1/log/checkpoint', (route) => route.fulfill({ json: { ...body, checkpoint: forged.toString('base64') } }));
+    await page.click('#log-recheck');
+    await page.waitForSelector('#log-alarm');
+    expect(await page.getAttribute('#log-alarm', 'data-reason')).toBe('shrunk');
+    expect(await alarmTree(page, 'current')).toEqual({ size: String(seenSize - 3), root: hex(body.rootHash) });
+    expect(await alarmTree(page, 'previous')).toEqual({ size: String(seenSize), root: seenRoot });
+    expect(await page.$('#alarm-signed')).toBeNull();
+    await view(page, '18-oversight-log-alarm-shrunk');
+    // None of the alarms replaced the tree this browser remembers: the real log still proves itself.
+    await page.unroute('**/v1/log/checkpoint');
+    await page.click('#log-recheck');
+    await page.waitForSelector('#log-health');
+    expect(await page.getAttribute('#log-health', 'data-consistency')).toMatch(/^(same|proved)$/);
+    await page.close();
+  });
+
   it('draws the demo case\'s money trail: the statements encrypted to the body opened in the page with its key; the victim, seven mule accounts in two banks, the second hop; an edge opens its signed statement; JSON and GraphML export', async () => {
     const page = await openAs(INV);
     await page.waitForSelector('#trail-erdr');
@@ -235,6 +313,22 @@ describe('the oversight console', () => {
     expect(hop1.every((r) => r.text.includes(victim) && r.from === 'ALFAKZKA')).toBe(true);
     expect(hop1.map((r) => r.to).sort()).toEqual(['BETAKZKA', 'BETAKZKA', 'BETAKZKA', 'BETAKZKA', 'GAMMKZKA', 'GAMMKZKA', 'GAMMKZKA']);
     for (const m of filed.trail.muleIins) expect(hop1.some((r) => r.text.includes(iban(m)))).toBe(true);
+    // Every movements table exports CSV, exactly the rows shown (like every table of the page).
+    const [hopCsv] = await Promise.all([page.waitForEvent('download'), page.click('#trail-hop-1-csv')]);
+    expect(hopCsv.suggestedFilename()).toBe(`trail-${ERDR}-hop-1.csv`);
+    const csvLines = readFileSync((await hopCsv.path())!, 'utf8').split('\r\n');
+    expect(csvLines.pop()).toBe('');
+    expect(csvLines[0]).toBe('"from","to","amount","currency","time","statementId"');
+    const shown = await cells(page, 'trail-hop-1');
+    expect(csvLines.slice(1)).toEqual(shown.map((r) => ['from', 'to', 'amount', 'currency', 'time', 'statementId'].map((k) => `"${r[k]!.replace(/"/g, '""')}"`).join(',')));
+    expect(csvLines.slice(1).every((l) => l.includes(victim))).toBe(true);
+    // Times in Asia/Almaty, as everywhere in the console, not the raw ISO of the statement.
+    const edgeIds = await page.$$eval('section[data-hop="1"] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-edge') ?? ''));
+    const trailTimes = new Map(filed.statements.flatMap((st) => ((st as unknown as TrailStatement).accounts ?? []).flatMap((a) => (a.movements ?? []).map((m) => [`${st.statementId}/${m.id}`, m.bookedAt] as const))));
+    const isoTimes = edgeIds.map((id) => trailTimes.get(id));
+    expect(isoTimes.every((x) => typeof x === 'string')).toBe(true);
+    const almatyTimes = await page.evaluate((isos) => isos.map((iso) => `${new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Almaty', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(iso))} (Almaty)`), isoTimes as string[]);
+    expect(shown.map((r) => r.time)).toEqual(almatyTimes);
     const hop2 = await page.$$eval('section[data-hop="2"] tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
     expect(hop2).toHaveLength(7);
     for (const m of filed.trail.muleIins) expect(hop2.some((r) => r.includes(iban(m)))).toBe(true);
@@ -245,6 +339,7 @@ describe('the oversight console', () => {
     await page.click('#open-statement');
     await page.waitForSelector('#statement-opened, #statement-error');
     expect(await page.textContent('#edge-detail')).toMatch(/Signed by .*(Beta|Gamma)/);
+    expect(await page.textContent('#edge-time')).toMatch(/^\d\d\/\d\d\/\d{4}, \d\d:\d\d \(Almaty\)$/);
     await view(page, '15-oversight-trail-statement');
 
     // The page's graph is the one the gateway's builder makes from the same statements.

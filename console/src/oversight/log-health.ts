@@ -23,7 +23,17 @@ export type Consistency =
 
 export type Health =
   | { kind: 'ok'; current: TreeHead; origin: string; previous?: Witnessed; consistency: Consistency; sealKey: string }
-  | { kind: 'alarm'; reason: 'signature' | 'served_mismatch' | 'inconsistent' | 'shrunk' | 'seal_key'; current: TreeHead; previous?: TreeHead; detail?: string };
+  | {
+    kind: 'alarm';
+    reason: 'signature' | 'served_mismatch' | 'inconsistent' | 'shrunk' | 'seal_key';
+    /** The tree the gateway serves now (for served_mismatch and signature: as its JSON claims it). */
+    current: TreeHead;
+    /** The tree this browser saw and checked before, if any: the reference the alarm is about. */
+    previous?: TreeHead;
+    /** served_mismatch only: the tree the checkpoint's verified signature covers, which the JSON contradicts. */
+    signed?: TreeHead;
+    detail?: string;
+  };
 
 interface ServedCheckpoint extends TreeHead {
   origin: string;
@@ -51,7 +61,9 @@ export async function checkLogHealth(now: () => Date = () => new Date()): Promis
   const { body, sealKey } = verified;
   const current: TreeHead = { treeSize: body.treeSize, rootHash: body.rootHash, time: body.time };
   if (body.treeSize !== served.treeSize || body.rootHash !== served.rootHash || body.origin !== served.origin) {
-    return { kind: 'alarm', reason: 'served_mismatch', current: claimed, previous: current };
+    // Three trees: what is served, what is signed, and what this browser saw before — the last is
+    // kept as `previous` like in every other alarm, so the witness's reference is never lost.
+    return { kind: 'alarm', reason: 'served_mismatch', current: claimed, signed: current, ...(previous ? { previous } : {}) };
   }
   if (before && before.sealKey !== sealKey) return { kind: 'alarm', reason: 'seal_key', current, ...(previous ? { previous } : {}), detail: `${before.sealKey} → ${sealKey}` };
   let consistency: Consistency = 'first';

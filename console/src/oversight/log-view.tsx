@@ -28,6 +28,7 @@ export function LogView({ t, locale, now }: { t: T; locale: Locale; now: number 
         <p>{t(`ov.log.alarm.${health.reason}`)}</p>
         <dl>
           <dt>{t('ov.log.served')}</dt><dd id="alarm-current" data-size={health.current.treeSize} data-root={rootHex(health.current.rootHash)}>{head(t, health.current)}</dd>
+          {health.signed && <><dt>{t('ov.log.signed')}</dt><dd id="alarm-signed" data-size={health.signed.treeSize} data-root={rootHex(health.signed.rootHash)}>{head(t, health.signed)}</dd></>}
           <dt>{t('ov.log.seenBefore')}</dt><dd id="alarm-previous" data-size={health.previous?.treeSize ?? ''} data-root={health.previous ? rootHex(health.previous.rootHash) : ''}>{head(t, health.previous)}</dd>
         </dl>
         {health.detail && <p><code>{health.detail}</code></p>}

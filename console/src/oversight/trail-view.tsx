@@ -3,10 +3,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { accountLabel, Trail, TrailBuilder, TrailEdge, TrailNode, TrailStatement, withoutCardNumbers } from '../../../src/trail/build';
 import { trailGraphml } from '../../../src/trail/graphml';
 import { ApiError, getJson } from '../api';
+import { almaty, Locale } from '../i18n';
 import { messageOf } from '../shared';
 import { openDecryptionKey } from '../software-key';
 import { DecryptionKey, fetchStatement, openStatement } from '../statement-open';
 import { download } from './csv';
+import { DataTable } from './table';
 import type { T } from './types';
 
 interface CaseTrail extends Trail {
@@ -68,7 +70,7 @@ function Graph({ trail, onEdge }: { trail: Trail; onEdge: (id: string) => void }
  * What one edge's statement says, as the bank signed it: downloaded (the requesting body only),
  * decrypted with the body's key when it came encrypted, and the bank's signature verified in the page.
  */
-function EdgeDetail({ t, edge, keyring }: { t: T; edge: TrailEdge; keyring: DecryptionKey | undefined }) {
+function EdgeDetail({ t, locale, edge, keyring }: { t: T; locale: Locale; edge: TrailEdge; keyring: DecryptionKey | undefined }) {
   const [opened, setOpened] = useState<{ signer: string; movement?: unknown; der: Uint8Array } | undefined>();
   const [error, setError] = useState('');
   useEffect(() => {
@@ -92,7 +94,7 @@ function EdgeDetail({ t, edge, keyring }: { t: T; edge: TrailEdge; keyring: Decr
         <dt>{t('ov.trail.from')}</dt><dd>{edge.from}</dd>
         <dt>{t('ov.trail.to')}</dt><dd>{edge.to}</dd>
         <dt>{t('ov.trail.amount')}</dt><dd>{edge.amount} {edge.currency}</dd>
-        <dt>{t('ov.trail.time')}</dt><dd>{edge.time}</dd>
+        <dt>{t('ov.trail.time')}</dt><dd id="edge-time">{almaty(edge.time, locale)}</dd>
         <dt>{t('ov.trail.purpose')}</dt><dd>{edge.purpose ?? '—'}</dd>
         <dt>{t('ov.trail.statement')}</dt><dd id="edge-statement">{edge.statementId}</dd>
       </dl>
@@ -151,9 +153,31 @@ function KeyPicker({ t, onKey }: { t: T; onKey: (k: DecryptionKey) => Promise<vo
   );
 }
 
+/** An account as the movements table shows it: holder, account (IBAN, masked IBAN or masked card) and bank. */
+const party = (n: TrailNode | undefined, id: string): string =>
+  `${n?.holder?.name ?? n?.holder?.iin ?? ''} ${n ? accountLabel(n) : id} (${n?.bank ?? '?'})`.trim();
+
+/**
+ * The movements of one hop, a DataTable like every table of the page, so it exports CSV (exactly
+ * the rows shown, times in Almaty as on the page); Open shows the movement and its signed statement.
+ */
+function HopTable({ t, locale, trail, hop, onOpen }: { t: T; locale: Locale; trail: CaseTrail; hop: number; onOpen: (id: string) => void }) {
+  const nodes = new Map(trail.nodes.map((n) => [n.id, n]));
+  const edges = trail.edges.filter((e) => e.hop === hop);
+  return (
+    <DataTable t={t} id={`trail-hop-${hop}`} file={`trail-${trail.erdrNumber}-hop-${hop}.csv`} attrs={{ 'data-hop': hop }}
+      caption={hop === 0 ? t('ov.trail.hop0') : t('ov.trail.hop', { n: hop })}
+      cols={['from', 'to', 'amount', 'currency', 'time', 'statementId']}
+      header={[t('ov.trail.from'), t('ov.trail.to'), t('ov.trail.amount'), t('ov.trail.currency'), t('ov.trail.time'), t('ov.trail.statement')]}
+      rows={edges.map((e) => [party(nodes.get(e.from), e.from), party(nodes.get(e.to), e.to), e.amount, e.currency, almaty(e.time, locale), e.statementId])}
+      rowAttrs={(i) => ({ 'data-edge': edges[i]!.id, 'data-from-bank': nodes.get(edges[i]!.from)?.bank ?? '', 'data-to-bank': nodes.get(edges[i]!.to)?.bank ?? '' })}
+      action={{ header: t('ov.trail.movement'), cell: (i) => <button type="button" class="open-edge" onClick={() => onOpen(edges[i]!.id)}>{t('ov.trail.open')}</button> }} />
+  );
+}
+
 /** The money trail of a case (GET /v1/cases/{erdrNumber}/trail): graph, movements by hop, exports. */
 /** `canDecrypt`: the requesting body's people, who download statements (a prosecutor cannot). */
-export function TrailView({ t, canDecrypt }: { t: T; canDecrypt: boolean }) {
+export function TrailView({ t, locale, canDecrypt }: { t: T; locale: Locale; canDecrypt: boolean }) {
   const [erdr, setErdr] = useState('');
   const [trail, setTrail] = useState<CaseTrail | undefined>();
   const [error, setError] = useState('');
@@ -208,32 +232,8 @@ export function TrailView({ t, canDecrypt }: { t: T; canDecrypt: boolean }) {
             {trail.expired.length > 0 && <p id="trail-expired">{t('ov.trail.expired', { n: trail.expired.length })}</p>}
           </section>
           <Graph trail={trail} onEdge={setSelected} />
-          {edge && <EdgeDetail t={t} edge={edge} keyring={keyring} />}
-          {hops.map((h) => (
-            <section class="card" data-hop={h}>
-              <h3>{h === 0 ? t('ov.trail.hop0') : t('ov.trail.hop', { n: h })}</h3>
-              <div class="scroll">
-                <table class="movements">
-                  <thead><tr><th scope="col">{t('ov.trail.from')}</th><th scope="col">{t('ov.trail.to')}</th><th scope="col">{t('ov.trail.amount')}</th><th scope="col">{t('ov.trail.time')}</th><th scope="col">{t('ov.trail.statement')}</th></tr></thead>
-                  <tbody>
-                    {trail.edges.filter((e) => e.hop === h).map((e) => {
-                      const from = trail.nodes.find((n) => n.id === e.from);
-                      const to = trail.nodes.find((n) => n.id === e.to);
-                      return (
-                        <tr data-edge={e.id} data-from-bank={from?.bank ?? ''} data-to-bank={to?.bank ?? ''}>
-                          <td>{from?.holder?.name ?? from?.holder?.iin ?? ''} {from ? accountLabel(from) : e.from} ({from?.bank ?? '?'})</td>
-                          <td>{to?.holder?.name ?? to?.holder?.iin ?? ''} {to ? accountLabel(to) : e.to} ({to?.bank ?? '?'})</td>
-                          <td>{e.amount} {e.currency}</td>
-                          <td>{e.time}</td>
-                          <td><button type="button" class="open-edge" onClick={() => setSelected(e.id)}>{t('ov.trail.open')}</button></td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
-            </section>
-          ))}
+          {edge && <EdgeDetail t={t} locale={locale} edge={edge} keyring={keyring} />}
+          {hops.map((h) => <HopTable t={t} locale={locale} trail={trail} hop={h} onOpen={setSelected} />)}
         </>
       )}
     </div>
