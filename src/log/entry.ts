@@ -36,6 +36,8 @@ export interface LogDigests {
   statement?: string;
   /** Encrypted statements: SHA-256 of the stored ciphertext (CMS AuthEnvelopedData DER) the statement's header names. */
   ciphertext?: string;
+  /** Encrypted statements: SHA-256 of the bank-signed statement CMS inside the ciphertext, as its header says. */
+  signedStatement?: string;
 }
 
 export interface LogActor {
@@ -73,6 +75,8 @@ export interface LogEntry {
   article?: string;
   /** Keyed hash (HMAC-SHA256, hex) of the subject's IIN, IBAN or card number (EventLog.subjectKey): lets the prosecutor count requests per subject without the identifier. */
   subjectKey?: string;
+  /** statement.received of an encrypted statement: accounts and movements, as its signed header says. */
+  counts?: { accounts: number; movements: number };
   /** A statement's result (statement.received): found, not_found, or refused by the bank. */
   result?: 'found' | 'not_found' | 'refused';
 }

@@ -49,6 +49,8 @@ export function storedRequestDoc(cms: Buffer): RequestDoc {
 interface StoredForm extends Pick<SignedDocument<StatementDoc>, 'digest' | 'signer' | 'participant' | 'cms'> {
   doc: Pick<StatementDoc, 'statementId' | 'requestId' | 'bank' | 'result' | 'corrects'>;
   header?: Buffer;
+  /** What the verified header of an encrypted statement says of the content, for the log entry. */
+  headerFacts?: Pick<StatementHeaderDoc, 'counts'> & { signedStatement: string };
 }
 
 /** What a refusal's log entry can name of a statement whose checks failed midway. */
@@ -119,6 +121,7 @@ export class StatementIntake {
       participant: header.participant,
       cms: parts.ciphertext,
       header: parts.header,
+      headerFacts: { counts: doc.counts, signedStatement: doc.digests.signedStatement },
     }, known);
   }
 
@@ -199,7 +202,10 @@ export class StatementIntake {
       statementId: doc.statementId,
       bank: doc.bank.bic,
       result: doc.result,
-      digests: { request: request.digest, statement: sd.digest, ...(sd.header ? { ciphertext: sha256Hex(sd.cms) } : {}) },
+      // An encrypted statement's entry also carries what its signed header says of the content the
+      // gateway cannot read: the counts and the digest of the bank-signed statement inside.
+      digests: { request: request.digest, statement: sd.digest, ...(sd.header ? { ciphertext: sha256Hex(sd.cms) } : {}), ...(sd.headerFacts ? { signedStatement: sd.headerFacts.signedStatement } : {}) },
+      ...(sd.headerFacts ? { counts: sd.headerFacts.counts } : {}),
       actor: { fingerprint: sd.signer.fingerprint, role: actorRole(sd.participant) === 'bank_officer' ? 'bank_officer' : 'bank' },
     });
     const out = await statements.answer({

@@ -115,7 +115,13 @@ describe('the gateway carries encrypted statements it cannot read', () => {
     expect(everything.includes(Buffer.from(String((statement.subject as { iin: string }).iin)))).toBe(false);
 
     const entries = await logEntries(t);
-    expect(entries.find((e) => e.event === 'statement.received' && e.statementId === statement.statementId)).toMatchObject({ digests: { statement: res.body.digest, ciphertext: sha256Hex(sealed.ciphertext) } });
+    // The entry logs what the verified header says: digests of the content, of the bank-signed CMS
+    // inside and of the ciphertext, and the counts.
+    expect(entries.find((e) => e.event === 'statement.received' && e.statementId === statement.statementId)).toMatchObject({
+      digests: { statement: res.body.digest, ciphertext: sha256Hex(sealed.ciphertext), signedStatement: sha256Hex(sealed.signed) },
+      counts: sealed.doc.counts,
+    });
+    expect(sealed.doc.counts.accounts).toBeGreaterThan(0);
 
     const list = await t.as(INV).get(`/v1/requests/${doc.requestId}/statements`);
     expect(list.status).toBe(200);
