@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CompactRange } from '../../src/log/merkle/compact-range';
 import { NodeId } from '../../src/log/merkle/proof-plan';
 import { NodeReader, consistencyProof, inclusionProof, rootAt } from '../../src/log/merkle/proof';
-import { assertConsistent, verifyConsistency, verifyInclusion } from '../../src/log/merkle/verify';
+import { assertConsistent, assertIncluded, verifyConsistency, verifyInclusion } from '../../src/log/merkle/verify';
 import { leafHash, nodeHash, rootFromLeaves } from '../../src/log/merkle/hash';
 import { Art50Error } from '../../src/errors';
 
@@ -161,5 +161,17 @@ describe('merkle hashing', () => {
     calls = reads = 0;
     await rootAt(synthetic, n);
     expect(reads).toBe(3); // 2^20 + 2^1 + 2^0
+  });
+});
+
+describe('assertIncluded', () => {
+  it('holds for a real proof and refuses, as log.inconsistent, a "hash" that is not 32 bytes even where leaf equals root', () => {
+    const leaves = Array.from({ length: 5 }, (_, i) => leafHash(Buffer.from(`entry ${i}`)));
+    const root = rootFromLeaves(leaves);
+    const proof = [leaves[3]!, nodeHash(leaves[0]!, leaves[1]!), leaves[4]!];
+    expect(() => assertIncluded(2, 5, leaves[2]!, proof, root)).not.toThrow();
+    const short = Buffer.alloc(31, 7);
+    expect(() => assertIncluded(0, 1, short, [], short)).toThrow(expect.objectContaining({ code: 'log.inconsistent' }));
+    expect(() => assertIncluded(2, 5, leaves[2]!, [...proof.slice(0, 2), Buffer.concat([leaves[4]!, Buffer.from([0])])], root)).toThrow(expect.objectContaining({ code: 'log.inconsistent' }));
   });
 });

@@ -71,23 +71,8 @@ export function inclusionRanges(index: number, size: number): Range[] {
   if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
     throw new Art50Error('log.bad_range', `leaf index ${index} is not in a tree of size ${size}`, { field: 'index' });
   }
-  const out: Range[] = [];
-  let lo = 0;
-  let hi = size;
-  let m = index;
-  // Walk down from the root; siblings are collected top-down and reversed at the end.
-  while (hi - lo > 1) {
-    const k = splitPoint(hi - lo);
-    if (m < k) {
-      out.push({ start: lo + k, end: hi });
-      hi = lo + k;
-    } else {
-      out.push({ start: lo, end: lo + k });
-      lo += k;
-      m -= k;
-    }
-  }
-  return out.reverse();
+  // Walk down from the root: the sibling of each subtree entered, top-down, then deepest first.
+  return descend(size, index, (m, width) => width > 1, (m, k) => m < k).siblings.reverse();
 }
 
 /** RFC 9162 §2.1.4.1 PROOF(m, D[n]) as ranges, in proof order. Empty for m = n (and m = 0). */
@@ -97,27 +82,37 @@ export function consistencyRanges(first: number, second: number): Range[] {
     throw new Art50Error('log.bad_range', `first size ${first} must be between 0 and ${second}`, { field: 'first' });
   }
   if (first === 0 || first === second) return [];
-  const out: Range[] = [];
-  // SUBPROOF(m, D[lo:hi], b), iteratively; results appended in reverse order of the recursion.
+  // SUBPROOF(m, D[lo:hi], b), iteratively: down until the first m leaves are a whole subtree;
+  // that subtree itself is in the proof unless it is D[0:m] (b still true, never went right).
+  const walk = descend(second, first, (m, width) => m !== width, (m, k) => m <= k);
+  return [...(walk.wentRight ? [{ start: walk.lo, end: walk.hi }] : []), ...walk.siblings.reverse()];
+}
+
+/**
+ * The walk down from the root both proofs share (RFC 9162 §2.1.3.1, §2.1.4.1): while `more`, split
+ * D[lo:hi] at the largest power of two below its width and enter the left subtree when `goLeft`
+ * (its right neighbour is a sibling in the proof) or else the right one (the left neighbour is);
+ * `m` counts leaves from `lo`. Returns the siblings top-down and the subtree where it stopped.
+ */
+function descend(size: number, m0: number, more: (m: number, width: number) => boolean, goLeft: (m: number, k: number) => boolean): { siblings: Range[]; lo: number; hi: number; wentRight: boolean } {
+  const siblings: Range[] = [];
   let lo = 0;
-  let hi = second;
-  let m = first;
-  let b = true;
-  const tail: Range[] = [];
-  while (m !== hi - lo) {
+  let hi = size;
+  let m = m0;
+  let wentRight = false;
+  while (more(m, hi - lo)) {
     const k = splitPoint(hi - lo);
-    if (m <= k) {
-      tail.push({ start: lo + k, end: hi });
+    if (goLeft(m, k)) {
+      siblings.push({ start: lo + k, end: hi });
       hi = lo + k;
     } else {
-      tail.push({ start: lo, end: lo + k });
+      siblings.push({ start: lo, end: lo + k });
       lo += k;
       m -= k;
-      b = false;
+      wentRight = true;
     }
   }
-  if (!b) out.push({ start: lo, end: hi });
-  return out.concat(tail.reverse());
+  return { siblings, lo, hi, wentRight };
 }
 
 /** Throws log.bad_range unless `size` is a tree size. */

@@ -5,16 +5,19 @@
 import { Art50Error } from '../../errors';
 import { HASH_SIZE, nodeHash } from './hash';
 
-/** Root implied by an inclusion proof, or null if the proof has the wrong shape. */
-export function rootFromInclusionProof(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[]): Buffer | null {
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return null;
-  let fn = index;
-  let sn = size - 1;
-  let r: Buffer = Buffer.from(leaf);
-  for (const p of proof) {
-    if (sn === 0) return null;
+/**
+ * The walk up the tree both RFC 9162 verifications share (§2.1.3.2 and §2.1.4.2): `fn` and `sn`
+ * are the node indices of the first and last leaf; each proof node is a left sibling (`left`) when
+ * `fn` is odd or the last node of its level, else a right sibling (`right`). True when the proof
+ * was exactly long enough to reach the root.
+ */
+function walkUp(fn0: number, sn0: number, nodes: readonly Uint8Array[], left: (c: Uint8Array) => void, right: (c: Uint8Array) => void): boolean {
+  let fn = fn0;
+  let sn = sn0;
+  for (const c of nodes) {
+    if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
-      r = nodeHash(p, r);
+      left(c);
       if (fn % 2 === 0) {
         while (fn % 2 === 0 && fn !== 0) {
           fn = Math.floor(fn / 2);
@@ -22,12 +25,20 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Uint8A
         }
       }
     } else {
-      r = nodeHash(r, p);
+      right(c);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  return sn === 0 ? r : null;
+  return sn === 0;
+}
+
+/** Root implied by an inclusion proof, or null if the proof has the wrong shape. */
+export function rootFromInclusionProof(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[]): Buffer | null {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return null;
+  let r: Buffer = Buffer.from(leaf);
+  const reached = walkUp(index, size - 1, proof, (c) => (r = nodeHash(c, r)), (c) => (r = nodeHash(r, c)));
+  return reached ? r : null;
 }
 
 const allHashes = (hs: readonly Uint8Array[]): boolean => hs.every((h) => h.length === HASH_SIZE);
@@ -44,7 +55,7 @@ export function verifyInclusion(index: number, size: number, leaf: Uint8Array, p
 
 /** Throws log.inconsistent with the evidence unless the proof shows `leaf` at `index` under `root`. */
 export function assertIncluded(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): void {
-  const computed = rootFromInclusionProof(index, size, leaf, proof);
+  const computed = allHashes([leaf, root, ...proof]) ? rootFromInclusionProof(index, size, leaf, proof) : null;
   if (computed !== null && computed.equals(root)) return;
   throw new Art50Error('log.inconsistent', `leaf ${index} is not included in the tree of size ${size}`, {
     extra: {
@@ -77,25 +88,11 @@ export function rootsFromConsistencyProof(
   }
   let fr: Buffer = Buffer.from(path[0]!);
   let sr: Buffer = Buffer.from(path[0]!);
-  for (let i = 1; i < path.length; i++) {
-    const c = path[i]!;
-    if (sn === 0) return null;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 ? { first: fr, second: sr } : null;
+  const reached = walkUp(fn, sn, path.slice(1), (c) => {
+    fr = nodeHash(c, fr);
+    sr = nodeHash(c, sr);
+  }, (c) => (sr = nodeHash(sr, c)));
+  return reached ? { first: fr, second: sr } : null;
 }
 
 /**
