@@ -66,6 +66,11 @@ function signCn(person: string): string {
   return /^CN=(.*)$/m.exec(subject)![1]!;
 }
 
+/** The SIGN certificate of a keys.example person: the signer details the prosecutor must see. */
+function signCert(person: string): X509Certificate {
+  return new X509Certificate(readFileSync(join(KEYS, `${person}.sign.pem`)));
+}
+
 async function signInWithNcaLayer(page: Page, person: string): Promise<void> {
   nca.use(person);
   await page.click('#signin');
@@ -175,6 +180,44 @@ describe('the web console', () => {
     await page.close();
   });
 
+  it('the prosecutor\'s verdict is computed in the page: an altered request is NOT valid, a GOST one is not checked here and says so', async () => {
+    const page = await open();
+    try {
+      // The page receives the queue (as the gateway answers it to this prosecutor) with one byte of
+      // the request's signed content changed: the article.
+      await page.route('**/v1/sanctions/pending*', async (route) => {
+        const body = (await t.as('prosecutor/prosecutor-1').get('/v1/sanctions/pending?limit=1000')).body as { items: Array<{ requestId: string; request: string }> };
+        for (const i of body.items.filter((x) => x.requestId === requestId)) {
+          const der = Buffer.from(i.request, 'base64');
+          const at = der.indexOf(Buffer.from('"article":"190-2-4"'));
+          if (at < 0) throw new Error('the request has no article 190-2-4');
+          der[at + 17] = 0x35; // "190-2-5"
+          i.request = der.toString('base64');
+        }
+        await route.fulfill({ json: body });
+      });
+      await signInWithNcaLayer(page, 'prosecutor/prosecutor-1');
+      await page.waitForSelector(`li[data-request-id="${requestId}"]`);
+      await page.click(`li[data-request-id="${requestId}"] button.open`);
+      await page.waitForSelector('#verdict:not([data-verdict="checking"])');
+      expect(await page.getAttribute('#verdict', 'data-verdict')).toBe('invalid');
+      expect(await page.textContent('#verdict')).toMatch(/^signature NOT valid: it does not verify in this browser \(cms\.digest_mismatch\)/);
+      expect(await page.textContent('#request-detail h2')).toContain('190-2-5'); // what is shown is what failed
+      await view(page, '06c-request-detail-altered');
+      await page.unroute('**/v1/sanctions/pending*');
+      // The GOST R 34.10-2012 request: WebCrypto has no GOST, so the page says what it did not check.
+      await page.click('#request-detail button');
+      const gost = page.locator('#pending li', { hasText: '251750031000124' });
+      await gost.locator('button.open').click();
+      await page.waitForSelector('#verdict:not([data-verdict="checking"])');
+      expect(await page.getAttribute('#verdict', 'data-verdict')).toBe('unsupported');
+      expect(await page.textContent('#verdict')).toMatch(/^not checked in this browser: .*GOST.*the gateway verified the signature/);
+      expect(await page.textContent('#cert-serial')).toBe(signCert('police/investigator-gost').serialNumber.toUpperCase());
+    } finally {
+      await page.close(); // the route must not outlive the test
+    }
+  });
+
   it('the prosecutor of body A sees the request, reveals the IIN and grants it with NCALayer', async () => {
     const page = await open();
     await signInWithNcaLayer(page, 'prosecutor/prosecutor-1');
@@ -185,6 +228,17 @@ describe('the web console', () => {
     const masked = await page.textContent('#subject-iin-shown');
     expect(masked).not.toContain(SUBJECT_IIN);
     expect(masked).toMatch(/^92•+11$/);
+    // The signer certificate read from the CMS, and the signature verified in this page.
+    const cert = signCert('police/investigator-1');
+    expect(await page.textContent('#cert-subject')).toBe(signCn('police/investigator-1'));
+    expect(await page.textContent('#cert-serial')).toBe(cert.serialNumber.toUpperCase());
+    expect(await page.textContent('#cert-issuer')).toBe(/^CN=(.*)$/m.exec(cert.issuer)![1]);
+    const validity = await page.$$eval('#cert-validity time', (ts) => ts.map((e) => e.getAttribute('datetime')));
+    expect(validity).toEqual([new Date(cert.validFrom).toISOString(), new Date(cert.validTo).toISOString()]);
+    expect(await page.textContent('#cert-validity')).toMatch(/\(Almaty\) — .*\(Almaty\)/);
+    await page.waitForSelector('#verdict:not([data-verdict="checking"])');
+    expect(await page.getAttribute('#verdict', 'data-verdict')).toBe('valid');
+    expect(await page.textContent('#verdict')).toBe('signature valid — verified in this browser; the certificate path and revocation were checked by the gateway at receipt');
     await view(page, '06-request-detail');
     await page.click('#reveal');
     expect(await page.textContent('#subject-iin-shown')).toBe(SUBJECT_IIN);
@@ -229,6 +283,35 @@ describe('the web console', () => {
     expect(await page.textContent('#statement-verdict')).toMatch(/The bank's signature is valid: .*Alfa/);
     expect(await page.textContent('#statement-result')).toMatch(/accounts found/);
     await view(page, '07b-statement-plain');
+    await page.close();
+  });
+
+  it('a challenge signed through the page\'s NCALayer path signs in once; the same CMS posted again is auth.challenge_invalid', async () => {
+    const page = await open();
+    nca.use('police/investigator-1');
+    // The page's own sign-in: challenge, NCALayer, CMS. Its POST is held back here (aborted), so the
+    // challenge is still unused when the page posts the very same bytes twice below.
+    const captured: { cms?: Buffer } = {};
+    await page.route('**/v1/auth/login', async (route) => {
+      captured.cms = route.request().postDataBuffer() ?? undefined;
+      await route.abort();
+    });
+    const before = nca.requests.length;
+    await page.click('#signin');
+    await page.waitForSelector('#signin-error');
+    await page.unroute('**/v1/auth/login');
+    expect(nca.requests.length).toBe(before + 1);
+    expect(nca.requests.at(-1)!.eku).toEqual(['1.3.6.1.5.5.7.3.2']);
+    expect(captured.cms).toBeDefined();
+    const answers = await page.evaluate(async (b64: string) => {
+      const body = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const post = async (): Promise<[number, string | null]> => {
+        const res = await fetch('/v1/auth/login', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/pkcs7-mime' }, body });
+        return [res.status, ((await res.json()) as { code?: string }).code ?? null];
+      };
+      return [await post(), await post()];
+    }, captured.cms!.toString('base64'));
+    expect(answers).toEqual([[200, null], [401, 'auth.challenge_invalid']]);
     await page.close();
   });
 

@@ -83,3 +83,37 @@ describe('the page\'s checkpoint check (the same SignedData verifier as statemen
     await expect(verifyCms(new Uint8Array([0x30, 0x82, 0xff]))).rejects.toMatchObject({ code: 'cms.malformed' });
   });
 });
+
+describe('the prosecutor\'s view of a signed request (signer-certificate.ts)', () => {
+  interface Details { subjectCn: string; issuerCn: string; serial: string; notBefore: Date; notAfter: Date }
+  const sc = page('signer-certificate') as {
+    signerCertificate(der: Uint8Array): unknown;
+    certificateDetails(cert: unknown): Details;
+    checkSignature(der: Uint8Array): Promise<{ kind: string; code?: string }>;
+  };
+  const expected = (person: string): Details => {
+    const c = new X509Certificate(readFileSync(join(KEYS, `${person}.pem`)));
+    const cn = (dn: string): string => /^CN=(.*)$/m.exec(dn)![1]!;
+    return { subjectCn: cn(c.subject), issuerCn: cn(c.issuer), serial: c.serialNumber.toUpperCase(), notBefore: new Date(c.validFrom), notAfter: new Date(c.validTo) };
+  };
+
+  it.each(['police/investigator-1.sign', 'police/investigator-gost.sign', 'banks/ALFAKZKA'])('reads the signer certificate of a document signed by %s as OpenSSL does', (person) => {
+    const der = new Uint8Array(sign({ a: 1 }, person));
+    expect(sc.certificateDetails(sc.signerCertificate(der))).toEqual(expected(person));
+  });
+
+  it('verdicts: valid (RSA and ECDSA), unsupported (GOST, not checked here), invalid with the failing check', async () => {
+    expect(await sc.checkSignature(new Uint8Array(sign({ a: 1 }, 'police/investigator-1.sign')))).toEqual({ kind: 'valid' });
+    expect(await sc.checkSignature(new Uint8Array(sign({ a: 1 }, 'banks/ALFAKZKA')))).toEqual({ kind: 'valid' });
+    expect(await sc.checkSignature(new Uint8Array(sign({ a: 1 }, 'police/investigator-gost.sign')))).toEqual({ kind: 'unsupported' });
+    const signed = sign({ a: 1 }, 'police/investigator-1.sign');
+    const changed = Buffer.from(signed);
+    changed[signed.indexOf(Buffer.from('{"a":1}')) + 5] = 0x32;
+    expect(await sc.checkSignature(new Uint8Array(changed))).toEqual({ kind: 'invalid', code: 'cms.digest_mismatch' });
+    const badSig = Buffer.from(signed);
+    badSig[badSig.length - 3]! ^= 1; // inside the signature value, the last field of the signer info
+    expect(await sc.checkSignature(new Uint8Array(badSig))).toEqual({ kind: 'invalid', code: 'cms.signature_invalid' });
+    expect(await sc.checkSignature(new Uint8Array([0x30, 0x03, 0x06, 0x01, 0x00]))).toEqual({ kind: 'invalid', code: 'cms.malformed' });
+    expect(sc.signerCertificate(new Uint8Array([0x30, 0x03, 0x06, 0x01, 0x00]))).toBeUndefined();
+  });
+});

@@ -4,6 +4,7 @@ import { openCms } from '../cms';
 import { unb64 } from '../der';
 import { almaty, duration, Locale } from '../i18n';
 import { Json, messageOf, SessionInfo, SignerChoice, signWith, T, utf8 } from '../shared';
+import { checkSignature, SignatureVerdict, signerDetails } from '../signer-certificate';
 import { describeSubject } from '../../../src/documents/subject';
 import type { RequestSubject } from '../../../src/documents/types';
 
@@ -56,7 +57,9 @@ export function Pending(p: { t: T; locale: Locale; session: SessionInfo; choice:
 
 function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerChoice; item: PendingItem; onBack: (msg: string) => void }) {
   const { t, item } = p;
-  const opened = openCms(unb64(item.request));
+  const der = unb64(item.request);
+  const opened = openCms(der);
+  const cert = signerDetails(der);
   const doc = JSON.parse(new TextDecoder().decode(opened.content)) as Json;
   const c = doc.case as Json;
   const subject = doc.subject as Json;
@@ -68,6 +71,15 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
   const [reason, setReason] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [verdict, setVerdict] = useState<SignatureVerdict | undefined>();
+  // The verdict is computed here, not asserted: the request's CMS signature checked with WebCrypto.
+  useEffect(() => {
+    let live = true;
+    void checkSignature(der).then((v) => live && setVerdict(v));
+    return () => {
+      live = false;
+    };
+  }, [item.request]);
   const decide = async (decision: 'granted' | 'refused'): Promise<void> => {
     if (decision === 'refused' && !reason.trim()) {
       setError(`${t('err.reason')} [document.schema /reason]`);
@@ -118,8 +130,26 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
         </dd>
         <dt>{t('detail.banks')}</dt><dd>{Array.isArray(doc.banks) ? (doc.banks as string[]).join(', ') : t('req.allBanks')}</dd>
         <dt>{t('detail.signer')}</dt><dd>{String(signer.name)}, {String(signer.position)}</dd>
-        <dt>{t('detail.certificate')}</dt><dd>{opened.signerCn}</dd>
-        <dt>{t('detail.verdict')}</dt><dd>{t('detail.verdictOk')}</dd>
+        <dt>{t('detail.certificate')}</dt><dd id="cert-subject">{cert?.subjectCn ?? opened.signerCn}</dd>
+        {cert && (
+          <>
+            <dt>{t('detail.certSerial')}</dt><dd id="cert-serial">{cert.serial}</dd>
+            <dt>{t('detail.certIssuer')}</dt><dd id="cert-issuer">{cert.issuerCn}</dd>
+            <dt>{t('detail.certValidity')}</dt>
+            <dd id="cert-validity">
+              <time dateTime={cert.notBefore.toISOString()}>{almaty(cert.notBefore, p.locale)}</time> — <time dateTime={cert.notAfter.toISOString()}>{almaty(cert.notAfter, p.locale)}</time>
+            </dd>
+          </>
+        )}
+        <dt>{t('detail.verdict')}</dt>
+        <dd>
+          <span id="verdict" aria-live="polite" class={verdict?.kind === 'valid' ? 'ok' : verdict?.kind === 'invalid' ? 'error' : ''} data-verdict={verdict?.kind ?? 'checking'}>
+            {!verdict ? t('detail.verdictChecking')
+              : verdict.kind === 'valid' ? t('detail.verdictOk')
+              : verdict.kind === 'unsupported' ? t('detail.verdictUnsupported')
+              : t('detail.verdictInvalid', { code: verdict.code })}
+          </span>
+        </dd>
       </dl>
       <label>{t('detail.reason')} <textarea id="reason" value={reason} onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} /></label>
       <div class="actions">
