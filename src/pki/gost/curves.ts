@@ -116,23 +116,22 @@ const TC26_512_C: CurveParams = {
 };
 
 const P = GOST_OID.paramSet;
-/** Parameter-set OID → curve. Several OIDs name the same curve (RFC 7836 §A.1, RFC 4357 §10.3, NCA). */
-const BY_OID: ReadonlyArray<[string, CurveParams]> = [
-  [P.tc26_256_A, TC26_256_A],
-  [P.tc26_256_B, CRYPTOPRO_A],
-  [P.tc26_256_C, CRYPTOPRO_B],
-  [P.tc26_256_D, CRYPTOPRO_C],
-  [P.cryptoProA, CRYPTOPRO_A],
-  [P.cryptoProB, CRYPTOPRO_B],
-  [P.cryptoProC, CRYPTOPRO_C],
-  [P.cryptoProXchA, CRYPTOPRO_A],
-  [P.cryptoProXchB, CRYPTOPRO_C],
-  [P.tc26_512_A, TC26_512_A],
-  [P.tc26_512_B, TC26_512_B],
-  [P.tc26_512_C, TC26_512_C],
-  [GOST_OID.nca.paramSet256A, TC26_256_A],
-  [GOST_OID.nca.paramSet512A, TC26_512_A],
+
+/**
+ * Each curve with the parameter-set OIDs that name it: several OIDs name the same curve
+ * (RFC 7836 §A.1, RFC 4357 §10.3, NCA).
+ */
+const NAMED_BY: ReadonlyArray<[CurveParams, readonly string[]]> = [
+  [TC26_256_A, [P.tc26_256_A, GOST_OID.nca.paramSet256A]],
+  [CRYPTOPRO_A, [P.tc26_256_B, P.cryptoProA, P.cryptoProXchA]],
+  [CRYPTOPRO_B, [P.tc26_256_C, P.cryptoProB]],
+  [CRYPTOPRO_C, [P.tc26_256_D, P.cryptoProC, P.cryptoProXchB]],
+  [TC26_512_A, [P.tc26_512_A, GOST_OID.nca.paramSet512A]],
+  [TC26_512_B, [P.tc26_512_B]],
+  [TC26_512_C, [P.tc26_512_C]],
 ];
+/** Parameter-set OID → curve. */
+const BY_OID: ReadonlyArray<[string, CurveParams]> = NAMED_BY.flatMap(([curve, oids]) => oids.map((oid): [string, CurveParams] => [oid, curve]));
 
 const built = new Map<CurveParams, GostCurve>();
 
