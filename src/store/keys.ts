@@ -11,73 +11,47 @@ export class Keys {
     this.tag = `{${ns}}`;
   }
 
-  request(requestId: string): string {
-    return `${this.tag}:req:${requestId}`;
+  /** `{ns}:<parts joined by ':'>`: every key below is one of these. */
+  private key(...parts: string[]): string {
+    return [this.tag, ...parts].join(':');
   }
+
+  /** HASH of one request: header fields, the sealed documents and receipts. */
+  request(requestId: string): string { return this.key('req', requestId); }
   /** HASH bic → per-bank state JSON of one request. */
-  requestBanks(requestId: string): string {
-    return `${this.tag}:req:${requestId}:banks`;
-  }
-  /** ZSET requestId by receipt time, of requests awaiting a sanction, per police body. */
-  pendingForBody(bodyBin: string): string {
-    return `${this.tag}:pending:${bodyBin}`;
-  }
-  /** ZSET requestId by receipt time (ms), of every request a police body submitted (GET /v1/requests). */
-  requestsOfBody(bodyBin: string): string {
-    return `${this.tag}:requests:${bodyBin}`;
-  }
-  /** SET of the requestIds filed under one ERDR number (the money trail of a case), written by intake-6.lua. */
-  caseRequests(erdrNumber: string): string {
-    return `${this.tag}:case:${erdrNumber}`;
-  }
-  /** ZSET requestId by decision time (ms), of the sanctions an office issued (granted or refused). */
-  decidedByOffice(officeBin: string): string {
-    return `${this.tag}:decided:${officeBin}`;
-  }
-  delivery(deliveryId: string): string {
-    return `${this.tag}:delivery:${deliveryId}`;
-  }
-  /** ZSET deliveryId by delivery time: the bank's unacknowledged inbox. */
-  inbox(bic: string): string {
-    return `${this.tag}:inbox:${bic}`;
-  }
-  /** HASH bic → number of deliveries currently overdue. */
-  overdue(): string {
-    return `${this.tag}:overdue`;
-  }
-  statement(statementId: string): string {
-    return `${this.tag}:stmt:${statementId}`;
-  }
+  requestBanks(requestId: string): string { return this.key('req', requestId, 'banks'); }
   /** LIST of statementIds for one request, in arrival order. */
-  requestStatements(requestId: string): string {
-    return `${this.tag}:req:${requestId}:stmts`;
-  }
+  requestStatements(requestId: string): string { return this.key('req', requestId, 'stmts'); }
+  /** ZSET requestId by receipt time, of requests awaiting a sanction, per police body. */
+  pendingForBody(bodyBin: string): string { return this.key('pending', bodyBin); }
+  /** ZSET requestId by receipt time (ms), of every request a police body submitted (GET /v1/requests). */
+  requestsOfBody(bodyBin: string): string { return this.key('requests', bodyBin); }
+  /** SET of the requestIds filed under one ERDR number (the money trail of a case), written by intake-6.lua. */
+  caseRequests(erdrNumber: string): string { return this.key('case', erdrNumber); }
+  /** ZSET requestId by decision time (ms), of the sanctions an office issued (granted or refused). */
+  decidedByOffice(officeBin: string): string { return this.key('decided', officeBin); }
+  /** HASH of one delivery (request, bank, times, log indices, receipt). */
+  delivery(deliveryId: string): string { return this.key('delivery', deliveryId); }
+  /** ZSET deliveryId by delivery time: the bank's unacknowledged inbox. */
+  inbox(bic: string): string { return this.key('inbox', bic); }
+  /** HASH bic → number of deliveries currently overdue. */
+  overdue(): string { return this.key('overdue'); }
   /** LIST of (requestId, bic) work items written with the state change, drained into BullMQ. */
-  outbox(): string {
-    return `${this.tag}:outbox`;
-  }
+  outbox(): string { return this.key('outbox'); }
   /** ZSET deliveryId by time queued (ms): sanctioned deliveries not yet delivered, for the reconciler. */
-  queued(): string {
-    return `${this.tag}:deliveries:queued`;
-  }
-  logSize(): string {
-    return `${this.tag}:log:size`;
-  }
-  logEntries(): string {
-    return `${this.tag}:log:entries`;
-  }
+  queued(): string { return this.key('deliveries', 'queued'); }
+  /** HASH of one statement: its stored bytes (plain CMS, or ciphertext and header) and metadata. */
+  statement(statementId: string): string { return this.key('stmt', statementId); }
+  /** STRING: the log's size (INCR; index = new value − 1). */
+  logSize(): string { return this.key('log', 'size'); }
+  /** HASH decimal index → log entry bytes. */
+  logEntries(): string { return this.key('log', 'entries'); }
   /** One-time sign-in challenge, by its SHA-256 (TTL: its validity). */
-  authChallenge(hash: string): string {
-    return `${this.tag}:auth:challenge:${hash}`;
-  }
+  authChallenge(hash: string): string { return this.key('auth', 'challenge', hash); }
   /** Console session JSON, by the SHA-256 of its id (TTL: the idle limit). */
-  authSession(hash: string): string {
-    return `${this.tag}:auth:session:${hash}`;
-  }
+  authSession(hash: string): string { return this.key('auth', 'session', hash); }
   /** Failed sign-ins in the current window, per client address or certificate fingerprint. */
-  authFailures(kind: 'addr' | 'cert', id: string): string {
-    return `${this.tag}:auth:fail:${kind}:${id}`;
-  }
+  authFailures(kind: 'addr' | 'cert', id: string): string { return this.key('auth', 'fail', kind, id); }
 }
 
 /** Deterministic delivery id: one per (request, bank), also the BullMQ job id and the outbox item. */
