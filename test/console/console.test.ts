@@ -203,6 +203,8 @@ describe('the web console', () => {
       expect(await page.getAttribute('#verdict', 'data-verdict')).toBe('invalid');
       expect(await page.textContent('#verdict')).toMatch(/^signature NOT valid: it does not verify in this browser \(cms\.digest_mismatch\)/);
       expect(await page.textContent('#request-detail h2')).toContain('190-2-5'); // what is shown is what failed
+      // Not decided on: neither button can be used.
+      expect([await page.isDisabled('#grant'), await page.isDisabled('#refuse')]).toEqual([true, true]);
       await view(page, '06c-request-detail-altered');
       await page.unroute('**/v1/sanctions/pending*');
       // The GOST R 34.10-2012 request: WebCrypto has no GOST, so the page says what it did not check.

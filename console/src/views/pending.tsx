@@ -153,8 +153,9 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
       </dl>
       <label>{t('detail.reason')} <textarea id="reason" value={reason} onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} /></label>
       <div class="actions">
-        <button type="button" id="grant" disabled={busy} onClick={() => void decide('granted')}>{t('detail.grant')}</button>
-        <button type="button" id="refuse" disabled={busy} onClick={() => void decide('refused')}>{t('detail.refuse')}</button>
+        {/* A request whose signature does not verify here is not decided on (the verdict says to report it). */}
+        <button type="button" id="grant" disabled={busy || verdict?.kind === 'invalid'} onClick={() => void decide('granted')}>{t('detail.grant')}</button>
+        <button type="button" id="refuse" disabled={busy || verdict?.kind === 'invalid'} onClick={() => void decide('refused')}>{t('detail.refuse')}</button>
       </div>
       {error && <p class="error" role="alert" id="decide-error">{error}</p>}
     </section>
