@@ -59,6 +59,27 @@ async function makeBank(o: BankOpts, log: (l: string) => void): Promise<{ bank: 
   }
 }
 
+type MadeBank = Awaited<ReturnType<typeof makeBank>>;
+
+/**
+ * One bank command's frame: the option checks first (a usage error before any key is opened), then
+ * the reference bank made from the options, closed afterwards whatever happens; an error sets the
+ * exit code with its report.
+ */
+async function withBank(name: string, o: BankOpts, setExit: SetExit, log: (line: string) => void, checks: ReadonlyArray<() => unknown>, run: (made: MadeBank) => Promise<void>): Promise<void> {
+  let made: MadeBank | undefined;
+  try {
+    for (const check of checks) check();
+    made = await makeBank(o, log);
+    await run(made);
+  } catch (e) {
+    setExit(reportError(name, e));
+  } finally {
+    made?.api.close();
+    made?.trust.close();
+  }
+}
+
 /**
  * What the long-running bank commands print: with --json one JSON object a line (JSON Lines), each
  * with "event" and "at" — the stable form for a script to follow; otherwise text lines for a person.
@@ -112,13 +133,12 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
     .option('--json', 'JSON Lines on stdout: {"event":"polling",…}, then {"event":"delivery",…} per delivery handled (its outcome), {"event":"stopped",…} on a signal'))
     .action(async (o: BankOpts & { once?: boolean; interval: string; limit: string; json?: boolean }) => {
       const out = output(o.json === true);
-      let made: Awaited<ReturnType<typeof makeBank>> | undefined;
-      try {
-        const interval = intOpt(o.interval, '--interval', 10);
-        const limit = intOpt(o.limit, '--limit', 1);
-        made = await makeBank(o, () => undefined);
+      const interval = (): number => intOpt(o.interval, '--interval', 10);
+      const limit = (): number => intOpt(o.limit, '--limit', 1);
+      await withBank('poll', o, setExit, () => undefined, [interval, limit], async (made) => {
+        const [every, most] = [interval(), limit()];
         const bic = made.bank.bic;
-        out.event('polling', { bank: bic, gateway: made.api.baseUrl, once: o.once === true, ...(o.once ? {} : { intervalMs: interval }), limit }, `bank ${bic} polling ${made.api.baseUrl}${o.once ? ' once' : ` every ${interval} ms`}`);
+        out.event('polling', { bank: bic, gateway: made.api.baseUrl, once: o.once === true, ...(o.once ? {} : { intervalMs: every }), limit: most }, `bank ${bic} polling ${made.api.baseUrl}${o.once ? ' once' : ` every ${every} ms`}`);
         let stopped = false;
         let stoppedBy: string | undefined;
         const signal = o.once ? undefined : untilSignal().then((sig) => {
@@ -128,7 +148,7 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
         do {
           let outcomes: HandleOutcome[] = [];
           try {
-            outcomes = await made.bank.pollOnce(limit);
+            outcomes = await made.bank.pollOnce(most);
           } catch (e) {
             if (o.once) throw e;
             setExit(reportError('poll', e));
@@ -136,16 +156,11 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
           for (const x of outcomes) out.event('delivery', { bank: bic, ...x }, describe(x));
           if (outcomes.some((x) => x.outcome === 'rejected')) setExit(2);
           if (o.once) break;
-          if (outcomes.length < limit) await Promise.race([new Promise((r) => setTimeout(r, interval)), signal]);
+          if (outcomes.length < most) await Promise.race([new Promise((r) => setTimeout(r, every)), signal]);
         } while (!stopped);
         // After the pass in progress: nothing follows this line.
         if (stoppedBy) out.event('stopped', { bank: bic, signal: stoppedBy });
-      } catch (e) {
-        setExit(reportError('poll', e));
-      } finally {
-        made?.api.close();
-        made?.trust.close();
-      }
+      });
     });
 
   common(bank.command('serve')
@@ -157,15 +172,13 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
     .action(async (o: BankOpts & { port: string; host: string; path: string; json?: boolean }) => {
       const json = o.json === true;
       const out = output(json);
-      let made: Awaited<ReturnType<typeof makeBank>> | undefined;
-      try {
-        const port = intOpt(o.port, '--port', 0);
-        // Text mode: the bank's own lines tell each outcome; JSON mode: onOutcome does, as data.
-        made = await makeBank(o, json ? () => undefined : out.text);
+      const port = (): number => intOpt(o.port, '--port', 0);
+      // Text mode: the bank's own lines tell each outcome; JSON mode: onOutcome does, as data.
+      await withBank('serve', o, setExit, json ? () => undefined : out.text, [port], async (made) => {
         const bic = made.bank.bic;
         const server = await startPushServer({
           bank: made.bank, trust: made.trust, cert: made.tls.cert, key: made.tls.key, ca: readFileSync(o.ca!),
-          port, host: o.host, path: o.path, log: out.text,
+          port: port(), host: o.host, path: o.path, log: out.text,
           ...(json ? { onOutcome: (x: HandleOutcome) => out.event('delivery', { bank: bic, ...x }) } : {}),
         });
         const url = `https://${o.host}:${server.port}${o.path}`;
@@ -175,11 +188,6 @@ export function registerBankCommands(program: Command, setExit: SetExit): void {
         // close() waits for the queued deliveries to be answered: their lines come first.
         await server.close();
         out.event('stopped', { bank: bic, signal }, `stopped by ${signal}`);
-      } catch (e) {
-        setExit(reportError('serve', e));
-      } finally {
-        made?.api.close();
-        made?.trust.close();
-      }
+      });
     });
 }
