@@ -153,12 +153,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
     intake: scriptRunner(redis, 'requests/lua/intake-6.lua', fence),
     sanction: scriptRunner(redis, 'requests/lua/sanction-8.lua', fence),
     rekey: scriptRunner(redis, 'requests/lua/rekey-1.lua'),
-  }, dataKeys);
+  }, dataKeys, fence);
   const deliveries = new DeliveryStore(redis, keys, {
     deliver: scriptRunner(redis, 'delivery/lua/deliver-7.lua', fence),
     ack: scriptRunner(redis, 'delivery/lua/ack-5.lua', fence),
     overdue: scriptRunner(redis, 'delivery/lua/overdue-4.lua', fence),
-  });
+  }, fence);
   const names = queueNames(config.namespace);
   const connection = createRedis(opts.redis, 'bullmq');
   const bankBics = registry.banks().map((b) => b.bic!).sort();
@@ -193,7 +193,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const stats = new StatsService(logReader, clock, config.deadlineHourMs);
   // download-2.lua is not fenced itself: the statement.downloaded entry appended right after it
   // is (EventLog), and that one fence covers both writes before the content is handed out.
-  const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua', fence), download: scriptRunner(redis, 'statements/lua/download-2.lua') });
+  const statements = new StatementStore(redis, keys, { answer: scriptRunner(redis, 'statements/lua/statement-9.lua', fence), download: scriptRunner(redis, 'statements/lua/download-2.lua') }, fence);
   const statementCheck = statementVerification({ validator, registry, ajv, maxJsonBytes: config.smallDocumentLimitBytes, clock, clockSkewSeconds: config.clockSkewSeconds });
   const statementPool = new StatementWorkerPool({ ...config.statementWorkers, clockSkewSeconds: config.clockSkewSeconds });
   const statementOpener = createStatementOpener({ ...statementCheck, validator, registry, pool: statementPool, thresholdBytes: config.statementWorkerThresholdBytes });

@@ -1,3 +1,5 @@
+import { storeReceiptOnce } from '../store/receipt-once';
+import { noFence, type ReplicaFence } from '../redis/replica-fence';
 import type Redis from 'ioredis';
 import { Keys } from '../store/keys';
 import type { ScriptRunner } from '../store/scripts';
@@ -20,6 +22,8 @@ export class DeliveryStore {
     private readonly redis: Redis,
     readonly keys: Keys,
     private readonly scripts: { deliver: ScriptRunner; ack: ScriptRunner; overdue: ScriptRunner },
+    /** Waits until what was written is on the replicas (ART50_REDIS_MIN_REPLICAS); none by default. */
+    private readonly fence: ReplicaFence = noFence,
   ) {}
 
   async deliver(a: {
@@ -56,12 +60,9 @@ export class DeliveryStore {
     };
   }
 
+  /** The delivery receipt; first writer wins (store/receipt-once.ts). */
   async setReceipt(deliveryId: string, receipt: Buffer): Promise<Buffer> {
-    const key = this.keys.delivery(deliveryId);
-    // HSETNX, and HGET only when another call stored one first: once set a receipt never changes,
-    // so no transaction is needed.
-    if (Number(await this.redis.hsetnx(key, 'receipt', receipt)) === 1) return receipt;
-    return (await this.redis.hgetBuffer(key, 'receipt')) ?? receipt;
+    return storeReceiptOnce(this.redis, this.fence, this.keys.delivery(deliveryId), 'receipt', receipt);
   }
 
   async receipts(deliveryIds: string[]): Promise<Array<{ receipt: Buffer | null; index: number | null }>> {

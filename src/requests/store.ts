@@ -1,3 +1,5 @@
+import { storeReceiptOnce } from '../store/receipt-once';
+import { noFence, type ReplicaFence } from '../redis/replica-fence';
 import type { DocumentVerifier } from '../documents/signed-document';
 import type { EventLog } from '../log/event-log';
 import type { Registry } from '../participants/registry';
@@ -46,6 +48,8 @@ export class RequestStore {
     private readonly keys: Keys,
     private readonly scripts: { intake: ScriptRunner; sanction: ScriptRunner; rekey?: ScriptRunner },
     private readonly dataKeys: DataKeyring,
+    /** Waits until what was written is on the replicas (ART50_REDIS_MIN_REPLICAS); none by default. */
+    private readonly fence: ReplicaFence = noFence,
   ) {}
 
   /** Where a document sits, bound into its encryption: a value copied to another request does not open. */
@@ -158,13 +162,9 @@ export class RequestStore {
     return Object.fromEntries(Object.entries(h).map(([bic, json]) => [bic, JSON.parse(json) as BankDelivery]));
   }
 
-  /** Receipts are derived data, written after the state change; first writer wins. */
+  /** Receipts are derived data, written after the state change; first writer wins (store/receipt-once.ts). */
   async setReceipt(requestId: string, field: string, receipt: Buffer): Promise<Buffer> {
-    const key = this.keys.request(requestId);
-    // HSETNX, and HGET only when another call set it first: once set a receipt never changes, so
-    // no transaction is needed, and the usual case (ours is the first) costs one round trip.
-    if (Number(await this.redis.hsetnx(key, field, receipt)) === 1) return receipt;
-    return (await this.redis.hgetBuffer(key, field)) ?? receipt;
+    return storeReceiptOnce(this.redis, this.fence, this.keys.request(requestId), field, receipt);
   }
 
   async getReceipt(requestId: string, field: string): Promise<Buffer | null> {

@@ -1,3 +1,5 @@
+import { storeReceiptOnce } from '../store/receipt-once';
+import { noFence, type ReplicaFence } from '../redis/replica-fence';
 import type Redis from 'ioredis';
 import type { Keys } from '../store/keys';
 import type { ScriptRunner } from '../store/scripts';
@@ -39,6 +41,8 @@ export class StatementStore {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly scripts: { answer: ScriptRunner; download: ScriptRunner },
+    /** Waits until what was written is on the replicas (ART50_REDIS_MIN_REPLICAS); none by default. */
+    private readonly fence: ReplicaFence = noFence,
   ) {}
 
   /** ZSET statementId by expiresAt (ms): payloads to delete once their retention is over. */
@@ -91,12 +95,9 @@ export class StatementStore {
     return this.redis.hgetBuffer(this.keys.statement(statementId), 'cms');
   }
 
-  /** Receipts are derived data, sealed after the state change; first writer wins. */
+  /** Receipts are derived data, sealed after the state change; first writer wins (store/receipt-once.ts). */
   async setReceipt(statementId: string, receipt: Buffer): Promise<Buffer> {
-    const key = this.keys.statement(statementId);
-    // HSETNX then HGET: once set a receipt never changes, so no transaction is needed.
-    await this.redis.hsetnx(key, 'receipt', receipt);
-    return (await this.redis.hgetBuffer(key, 'receipt')) ?? receipt;
+    return storeReceiptOnce(this.redis, this.fence, this.keys.statement(statementId), 'receipt', receipt);
   }
 
   async getReceipt(statementId: string): Promise<Buffer | null> {

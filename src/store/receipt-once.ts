@@ -1,0 +1,20 @@
+import type Redis from 'ioredis';
+import type { ReplicaFence } from '../redis/replica-fence';
+
+/**
+ * Stores a sealed receipt in field `field` of hash `key` unless one is there; returns the one
+ * stored. Receipts are derived data written after the state change: once set one never changes,
+ * so HSETNX needs no transaction, and the usual case (ours is the first) costs one round trip,
+ * with an HGET only when another call stored one first.
+ *
+ * When this call stored it, the replica fence runs before the receipt is handed out: the stored
+ * copy is what GET /v1/requests/{id} and the audit serve later, and a failover in between would
+ * otherwise drop it while the client already holds it.
+ */
+export async function storeReceiptOnce(redis: Redis, fence: ReplicaFence, key: string, field: string, receipt: Buffer): Promise<Buffer> {
+  if (Number(await redis.hsetnx(key, field, receipt)) === 1) {
+    await fence();
+    return receipt;
+  }
+  return (await redis.hgetBuffer(key, field)) ?? receipt;
+}
