@@ -7,14 +7,13 @@ import type { ReplicaFence } from '../redis/replica-fence';
  * so HSETNX needs no transaction, and the usual case (ours is the first) costs one round trip,
  * with an HGET only when another call stored one first.
  *
- * When this call stored it, the replica fence runs before the receipt is handed out: the stored
- * copy is what GET /v1/requests/{id} and the audit serve later, and a failover in between would
- * otherwise drop it while the client already holds it.
+ * The replica fence runs before the receipt is handed out, whoever stored it: the stored copy is
+ * what GET /v1/requests/{id} and the audit serve later, and a failover in between would otherwise
+ * drop it while the client already holds it — also when another call stored it and is still
+ * waiting, or got 503 store.replication_timeout (a WAIT already satisfied returns at once).
  */
 export async function storeReceiptOnce(redis: Redis, fence: ReplicaFence, key: string, field: string, receipt: Buffer): Promise<Buffer> {
-  if (Number(await redis.hsetnx(key, field, receipt)) === 1) {
-    await fence();
-    return receipt;
-  }
-  return (await redis.hgetBuffer(key, field)) ?? receipt;
+  const stored = Number(await redis.hsetnx(key, field, receipt)) === 1 ? receipt : ((await redis.hgetBuffer(key, field)) ?? receipt);
+  await fence();
+  return stored;
 }
