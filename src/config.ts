@@ -5,6 +5,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { Art50Error } from './errors';
 import { redisSettingsFromEnv, RedisSettings } from './redis/settings';
 import { secretFromEnv } from './secret-env';
+import { demoSecretIn } from './demo-secrets';
 
 /** Package root, both from src/ (ts-jest) and dist/ (built). */
 export const PACKAGE_ROOT = resolve(__dirname, '..');
@@ -206,48 +207,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     throw new Art50Error('config.invalid', 'ART50_ENV=production, but the trust anchors include the public demo root of keys.example/: configure the real NCA RK trust (ART50_KEYS_DIR or ART50_TRUST and the key variables)', { field: 'ART50_TRUST' });
   }
   if (env.ART50_ENV === 'production') {
-    const demo = demoSecretIn(cfg);
+    const demo = demoSecretIn(cfg, join(PACKAGE_ROOT, 'keys.example', 'gateway'));
     if (demo) {
       throw new Art50Error('config.invalid', `ART50_ENV=production, but ${demo} is a published demo secret of keys.example/gateway/: anyone could read what it seals or sign as the gateway. Configure the gateway's own keys`, { field: demo });
     }
   }
   return cfg;
-}
-
-/**
- * The variable whose secret (private key, PKCS#12, data keyring, subject secret) has the content of
- * a file published in keys.example/gateway/ — wherever it was copied to — or undefined.
- */
-function demoSecretIn(cfg: Config): string | undefined {
-  const demoDir = join(PACKAGE_ROOT, 'keys.example', 'gateway');
-  const published = new Set<string>();
-  for (const name of ['tls.key', 'tls.p12', 'seal.key', 'seal.p12', 'data-keys', 'subject-key']) {
-    try {
-      published.add(readFileSync(join(demoDir, name), 'latin1').trim());
-    } catch {
-      // a trimmed package without the demo folder publishes nothing to compare with
-    }
-  }
-  const key = (name: 'TLS' | 'SEAL', src: KeySource): [string, () => string] =>
-    'p12' in src ? [`ART50_${name}_P12`, fileText(src.p12)] : [`ART50_${name}_KEY`, fileText(src.key)];
-  const secret = (fileVar: string, textVar: string, src: { text: string } | { file: string }): [string, () => string] =>
-    'file' in src ? [fileVar, fileText(src.file)] : [textVar, () => src.text];
-  const secrets = [
-    key('TLS', cfg.tls), key('SEAL', cfg.seal),
-    secret('ART50_DATA_KEY_FILE', 'ART50_DATA_KEYS', cfg.dataKeys), secret('ART50_SUBJECT_KEY_FILE', 'ART50_SUBJECT_KEY', cfg.subjectSecret),
-  ];
-  return secrets.find(([, read]) => published.has(read().trim()))?.[0];
-}
-
-/** The file's content, or '' when it cannot be read (the loaders that use it report that). */
-function fileText(path: string): () => string {
-  return () => {
-    try {
-      return readFileSync(path, 'latin1');
-    } catch {
-      return '';
-    }
-  };
 }
 
 function keyFiles(name: 'TLS' | 'SEAL', src: KeySource): (readonly [string, string])[] {

@@ -81,6 +81,11 @@ export class DataKeyring {
     return Buffer.concat([Buffer.from([MAGIC, VERSION, idBytes.length]), idBytes, nonce, c.getAuthTag(), ct]);
   }
 
+  /** True when any key of this keyring is also a key of `other` (same bytes, whatever its id). */
+  sharesKeyWith(other: DataKeyring): boolean {
+    return this.keys.some((a) => other.keys.some((b) => a.key.equals(b.key)));
+  }
+
   /** The key id a stored value was sealed with; undefined for a value stored in clear. */
   keyIdOf(value: Buffer): string | undefined {
     if (value[0] !== MAGIC) return undefined;

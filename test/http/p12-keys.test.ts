@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +68,22 @@ it('ART50_ENV=production refuses a published demo secret of the gateway, whereve
   const ownKeys = { ART50_TLS_KEY: own('tls.key'), ART50_SEAL_KEY: own('seal.key') };
   expect(() => loadConfig({ ...prod, ...ownKeys })).toThrow(/ART50_DATA_KEY_FILE is a published demo secret/);
   expect(() => loadConfig({ ...prod, ...ownKeys, ART50_DATA_KEY_FILE: copied })).toThrow(/ART50_DATA_KEY_FILE is a published demo secret/);
-  const ownData = { ART50_DATA_KEYS: `k1 ${randomBytes(32).toString('base64')}` };
-  expect(() => loadConfig({ ...prod, ...ownKeys, ...ownData, ART50_SUBJECT_KEY: readFileSync(join(KEYS, 'gateway', 'subject-key'), 'latin1') })).toThrow(/ART50_SUBJECT_KEY is a published demo secret/);
+  // Compared as secrets, not files: the demo key line alone, or listed among the operator's own keys.
+  const demoKeyLine = readFileSync(join(KEYS, 'gateway', 'data-keys'), 'utf8').split('\n').find((l) => l.trim() && !l.startsWith('#'))!.trim();
+  const ownLine = `k1 ${randomBytes(32).toString('base64')}`;
+  expect(() => loadConfig({ ...prod, ...ownKeys, ART50_DATA_KEYS: demoKeyLine })).toThrow(/ART50_DATA_KEYS is a published demo secret/);
+  expect(() => loadConfig({ ...prod, ...ownKeys, ART50_DATA_KEYS: `${ownLine}\n${demoKeyLine}` })).toThrow(/ART50_DATA_KEYS is a published demo secret/);
+  const ownData = { ART50_DATA_KEYS: ownLine };
+  const demoSubject = readFileSync(join(KEYS, 'gateway', 'subject-key'), 'utf8');
+  expect(() => loadConfig({ ...prod, ...ownKeys, ...ownData, ART50_SUBJECT_KEY: demoSubject })).toThrow(/ART50_SUBJECT_KEY is a published demo secret/);
+  const subjectLine = demoSubject.split('\n').find((l) => l.trim() && !l.startsWith('#'))!.trim();
+  expect(() => loadConfig({ ...prod, ...ownKeys, ...ownData, ART50_SUBJECT_KEY: subjectLine })).toThrow(/ART50_SUBJECT_KEY is a published demo secret/);
+  // The demo TLS key re-encoded (SEC1 instead of PKCS#8) is still the demo key.
+  const reencoded = join(dir, 'tls-sec1.key');
+  writeFileSync(reencoded, createPrivateKey(readFileSync(join(KEYS, 'gateway', 'tls.key'))).export({ type: 'sec1', format: 'pem' }));
+  expect(() => loadConfig({ ...prod, ...ownKeys, ...ownData, ART50_TLS_KEY: reencoded })).toThrow(/ART50_TLS_KEY is a published demo secret/);
+  // The demo seal key inside its PKCS#12 file, opened with the configured password.
+  expect(() => loadConfig({ ...prod, ...ownKeys, ...ownData, ART50_SEAL_P12: join(KEYS, 'gateway', 'seal.p12'), ART50_KEY_PASSWORD: 'art50-demo' })).toThrow(/ART50_SEAL_P12 is a published demo secret/);
   expect(() => loadConfig({ ...prod, ...ownKeys, ...ownData, ART50_SUBJECT_KEY: randomBytes(32).toString('base64') })).not.toThrow();
   // Outside production the demo secrets are what the quick start uses.
   expect(() => loadConfig({ ...process.env, ART50_ENV: 'development' })).not.toThrow();
