@@ -220,6 +220,26 @@ describe('the web console', () => {
     }
   });
 
+  it('a queue naming another digest than the verified content (what would be sanctioned) is NOT valid and cannot be decided', async () => {
+    const page = await open();
+    try {
+      await page.route('**/v1/sanctions/pending*', async (route) => {
+        const body = (await t.as('prosecutor/prosecutor-1').get('/v1/sanctions/pending?limit=1000')).body as { items: Array<{ requestId: string; digest: string }> };
+        for (const i of body.items.filter((x) => x.requestId === requestId)) i.digest = 'ab'.repeat(32);
+        await route.fulfill({ json: body });
+      });
+      await signInWithNcaLayer(page, 'prosecutor/prosecutor-1');
+      await page.waitForSelector(`li[data-request-id="${requestId}"]`);
+      await page.click(`li[data-request-id="${requestId}"] button.open`);
+      await page.waitForSelector('#verdict:not([data-verdict="checking"])');
+      expect(await page.getAttribute('#verdict', 'data-verdict')).toBe('invalid');
+      expect(await page.textContent('#verdict')).toContain('(sanction.digest_mismatch)');
+      expect([await page.isDisabled('#grant'), await page.isDisabled('#refuse')]).toEqual([true, true]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('the prosecutor of body A sees the request, reveals the IIN and grants it with NCALayer', async () => {
     const page = await open();
     await signInWithNcaLayer(page, 'prosecutor/prosecutor-1');

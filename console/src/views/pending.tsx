@@ -75,7 +75,20 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
   // The verdict is computed here, not asserted: the request's CMS signature checked with WebCrypto.
   useEffect(() => {
     let live = true;
-    void checkSignature(der).then((v) => live && setVerdict(v));
+    // What gets sanctioned is item.digest: it must be the SHA-256 of the content verified here, for
+    // this requestId (as the CLI's prosecutor checks), or the signature says nothing about it.
+    const binding = async (): Promise<SignatureVerdict | undefined> => {
+      const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(opened.content)));
+      const hex = Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
+      if (hex !== item.digest) return { kind: 'invalid', code: 'sanction.digest_mismatch' };
+      if (doc.requestId !== item.requestId) return { kind: 'invalid', code: 'sanction.request_mismatch' };
+      return undefined;
+    };
+    checkSignature(der)
+      .then(async (v) => (v.kind === 'invalid' ? v : ((await binding()) ?? v)))
+      // An unexpected failure is not a verdict of "valid": the buttons stay disabled.
+      .catch((): SignatureVerdict => ({ kind: 'invalid', code: 'cms.malformed' }))
+      .then((v) => live && setVerdict(v));
     return () => {
       live = false;
     };
@@ -153,9 +166,9 @@ function Decide(p: { t: T; locale: Locale; session: SessionInfo; choice: SignerC
       </dl>
       <label>{t('detail.reason')} <textarea id="reason" value={reason} onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} /></label>
       <div class="actions">
-        {/* A request whose signature does not verify here is not decided on (the verdict says to report it). */}
-        <button type="button" id="grant" disabled={busy || verdict?.kind === 'invalid'} onClick={() => void decide('granted')}>{t('detail.grant')}</button>
-        <button type="button" id="refuse" disabled={busy || verdict?.kind === 'invalid'} onClick={() => void decide('refused')}>{t('detail.refuse')}</button>
+        {/* Decided on only once checked here, and not when it fails (the verdict says to report it). */}
+        <button type="button" id="grant" disabled={busy || !verdict || verdict.kind === 'invalid'} onClick={() => void decide('granted')}>{t('detail.grant')}</button>
+        <button type="button" id="refuse" disabled={busy || !verdict || verdict.kind === 'invalid'} onClick={() => void decide('refused')}>{t('detail.refuse')}</button>
       </div>
       {error && <p class="error" role="alert" id="decide-error">{error}</p>}
     </section>
