@@ -38,3 +38,13 @@ export function listenForStop(): StopRequest {
     },
   };
 }
+
+/** Resolves with the first SIGTERM or SIGINT from now on, then no longer listens. */
+export async function untilSignal(): Promise<NodeJS.Signals> {
+  const stop = listenForStop();
+  try {
+    return await stop.requested;
+  } finally {
+    stop.dispose();
+  }
+}

@@ -26,6 +26,7 @@ import { demoIdentity, DemoIdentity, demoSigner } from './pki/identity';
 import { EmbeddedRedis, freePort, startEmbeddedRedis } from '../redis/embedded';
 import { serverTarget } from '../redis/target';
 import { maskId, table, Timeline, TimelineRow } from './timeline';
+import { untilSignal } from '../cli/stop-request';
 
 const KEYS = join(PACKAGE_ROOT, 'keys.example');
 const PERIOD = { from: '2025-02-01', to: '2025-03-13' };
@@ -52,28 +53,12 @@ interface Party {
 }
 
 /**
- * `npm run demo`: the whole Art. 50 flow on an embedded Redis, a real gateway over HTTPS with
- * client certificates, and three reference banks (two pull, one push), printed as a timeline.
- */
-/** Resolves at the first SIGINT or SIGTERM (`art50 demo --serve` keeps running until then). */
-export function untilSignal(): Promise<void> {
-  return new Promise((ok) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      ok();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-}
-
-/**
- * `art50 demo`: the whole Art. 50 flow, narrated step by step on one timeline — start Redis, the
- * gateway and three banks, then (1) account discovery, (2) follow the money, (3) a missed
- * deadline, (4) the money trail, (5) the auditor's recomputation of the log.
+ * `art50 demo` (`npm run demo`): the whole Art. 50 flow on an embedded Redis, a real gateway over
+ * HTTPS with client certificates and three reference banks (two pull, one push), narrated step by
+ * step on one timeline: (1) account discovery, (2) follow the money, (3) a missed deadline, (4) the
+ * money trail, (5) the auditor's recomputation of the log.
  *
- * Kept as one function on purpose (the module is ~340 lines): it is a script read top to bottom
+ * Kept as one function on purpose (the module is ~350 lines): it is a script read top to bottom
  * as the story of one case, every step uses what the steps before it produced, and the demo's
  * parts (PKI, core banking, reference bank, timeline) already live in their own modules.
  */

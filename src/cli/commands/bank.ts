@@ -9,6 +9,7 @@ import { connect, CONNECTION_HELP, reportError, trustFor, UsageError } from '../
 import { identityFlags, IdentityFlags, openIdentity } from '../identity';
 import type { ClientTrust } from '../../client/trust';
 import type { SetExit } from '../set-exit';
+import { untilSignal } from '../stop-request';
 
 
 interface BankOpts extends IdentityFlags {
@@ -94,20 +95,6 @@ function output(json: boolean): { text(line: string): void; event(event: string,
       else if (text !== undefined) process.stdout.write(`${at()} ${text}\n`);
     },
   };
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((r) => {
-    const on = (s: string) => (): void => {
-      process.off('SIGINT', int);
-      process.off('SIGTERM', term);
-      r(s);
-    };
-    const int = on('SIGINT');
-    const term = on('SIGTERM');
-    process.once('SIGINT', int);
-    process.once('SIGTERM', term);
-  });
 }
 
 function common(c: Command): Command {
