@@ -18,7 +18,11 @@ export function registerDemoCommands(program: Command, setExit: SetExit): void {
     .option('--json', 'JSON Lines on stdout, one object per event: "start" (out), "step" (each timeline row), "serving" (with --serve), "done" (ok, exitCode); the narrative goes to stderr')
     .action(async (opts: { out?: string; serve?: boolean; json?: boolean }) => {
       const json = opts.json === true;
-      const say = (l: string): void => void (json ? process.stderr : process.stdout).write(`${l}\n`);
+      // The stream's own write, bound now: runDemo routes what `police follow` writes to stdout
+      // through `print` by replacing process.stdout.write, so `say` must not call that property.
+      const stream = json ? process.stderr : process.stdout;
+      const write = stream.write.bind(stream);
+      const say = (l: string): void => void write(`${l}\n`);
       // The demo is a script of steps that cannot be stopped half way: a signal before it serves
       // ends the process, and the exit handlers stop the embedded redis-server.
       const interrupt = exitOnSignal(say);
