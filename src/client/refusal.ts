@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isValidCardNumber, maskCardNumber } from '../documents/check-digits';
+import { maskCardNumber } from '../documents/check-digits';
 import { createAjv } from '../documents/ajv';
 import { createDocumentValidators } from '../documents/validators';
 import type { RequestStatusView } from './api-client';
@@ -12,11 +12,10 @@ import type { RequestStatusView } from './api-client';
  */
 export function reasonText(reason: string): string {
   const oneLine = reason.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
-  // 13-19 digits, optionally grouped by single spaces or dashes; only a Luhn-valid run is a card number.
-  return oneLine.replace(/\d(?:[ -]?\d){12,18}/g, (run) => {
-    const digits = run.replace(/[ -]/g, '');
-    return isValidCardNumber(digits) ? maskCardNumber(digits) : run;
-  });
+  // Every run of 13 digits or more (optionally grouped by single spaces or dashes) is masked, Luhn
+  // or not: a card number next to other digits ("4400… 250 KZT", "… 2024") makes a longer run that
+  // fails the check as a whole, and a reason has no other use for such a long number.
+  return oneLine.replace(/\d(?:[ -]?\d){12,}/g, (run) => maskCardNumber(run.replace(/[ -]/g, '')));
 }
 
 /**

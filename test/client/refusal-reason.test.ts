@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { joinSealedUpload, sealStatement } from '../../src/statements/sealed';
 import { completeCardNumber } from '../../src/documents/check-digits';
+import { reasonText } from '../../src/client/refusal';
 import { sanctionedRequest, waitFor } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { ENCRYPTED_REGISTRY, KEYS, sign, signer } from '../support/identities';
@@ -101,5 +102,25 @@ describe('a bank refusal reason, from the encrypted statement to the investigato
     // A directory without the statement: still honest about where the reason is.
     const elsewhere = await cli('police', 'status', requestId, ...conn, '--statements', join(dir, 'empty'));
     expect(elsewhere.out).toContain(`(not found in ${join(dir, 'empty')})`);
+  });
+});
+
+describe('reasonText', () => {
+  const card = completeCardNumber('440043012345678');
+  it('masks a card number next to other digits too, grouped or not, and keeps the reason on one line', () => {
+    for (const [reason, shown] of [
+      [`card ${card} 250 KZT`, `card ${card.slice(0, 6)}`],
+      [`${card.replace(/(\d{4})(?=\d)/g, '$1 ')} 12 times`, card.slice(0, 6)],
+      [`cards ${card} ${card}`, card.slice(0, 6)],
+      [`${card} 2024-05`, card.slice(0, 6)],
+    ] as const) {
+      const text = reasonText(reason);
+      expect(text).not.toContain(card);
+      expect(text).not.toContain(card.slice(6, 12));
+      expect(text).toContain(shown);
+    }
+    expect(reasonText('line one\nline two\u001b[2J')).toBe('line one line two [2J');
+    // Short numbers (amounts, dates) stay as they are.
+    expect(reasonText('250000 KZT on 2024-05-01')).toBe('250000 KZT on 2024-05-01');
   });
 });
