@@ -1,5 +1,5 @@
 import { Art50Error } from '../errors';
-import type { Participant } from '../participants/types';
+import type { Participant, Role } from '../participants/types';
 import type { Registry } from '../participants/registry';
 import { canSeeRequest } from './access';
 import type { RequestStore } from './store';
@@ -49,10 +49,16 @@ export class RequestStatusReader {
     return out;
   }
 
-  /** The document itself: the body that signed it and the offices that supervise it (they sanction it). */
+  /**
+   * The document itself (it names the individual): the body's investigators and heads, who signed
+   * it, and the prosecutors of the offices that supervise the body, who sanction it — by role, not
+   * by organisation alone: an auditor or another role registered in those organisations gets the
+   * state only.
+   */
   private mayReadDocument(viewer: Participant, request: StoredRequest): boolean {
-    if (viewer.organisation.bin === request.bodyBin) return true;
-    return viewer.organisation.kind === 'prosecutor_office' && this.deps.registry.supervises(viewer.organisation.bin, request.bodyBin);
+    const has = (...roles: Role[]): boolean => roles.some((r) => viewer.roles.includes(r));
+    if (viewer.organisation.bin === request.bodyBin) return has('investigator', 'first_head', 'head');
+    return viewer.organisation.kind === 'prosecutor_office' && has('prosecutor') && this.deps.registry.supervises(viewer.organisation.bin, request.bodyBin);
   }
 
   private async receipts(request: StoredRequest, banks: Record<string, BankDelivery>): Promise<ReceiptRef[]> {
