@@ -193,9 +193,9 @@ async function inboxLatency(redisUrl: string, ns: string, sanctions: Array<[stri
  * given, is taken once the client has signed its documents and just before it starts, and again as
  * soon as it is done, so only the load is counted.
  */
-function runLoadClient(args: number[]): Promise<LoadResult>;
-function runLoadClient<S>(args: number[], sample: () => Promise<S>): Promise<LoadResult & { cpu: { before: S; after: S } }>;
-function runLoadClient<S>(args: number[], sample?: () => Promise<S>): Promise<LoadResult & { cpu?: { before: S; after: S } }> {
+export function runLoadClient(args: number[]): Promise<LoadResult>;
+export function runLoadClient<S>(args: number[], sample: () => Promise<S>): Promise<LoadResult & { cpu: { before: S; after: S } }>;
+export function runLoadClient<S>(args: number[], sample?: () => Promise<S>): Promise<LoadResult & { cpu?: { before: S; after: S } }> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'load-client.js'), args.map(String), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let before: S | undefined;

@@ -7,6 +7,7 @@ import { PACKAGE_ROOT } from '../config';
 import { startEmbeddedRedis } from '../redis/embedded';
 import { benchAuditVerify } from './audit';
 import { benchDurability, benchIsolation } from './faults';
+import { benchFence, fenceRows } from './fence';
 import { benchGostVerify } from './gost';
 import { benchIntake } from './intake';
 import { benchLog } from './log';
@@ -14,7 +15,7 @@ import { benchStatement } from './statement';
 import { benchVerify } from './verify';
 
 const USAGE = `usage: npm run bench -- [options]
-  --only LIST          some of intake,faults,verify,gost,statement,log (default: all)
+  --only LIST          some of intake,faults,fence,verify,gost,statement,log (default: all)
   --requests N         request + sanction pairs of the closed loop (2000)
   --concurrency C      connections of the closed loop (32)
   --processes P        gateway and bare-server processes (available cores)
@@ -23,6 +24,8 @@ const USAGE = `usage: npm run bench -- [options]
   --movements N        movements of the statement bench (100000)
   --log-size N         entries of the log and audit benches (1000000)
   --hung N             hung banks of the isolation bench (48)
+  --fence-writes N     log appends per measurement of the replica fence bench (2000)
+  --fence-pairs N      pairs of its end-to-end runs with and without the fence (150; 0 skips them)
   --cpu-prof DIR       V8 CPU profiles of the gateway processes: DIR/closed, DIR/open
   --out FILE           the JSON results (bench-results/bench.json)
 `;
@@ -41,6 +44,8 @@ function parseBenchArgs() {
       movements: { type: 'string', default: '100000' },
       'log-size': { type: 'string', default: '1000000' },
       hung: { type: 'string', default: '48' },
+      'fence-writes': { type: 'string', default: '2000' },
+      'fence-pairs': { type: 'string', default: '150' },
       out: { type: 'string', default: join(PACKAGE_ROOT, 'bench-results', 'bench.json') },
       only: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -139,6 +144,12 @@ async function main(): Promise<void> {
       rows.push([`sanction → inbox at ${iso.rate}/s, ${iso.hungPushes} pushes to another bank hung`, `p50 ${iso.p50Ms} ms, p99 ${iso.p99Ms} ms (n=${iso.count})`, 'p99 ≤ 100 ms', verdict((iso.p99Ms ?? Infinity) <= 100)]);
       rows.push(['intake ceiling, appendfsync everysec', `${dur.everysec.perSec.toFixed(0)} /s`, '', '']);
       rows.push(['intake ceiling, appendfsync always', `${dur.always.perSec.toFixed(0)} /s (${(dur.ratio * 100).toFixed(0)} % of everysec)`, '', '']);
+    }
+    if (want('fence')) {
+      // Its own primary and replica (REDIS_URL is not used: the bench needs a replica it controls).
+      const f = await benchFence({ writes: Number(values['fence-writes']), pairs: Number(values['fence-pairs']), processes: Number(values.processes), log: say });
+      results.fence = f;
+      rows.push(...fenceRows(f));
     }
     if (want('statement')) {
       say(`statement with ${values.movements} movements…`);

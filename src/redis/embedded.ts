@@ -104,8 +104,10 @@ async function waitReady(child: ChildProcess, port: number, timeoutMs: number): 
 /**
  * `appendfsync` is `always` (every acknowledged write is on disk, see src/redis/durability.ts);
  * `everysec` exists only for the bench's comparison and the test of the start-up refusal.
+ * `replicaOf` (the bench of the replica fence) makes it a replica of the redis-server on that
+ * local port; it resolves once the server answers, not once the replication link is up.
  */
-export async function startEmbeddedRedis(opts: { dataDir: string; port?: number; log?: (m: string) => void; appendfsync?: 'always' | 'everysec' }): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(opts: { dataDir: string; port?: number; log?: (m: string) => void; appendfsync?: 'always' | 'everysec'; replicaOf?: number }): Promise<EmbeddedRedis> {
   const bin = ensureRedisServer(opts.log);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -116,6 +118,7 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir,
       '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'always', '--save', '',
       '--daemonize', 'no', '--logfile', 'redis.log', '--protected-mode', 'yes',
+      ...(opts.replicaOf ? ['--replicaof', '127.0.0.1', String(opts.replicaOf)] : []),
     ],
     { stdio: 'ignore', detached: false },
   );
