@@ -161,11 +161,14 @@ describe('Redis Sentinel failover under load', () => {
     const before = acks.length;
     // A signed checkpoint seen before the kill, as an auditor saves it (art50 audit verify --save):
     // the log after the failover must be consistent with it (the audit checks a consistency proof).
-    const cp = await t.as('auditor/auditor-1').get('/v1/log/checkpoint');
-    expect(cp.status).toBe(200);
-    const cpSigned = Buffer.from(cp.body.checkpoint as string, 'base64');
-    const savedBefore: SavedCheckpoint = savedCheckpointOf(cpSigned, parseCheckpointBody(verifyCms(cpSigned).content));
-    expect(savedBefore.treeSize).toBeGreaterThan(0);
+    // The checkpointer may not have covered any entry yet on a loaded machine: wait for one that does.
+    const savedBefore: SavedCheckpoint = await waitFor(async () => {
+      const cp = await t.as('auditor/auditor-1').get('/v1/log/checkpoint');
+      if (cp.status !== 200) return undefined;
+      const cpSigned = Buffer.from(cp.body.checkpoint as string, 'base64');
+      const saved = savedCheckpointOf(cpSigned, parseCheckpointBody(verifyCms(cpSigned).content));
+      return saved.treeSize > 0 ? saved : undefined;
+    }, 'a signed checkpoint covering entries before the kill', 20_000);
 
     await primary.kill();
     killedAt = Date.now();

@@ -36,7 +36,7 @@ function verifiedRequest<I extends Pick<PendingItem, 'requestId' | 'digest' | 'r
   try {
     const sd = trust.open(der, 'request');
     if (sd.digest !== item.digest) throw new Art50Error('sanction.digest_mismatch', `the gateway reports digest ${item.digest}, the request's is ${sd.digest}`);
-    if (sd.doc.requestId.toLowerCase() !== item.requestId.toLowerCase()) throw new Art50Error('sanction.digest_mismatch', `the gateway sent request ${sd.doc.requestId} for ${item.requestId}`);
+    if (sd.doc.requestId.toLowerCase() !== item.requestId.toLowerCase()) throw new Art50Error('sanction.request_mismatch', `the gateway sent request ${sd.doc.requestId} for ${item.requestId}`);
     return { item, request: sd.doc, signer: `${sd.participant.person?.name ?? sd.signer.subject.cn ?? '?'} (${sd.participant.roles.join(', ')})` };
   } catch (e) {
     if (!isArt50Error(e)) throw e;
