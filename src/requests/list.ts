@@ -50,7 +50,7 @@ export async function requestsOfBody(deps: { store: RequestStore }, caller: Part
   const page = await deps.store.ofBody(bodyBin, limit + 1, after);
   const shown = page.slice(0, limit);
   const items = await Promise.all(shown.map(async ({ requestId }) => {
-    const [r, banks] = await Promise.all([deps.store.get(requestId), deps.store.banks(requestId)]);
+    const { request: r, banks } = await deps.store.withBanks(requestId);
     if (!r || r.bodyBin !== bodyBin) return undefined;
     const item: RequestSummary = {
       requestId, digest: r.digest, state: r.state, receivedAt: r.receivedAt, erdrNumber: r.erdrNumber, article: r.article,

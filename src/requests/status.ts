@@ -12,11 +12,10 @@ export class RequestStatusReader {
   constructor(private readonly deps: { store: RequestStore; registry: Registry; deliveryReceipts: DeliveryReceiptReader }) {}
 
   async status(requestId: string, viewer: Participant, opts: { includeRequest?: boolean } = {}): Promise<RequestStatus> {
-    const request = await this.deps.store.get(requestId);
+    const { request, banks } = await this.deps.store.withBanks(requestId);
     if (!request || !canSeeRequest(viewer, request, this.deps.registry)) {
       throw new Art50Error('request.not_found', `no request ${requestId} visible to this client`);
     }
-    const banks = await this.deps.store.banks(requestId);
     const receipts = await this.receipts(request, banks);
     const out: RequestStatus = {
       requestId,

@@ -101,7 +101,23 @@ export class RequestStore {
   async get(requestId: string): Promise<StoredRequest | undefined> {
     // HMGET of the header fields, not HGETALL: the hash also holds the sealed documents and the
     // receipts (several KB), which would be read and decoded as strings for nothing.
-    const values = await this.redis.hmgetBuffer(this.keys.request(requestId), ...HEADER_FIELDS);
+    return this.parseHeader(requestId, await this.redis.hmgetBuffer(this.keys.request(requestId), ...HEADER_FIELDS));
+  }
+
+  /**
+   * The request and its per-bank states as of one moment (MULTI/EXEC): a delivery script changes
+   * both together, and two separate reads could show a bank acknowledged under a request still
+   * "sanctioned".
+   */
+  async withBanks(requestId: string): Promise<{ request: StoredRequest | undefined; banks: Record<string, BankDelivery> }> {
+    const res = await this.redis.multi().hmgetBuffer(this.keys.request(requestId), ...HEADER_FIELDS).hgetall(this.keys.requestBanks(requestId)).exec();
+    if (!res) throw new Error(`the read of request ${requestId} was aborted`);
+    const [[e1, header], [e2, banks]] = res as [[Error | null, Array<Buffer | null>], [Error | null, Record<string, string>]];
+    if (e1 || e2) throw (e1 ?? e2)!;
+    return { request: this.parseHeader(requestId, header), banks: parseBanks(banks) };
+  }
+
+  private parseHeader(requestId: string, values: Array<Buffer | null>): StoredRequest | undefined {
     const h: Record<string, string> = {};
     HEADER_FIELDS.forEach((f, i) => {
       const v = values[i];
@@ -158,8 +174,7 @@ export class RequestStore {
   }
 
   async banks(requestId: string): Promise<Record<string, BankDelivery>> {
-    const h = await this.redis.hgetall(this.keys.requestBanks(requestId));
-    return Object.fromEntries(Object.entries(h).map(([bic, json]) => [bic, JSON.parse(json) as BankDelivery]));
+    return parseBanks(await this.redis.hgetall(this.keys.requestBanks(requestId)));
   }
 
   /** Receipts are derived data, written after the state change; first writer wins (store/receipt-once.ts). */
@@ -221,6 +236,10 @@ export interface BodyCursor {
 }
 
 export type StoredRequestInput = Omit<StoredRequest, 'state' | 'receivedIndex' | 'sanctionDigest' | 'sanctionIndex' | 'decision' | 'decisionReason' | 'decidedAt' | 'officeBin'>;
+
+function parseBanks(h: Record<string, string>): Record<string, BankDelivery> {
+  return Object.fromEntries(Object.entries(h).map(([bic, json]) => [bic, JSON.parse(json) as BankDelivery]));
+}
 
 function parseStored(h: Record<string, string>): StoredRequest {
   const out: Record<string, unknown> = {};
