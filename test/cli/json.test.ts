@@ -2,13 +2,13 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../../src/cli/main';
 import { freePort } from '../../src/redis/embedded';
 import { sanctionedRequest, waitFor } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { KEYS, plainRegistryFile } from '../support/identities';
 import { registryWithPush } from '../support/push-bank';
 import { delivered } from '../statements/helpers';
+import { CliRun, runCli } from '../support/cli';
 
 /**
  * `--json` on `bank poll`, `bank serve`, `audit export`, `pki init` (issue 17.9): one-shot commands
@@ -26,19 +26,7 @@ const scratch = (name: string): string => {
   return d;
 };
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
-  try {
-    const code = await main(['node', 'art50', ...args]);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (...args: string[]): Promise<CliRun> => runCli(args);
 
 /** Every stdout line parsed as JSON: fails on a line that is not. */
 const jsonLines = (out: string): Array<Record<string, unknown>> => out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);

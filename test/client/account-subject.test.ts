@@ -7,7 +7,6 @@ import Redis from 'ioredis';
 import { ReferenceBank } from '../../src/bank/reference-bank';
 import { ApiClient } from '../../src/client/api-client';
 import { ClientTrust, loadClientTrust } from '../../src/client/trust';
-import { main } from '../../src/cli/main';
 import { createCoreBanking } from '../../src/demo/core-banking/core';
 import { CoreBanking } from '../../src/demo/core-banking/types';
 import { planMoneyTrail } from '../../src/demo/core-banking/trail';
@@ -19,6 +18,7 @@ import { makeRequest, makeSanction } from '../support/documents';
 import { INV, PROS, waitFor } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { ENCRYPTED_REGISTRY, identity, KEYS, ROOT_PEM, sign } from '../support/identities';
+import { CliRun, runCli } from '../support/cli';
 
 /**
  * A request by IBAN or card number (issue 17.2), end to end with encrypted statements: the subject
@@ -47,21 +47,7 @@ const logLines: string[] = [];
 const apis: ApiClient[] = [];
 const key = (who: string): string[] => ['--cert', join(KEYS, `${who}.pem`), '--key', join(KEYS, `${who}.key`)];
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
-  process.env.ART50_KEY_PASSWORD = 'art50-demo';
-  try {
-    const code = await main(['node', 'art50', ...args]);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    delete process.env.ART50_KEY_PASSWORD;
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (...args: string[]): Promise<CliRun> => runCli(args, { keyPassword: 'art50-demo' });
 
 function filesUnder(d: string): string[] {
   return readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? filesUnder(join(d, n)) : [join(d, n)]));

@@ -6,11 +6,11 @@ import { demoCoreFor } from '../../src/demo/core-banking/for-bank';
 import { ReferenceBank } from '../../src/bank/reference-bank';
 import { ApiClient } from '../../src/client/api-client';
 import { ClientTrust, loadClientTrust } from '../../src/client/trust';
-import { main } from '../../src/cli/main';
 import type { DeliveryBundle } from '../../src/delivery/bundle';
 import { sanctionedRequest, waitFor } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { ENCRYPTED_REGISTRY, identity, KEYS, ROOT_PEM } from '../support/identities';
+import { CliRun, runCli } from '../support/cli';
 
 /**
  * The reference bank and `art50 police fetch` with encrypted statements (issue 14.1): the bank
@@ -27,23 +27,7 @@ const apis: ApiClient[] = [];
 const ALFA = 'banks/ALFAKZKA';
 const key = (who: string): string[] => ['--cert', join(KEYS, `${who}.pem`), '--key', join(KEYS, `${who}.key`)];
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
-  const before = process.env.ART50_KEY_PASSWORD;
-  process.env.ART50_KEY_PASSWORD = 'art50-demo';
-  try {
-    const code = await main(['node', 'art50', ...args]);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    if (before === undefined) delete process.env.ART50_KEY_PASSWORD;
-    else process.env.ART50_KEY_PASSWORD = before;
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (...args: string[]): Promise<CliRun> => runCli(args, { keyPassword: 'art50-demo' });
 
 function bank(): ReferenceBank {
   const id = identity(ALFA);

@@ -5,7 +5,6 @@ import { demoCoreFor } from '../../src/demo/core-banking/for-bank';
 import { ReferenceBank } from '../../src/bank/reference-bank';
 import { ApiClient, ApiError } from '../../src/client/api-client';
 import { ClientTrust, loadClientTrust } from '../../src/client/trust';
-import { main } from '../../src/cli/main';
 import { demoMoneyTrail } from '../../src/demo/core-banking/trail';
 import type { RequestDoc, StatementDoc } from '../../src/documents/types';
 import { makeRequest } from '../support/documents';
@@ -13,6 +12,7 @@ import { startTestGateway, TestGateway } from '../support/gateway';
 import { sanctionedRequest, waitFor } from '../support/flow';
 import { identity, KEYS, ROOT_PEM } from '../support/identities';
 import { DEMO_IIN } from '../../src/demo/pki/participants';
+import { CliRun, runCli } from '../support/cli';
 
 jest.setTimeout(60_000);
 let t: TestGateway;
@@ -26,19 +26,7 @@ function client(who: string): ApiClient {
   return new ApiClient({ baseUrl: base, cert: id.certPem, key: id.keyPem, ca: ROOT_PEM() });
 }
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
-  try {
-    const code = await main(['node', 'art50', ...args]);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (...args: string[]): Promise<CliRun> => runCli(args);
 
 beforeAll(async () => {
   t = await startTestGateway();

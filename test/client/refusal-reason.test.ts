@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
 import { joinSealedUpload, sealStatement } from '../../src/statements/sealed';
 import { completeCardNumber } from '../../src/documents/check-digits';
 import { reasonText } from '../../src/client/refusal';
@@ -10,6 +9,7 @@ import { sanctionedRequest, waitFor } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { ENCRYPTED_REGISTRY, KEYS, sign, signer } from '../support/identities';
 import { delivered, makeStatement, refusal } from '../statements/helpers';
+import { CliRun, runCli } from '../support/cli';
 
 /**
  * A bank's refusal reason reaches the investigator (issue 17.4). The statement, reason included,
@@ -24,23 +24,7 @@ let dir: string;
 const key = (who: string): string[] => ['--cert', join(KEYS, `${who}.pem`), '--key', join(KEYS, `${who}.key`)];
 const certA = new X509Certificate(readFileSync(join(KEYS, 'police/encryption-A.pem')));
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
-  const before = process.env.ART50_KEY_PASSWORD;
-  process.env.ART50_KEY_PASSWORD = 'art50-demo';
-  try {
-    const code = await main(['node', 'art50', ...args]);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    if (before === undefined) delete process.env.ART50_KEY_PASSWORD;
-    else process.env.ART50_KEY_PASSWORD = before;
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (...args: string[]): Promise<CliRun> => runCli(args, { keyPassword: 'art50-demo' });
 
 /** The bank signs its statement and encrypts it to body A's certificate, as the reference bank does. */
 async function answer(bic: string, statement: Record<string, unknown>): Promise<void> {
