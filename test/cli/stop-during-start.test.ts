@@ -3,20 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
-import { collectLines, LogLine } from '../support/process-lines';
+import { alive, collectLines, LogLine } from '../support/process-lines';
 
 const BIN = resolve(__dirname, '..', '..', 'bin', 'art50.js');
 
 jest.setTimeout(120_000);
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function until<T>(what: string, fn: () => T | undefined, lines: LogLine[], ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;

@@ -11,7 +11,7 @@ import { verifyLog } from '../../src/audit/verify';
 import { makePairs, post } from '../../src/bench/intake';
 import { logKeys } from '../../src/log/keys';
 import { identity, KEYS } from '../support/identities';
-import { collectLines, LogLine } from '../support/process-lines';
+import { alive, collectLines, LogLine } from '../support/process-lines';
 
 const BIN = resolve(__dirname, '..', '..', 'bin', 'art50.js');
 const CA = readFileSync(join(KEYS, 'ca', 'root.pem'));
@@ -40,14 +40,6 @@ describe('art50 serve with two processes', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  const alive = (pid: number): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   /** Request + sanction pairs over fresh connections, so the primary hands them to both processes. */
   async function submit(n: number): Promise<void> {
     const head = identity('police/head-1');

@@ -21,3 +21,13 @@ export function collectLines(child: ChildProcess, lines: LogLine[]): void {
   });
   child.stderr!.on('data', (d: Buffer) => lines.push({ message: `stderr: ${d.toString()}` }));
 }
+
+/** True while a process with this pid exists (signal 0 only checks). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
