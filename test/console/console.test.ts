@@ -180,26 +180,34 @@ describe('the web console', () => {
     await page.close();
   });
 
+  /**
+   * Signs in as prosecutor-1 with the queue the gateway answers altered on its way to the page by
+   * `alter` (for this test's request), and opens that request until the page has its verdict.
+   */
+  async function openAlteredAsProsecutor(page: Page, alter: (item: { requestId: string; request: string; digest: string }) => void): Promise<void> {
+    await page.route('**/v1/sanctions/pending*', async (route) => {
+      const body = (await t.as('prosecutor/prosecutor-1').get('/v1/sanctions/pending?limit=1000')).body as { items: Array<{ requestId: string; request: string; digest: string }> };
+      for (const i of body.items.filter((x) => x.requestId === requestId)) alter(i);
+      await route.fulfill({ json: body });
+    });
+    await signInWithNcaLayer(page, 'prosecutor/prosecutor-1');
+    await page.waitForSelector(`li[data-request-id="${requestId}"]`);
+    await page.click(`li[data-request-id="${requestId}"] button.open`);
+    await page.waitForSelector('#verdict:not([data-verdict="checking"])');
+  }
+
   it('the prosecutor\'s verdict is computed in the page: an altered request is NOT valid, a GOST one is not checked here and says so', async () => {
     const page = await open();
     try {
       // The page receives the queue (as the gateway answers it to this prosecutor) with one byte of
       // the request's signed content changed: the article.
-      await page.route('**/v1/sanctions/pending*', async (route) => {
-        const body = (await t.as('prosecutor/prosecutor-1').get('/v1/sanctions/pending?limit=1000')).body as { items: Array<{ requestId: string; request: string }> };
-        for (const i of body.items.filter((x) => x.requestId === requestId)) {
-          const der = Buffer.from(i.request, 'base64');
-          const at = der.indexOf(Buffer.from('"article":"190-2-4"'));
-          if (at < 0) throw new Error('the request has no article 190-2-4');
-          der[at + 17] = 0x35; // "190-2-5"
-          i.request = der.toString('base64');
-        }
-        await route.fulfill({ json: body });
+      await openAlteredAsProsecutor(page, (i) => {
+        const der = Buffer.from(i.request, 'base64');
+        const at = der.indexOf(Buffer.from('"article":"190-2-4"'));
+        if (at < 0) throw new Error('the request has no article 190-2-4');
+        der[at + 17] = 0x35; // "190-2-5"
+        i.request = der.toString('base64');
       });
-      await signInWithNcaLayer(page, 'prosecutor/prosecutor-1');
-      await page.waitForSelector(`li[data-request-id="${requestId}"]`);
-      await page.click(`li[data-request-id="${requestId}"] button.open`);
-      await page.waitForSelector('#verdict:not([data-verdict="checking"])');
       expect(await page.getAttribute('#verdict', 'data-verdict')).toBe('invalid');
       expect(await page.textContent('#verdict')).toMatch(/^signature NOT valid: it does not verify in this browser \(cms\.digest_mismatch\)/);
       expect(await page.textContent('#request-detail h2')).toContain('190-2-5'); // what is shown is what failed
@@ -223,15 +231,9 @@ describe('the web console', () => {
   it('a queue naming another digest than the verified content (what would be sanctioned) is NOT valid and cannot be decided', async () => {
     const page = await open();
     try {
-      await page.route('**/v1/sanctions/pending*', async (route) => {
-        const body = (await t.as('prosecutor/prosecutor-1').get('/v1/sanctions/pending?limit=1000')).body as { items: Array<{ requestId: string; digest: string }> };
-        for (const i of body.items.filter((x) => x.requestId === requestId)) i.digest = 'ab'.repeat(32);
-        await route.fulfill({ json: body });
+      await openAlteredAsProsecutor(page, (i) => {
+        i.digest = 'ab'.repeat(32);
       });
-      await signInWithNcaLayer(page, 'prosecutor/prosecutor-1');
-      await page.waitForSelector(`li[data-request-id="${requestId}"]`);
-      await page.click(`li[data-request-id="${requestId}"] button.open`);
-      await page.waitForSelector('#verdict:not([data-verdict="checking"])');
       expect(await page.getAttribute('#verdict', 'data-verdict')).toBe('invalid');
       expect(await page.textContent('#verdict')).toContain('(sanction.digest_mismatch)');
       expect([await page.isDisabled('#grant'), await page.isDisabled('#refuse')]).toEqual([true, true]);
