@@ -71,7 +71,7 @@ describe('Redis Sentinel failover under load', () => {
       ART50_REDIS_SENTINELS: sentinels.ports.map((p) => `127.0.0.1:${p}`).join(','),
       ART50_REDIS_MASTER_NAME: NAME,
       ART50_REDIS_MIN_REPLICAS: '1',
-      ART50_REDIS_WAIT_TIMEOUT_MS: '1000',
+      ART50_REDIS_WAIT_TIMEOUT_MS: '2000',
       ART50_STALLED_INTERVAL_MS: '500',
     });
   }, 60_000);
@@ -186,13 +186,21 @@ describe('Redis Sentinel failover under load', () => {
     await police;
 
     // Whatever got no acknowledgement is resent, as a client does: a replay or a first recording.
+    // A resend that keeps failing names what it was answered.
+    const resent = async (what: string, fn: () => Promise<boolean | undefined>): Promise<void> => {
+      try {
+        await waitFor(fn, what, 30_000);
+      } catch (e) {
+        throw new Error(`${(e as Error).message}; last refusals: ${JSON.stringify(refusals.slice(-6))}`);
+      }
+    };
     for (const p of pairs) {
-      if (!p.ok) await waitFor(async () => (await submit(p), p.ok && p.sanctioned), `request ${String(p.doc.requestId)} resent`, 20_000);
+      if (!p.ok) await resent(`request ${String(p.doc.requestId)} resent`, async () => (await submit(p), p.ok && p.sanctioned));
       else if (!p.sanctioned) {
-        await waitFor(async () => {
+        await resent(`sanction of ${String(p.doc.requestId)} resent`, async () => {
           const s = await t.as(PROS).post(`/v1/requests/${String(p.doc.requestId)}/sanction`, p.sanction!);
           return (p.sanctioned = record('sanction', s, String(p.doc.requestId), ['sanction.granted'], [200, 201]));
-        }, 'sanction resent', 20_000);
+        });
       }
     }
     banking = false;
