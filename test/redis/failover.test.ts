@@ -212,9 +212,14 @@ describe('Redis Sentinel failover under load', () => {
       `refusals meanwhile: ${JSON.stringify(countBy(refusals.map((r) => `${r.status} ${String(r.code)}`)))}`,
     );
 
-    // Every refusal during the failover was a 503 saying to resend — never a 500.
+    // Every refusal during the failover was a 503 saying to resend — never a 500. One exception a
+    // bank can meet: reads see a write before the replicas confirm it, so an inbox listed from the
+    // dying primary can show a delivery the failover takes back; its acknowledgement is then
+    // 404 delivery.not_found and the delivery comes again (the exactly-once checks below).
     for (const r of refusals) {
-      expect({ ...r, ok: r.status === 503 && ['http.not_ready', 'store.replication_timeout'].includes(String(r.code)) }).toEqual({ ...r, ok: true });
+      const resend = r.status === 503 && ['http.not_ready', 'store.replication_timeout'].includes(String(r.code));
+      const takenBack = r.what === 'ack' && r.status === 404 && r.code === 'delivery.not_found';
+      expect({ ...r, ok: resend || takenBack }).toEqual({ ...r, ok: true });
     }
     // Every acknowledged request and sanction is readable, granted, and answered by BETAKZKA; its
     // stored receipts (with the workers' delivery receipts) and its statement's are kept for below.
