@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { INV } from '../support/flow';
 import { startTestGateway, TestGateway } from '../support/gateway';
 import { KEYS } from '../support/identities';
-import { freePort, OcspResponder, startOcspResponder } from '../support/ocsp-responder';
+import { freePort, OcspResponder, startDemoOcspResponder } from '../support/ocsp-responder';
 import { signIn } from '../support/session';
 
 /**
@@ -19,10 +18,7 @@ describe('console sessions with OCSP, across gateway processes', () => {
   let unreachable: TestGateway;
 
   beforeAll(async () => {
-    responder = await startOcspResponder({
-      index: join(KEYS, 'ca/index.txt'), ca: join(KEYS, 'ca/root.pem'),
-      signer: { cert: join(KEYS, 'ca/root.pem'), key: join(KEYS, 'ca/root.key') }, args: ['-nmin', '5'],
-    });
+    responder = await startDemoOcspResponder(KEYS);
     const env = { ART50_NAMESPACE: ns, ART50_REVOCATION_ORDER: 'ocsp-only', ART50_OCSP_URL_OVERRIDE: 'true' };
     a = await startTestGateway({ ...env, ART50_OCSP_URL: responder.url }, { workers: false });
     b = await startTestGateway({ ...env, ART50_OCSP_URL: responder.url }, { workers: false });

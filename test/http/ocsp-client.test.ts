@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { makeRequest } from '../support/documents';
 import { KEYS, sign } from '../support/identities';
 import { startTestGateway, TestGateway } from '../support/gateway';
-import { freePort, OcspResponder, startOcspResponder } from '../support/ocsp-responder';
+import { freePort, OcspResponder, startDemoOcspResponder } from '../support/ocsp-responder';
 
 /**
  * The gateway asks OCSP for a TLS client's and a document signer's status before it decides (ART50_REVOCATION_ORDER=
@@ -13,10 +12,7 @@ describe('TLS clients checked by OCSP at the gateway', () => {
   let responder: OcspResponder;
   let t: TestGateway;
   beforeAll(async () => {
-    responder = await startOcspResponder({
-      index: join(KEYS, 'ca/index.txt'), ca: join(KEYS, 'ca/root.pem'),
-      signer: { cert: join(KEYS, 'ca/root.pem'), key: join(KEYS, 'ca/root.key') }, args: ['-nmin', '5'],
-    });
+    responder = await startDemoOcspResponder(KEYS);
     t = await startTestGateway({ ART50_REVOCATION_ORDER: 'ocsp-only', ART50_OCSP_URL: responder.url, ART50_OCSP_URL_OVERRIDE: 'true' }, { workers: false });
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** A free TCP port on 127.0.0.1 (closed again before it is returned). */
 export function freePort(): Promise<number> {
@@ -39,4 +40,12 @@ export async function startOcspResponder(o: { index: string; ca: string; signer:
     p.on('exit', () => reject(new Error(`openssl ocsp exited: ${out}`)));
   });
   return { url: `http://127.0.0.1:${port}/`, stop: () => p.kill() };
+}
+
+/** keys.example's demo CA as its own OCSP responder (its index, signed by the root; answers valid 5 min). */
+export function startDemoOcspResponder(keysDir: string): Promise<OcspResponder> {
+  return startOcspResponder({
+    index: join(keysDir, 'ca/index.txt'), ca: join(keysDir, 'ca/root.pem'),
+    signer: { cert: join(keysDir, 'ca/root.pem'), key: join(keysDir, 'ca/root.key') }, args: ['-nmin', '5'],
+  });
 }
