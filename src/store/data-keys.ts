@@ -26,8 +26,29 @@ export interface DataKey {
   key: Buffer;
 }
 
+/**
+ * Random bytes handed out from a 4 KiB block: one randomBytes call per ~340 nonces instead of one
+ * per seal (a call costs about 5 µs; two seals per request + sanction pair). Bytes are never handed
+ * out twice, and a spent block is replaced, not refilled, so a nonce already taken keeps its bytes.
+ */
+class RandomPool {
+  private block = Buffer.alloc(0);
+  private at = 0;
+
+  take(n: number): Buffer {
+    if (this.at + n > this.block.length) {
+      this.block = randomBytes(4096);
+      this.at = 0;
+    }
+    const out = this.block.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+}
+
 export class DataKeyring {
   private readonly byId: Map<string, Buffer>;
+  private readonly nonces = new RandomPool();
 
   constructor(readonly keys: readonly DataKey[]) {
     if (keys.length === 0) throw new Art50Error('config.invalid', 'the data keyring holds no key');
@@ -73,12 +94,21 @@ export class DataKeyring {
 
   seal(plain: Buffer, place: string): Buffer {
     const { id, key } = this.keys[0]!;
-    const nonce = randomBytes(12);
+    const nonce = this.nonces.take(12);
     const c = createCipheriv('aes-256-gcm', key, nonce);
     c.setAAD(Buffer.from(place, 'utf8'));
-    const ct = Buffer.concat([c.update(plain), c.final()]);
-    const idBytes = Buffer.from(id, 'ascii');
-    return Buffer.concat([Buffer.from([MAGIC, VERSION, idBytes.length]), idBytes, nonce, c.getAuthTag(), ct]);
+    const ct = c.update(plain);
+    c.final(); // GCM adds no bytes at the end
+    const head = 3 + id.length;
+    const out = Buffer.allocUnsafe(head + 28 + ct.length);
+    out[0] = MAGIC;
+    out[1] = VERSION;
+    out[2] = id.length;
+    out.write(id, 3, 'ascii');
+    nonce.copy(out, head);
+    c.getAuthTag().copy(out, head + 12);
+    ct.copy(out, head + 28);
+    return out;
   }
 
   /** True when any key of this keyring is also a key of `other` (same bytes, whatever its id). */

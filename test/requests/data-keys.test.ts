@@ -39,6 +39,18 @@ describe('DataKeyring', () => {
       expect(() => DataKeyring.parse(bad, 'test')).toThrow();
     }
   });
+
+  it('never seals two values under the same nonce, across the refills of its random pool, and each opens to its own bytes', () => {
+    const ring = DataKeyring.parse(line('k-old', OLD), 'test');
+    const nonces = new Set<string>();
+    const n = 1000; // the pool holds 4 KiB: about three refills
+    for (let i = 0; i < n; i++) {
+      const v = ring.seal(Buffer.from(`value ${i}`), `p${i}`);
+      nonces.add(v.subarray(3 + 'k-old'.length, 3 + 'k-old'.length + 12).toString('hex'));
+      expect(ring.open(v, `p${i}`).toString()).toBe(`value ${i}`);
+    }
+    expect(nonces.size).toBe(n);
+  });
 });
 
 describe('requests and sanctions at rest', () => {
