@@ -239,7 +239,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     authenticated: [
       authSessionRoutes({ banks: () => registry.banks().map((b) => ({ bic: b.bic!, name: b.name })) }),
       readinessRoutes({ redisReady: () => pingWithin(redis, 1000) }),
-      requestRoutes({ intake, sanctions, status, store: requests, registry, documentLimit: config.smallDocumentLimitBytes, onGranted: (id, bics) => within(500, dispatcher.dispatch(id, bics).catch((e: Error) => logger.warn('enqueue after sanction failed; the outbox sweep will retry', { requestId: id, error: e.message }))) }),
+      requestRoutes({ intake, sanctions, status, store: requests, registry, documentLimit: config.smallDocumentLimitBytes, onGranted: (id, bics, hint) => within(500, dispatcher.dispatch(id, bics, hint).catch((e: Error) => logger.warn('enqueue after sanction failed; the outbox sweep will retry', { requestId: id, error: e.message }))) }),
       inboxRoutes(inbox),
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
       logRoutes({ reader: logReader, requests, registry }),

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import { deliveryIdOf, parseDeliveryId } from '../store/keys';
-import type { DeliveryJob, DeliveryQueues } from './queues';
+import type { DeliveryHint, DeliveryJob, DeliveryQueues } from './queues';
 import { Periodic } from './periodic';
 import type { DeliveryStore } from './store';
 
@@ -20,9 +20,9 @@ export class OutboxDispatcher {
   constructor(private readonly store: DeliveryStore, private readonly queues: DeliveryQueues, private readonly logger: Logger) {}
 
   /** Enqueues the deliveries of one sanctioned request and clears their outbox items. */
-  async dispatch(requestId: string, bics: readonly string[]): Promise<void> {
+  async dispatch(requestId: string, bics: readonly string[], hint?: DeliveryHint): Promise<void> {
     if (bics.length === 0) return;
-    await this.add(bics.map((bic) => ({ requestId, bic })));
+    await this.add(bics.map((bic) => ({ requestId, bic, ...hint })));
     await this.store.outboxRemoveMany(bics.map((bic) => deliveryIdOf(requestId, bic)));
   }
 

@@ -32,6 +32,9 @@ interface Recorded {
   deliveredIndex: number;
 }
 
+/** What one deliver script call did: delivered now (and what it stored), or not (delivered before; no such delivery). */
+type Recording = Recorded | 'already' | 'unknown';
+
 /**
  * The work behind the queues. Every step is idempotent (the Lua scripts act only from the
  * expected state and deterministic job ids dedupe), so a job retried after a crash mid-way
@@ -41,14 +44,22 @@ export class DeliveryProcessor {
   constructor(private readonly d: ProcessorDeps) {}
 
   async deliver(job: Job<DeliveryJob>): Promise<string> {
-    const { requestId, bic } = job.data;
+    const { requestId, bic, digest, deadlineHours } = job.data;
     const d = this.d;
     const deliveryId = deliveryIdOf(requestId, bic);
+    // A pull delivery whose job carries the request's digest and deadline goes straight to the
+    // deliver script, which acts only on a queued delivery: two reads fewer on every delivery.
+    if (digest !== undefined && deadlineHours !== undefined && (d.registry.bankByBic(bic)?.delivery?.mode ?? 'pull') === 'pull') {
+      const recorded = await this.record(requestId, bic, deliveryId, digest, deadlineHours, 'inbox', '');
+      if (recorded === 'unknown') throw new UnrecoverableError(`no queued delivery ${deliveryId}`);
+      await this.afterDelivery(requestId, bic, deliveryId, digest, recorded);
+      return 'delivered';
+    }
     // Two independent reads, sent together (one wait instead of two).
     const [request, banks] = await Promise.all([d.requests.get(requestId), d.requests.banks(requestId)]);
     const bank = banks[bic];
     if (!request || !bank) throw new UnrecoverableError(`no queued delivery ${deliveryId}`);
-    let recorded: Recorded | undefined;
+    let recorded: Recording | undefined;
     if (bank.state === 'queued') {
       const org = d.registry.bankByBic(bic);
       const mode = org?.delivery?.mode ?? 'pull';
@@ -117,28 +128,28 @@ export class DeliveryProcessor {
   }
 
   /** `promised`: the deadline a push bundle already told the bank; otherwise counted from now. */
-  private async record(requestId: string, bic: string, deliveryId: string, digest: string, hours: number, via: 'inbox' | 'push', pushFailedTemplate: string, promised?: Date): Promise<Recorded | undefined> {
+  private async record(requestId: string, bic: string, deliveryId: string, digest: string, hours: number, via: 'inbox' | 'push', pushFailedTemplate: string, promised?: Date): Promise<Recording> {
     const d = this.d;
     const now = d.clock();
     const time = now.toISOString();
     const deadline = promised ?? new Date(now.getTime() + hours * d.deadlineHourMs);
     const reply = await d.deliveries.deliver({
-      requestId, bic, deliveryId, now, deadline, via,
+      requestId, bic, deliveryId, now, deadline, via, digest,
       deliveredTemplate: d.log.template({ event: 'delivery.delivered', time, requestId, bank: bic, digests: { request: digest }, via, deadline: deadline.toISOString() }),
       ackTemplate: via === 'push' ? d.log.template({ event: 'delivery.acknowledged', time, requestId, bank: bic, digests: { request: digest }, via }) : '',
       pushFailedTemplate,
     });
     // Delivered by this call: the record holds exactly these values, so it need not be read back.
-    return reply.kind === 'delivered' ? { deliveredAt: time, deadline: deadline.toISOString(), deliveredIndex: reply.logIndex } : undefined;
+    return reply.kind === 'delivered' ? { deliveredAt: time, deadline: deadline.toISOString(), deliveredIndex: reply.logIndex } : reply.kind;
   }
 
   /**
    * Deadline job and delivery receipt: derived from the stored delivery, safe to repeat. `recorded`
    * is what this call's deliver script stored; on a retry the record is read back instead.
    */
-  private async afterDelivery(requestId: string, bic: string, deliveryId: string, digest: string, recorded?: Recorded): Promise<void> {
+  private async afterDelivery(requestId: string, bic: string, deliveryId: string, digest: string, recorded?: Recording): Promise<void> {
     const d = this.d;
-    const rec = recorded ?? (await d.deliveries.get(deliveryId));
+    const rec = typeof recorded === 'object' ? recorded : await d.deliveries.get(deliveryId);
     if (!rec) return;
     const delay = Math.max(0, Date.parse(rec.deadline) - d.clock().getTime());
     // Sealed without first asking whether a receipt exists: the seal is derived from the stored

@@ -1,7 +1,17 @@
 import { Queue } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 
-export interface DeliveryJob {
+/**
+ * What the worker needs to place a pull delivery without reading the request first: the sanction
+ * handler has both at hand. Jobs without them (the reconciler's, older ones) are read for.
+ */
+export interface DeliveryHint {
+  /** The request's digest, for the delivery.delivered entry. */
+  digest: string;
+  deadlineHours: number;
+}
+
+export interface DeliveryJob extends Partial<DeliveryHint> {
   requestId: string;
   bic: string;
 }

@@ -29,11 +29,13 @@ export class DeliveryStore {
   async deliver(a: {
     requestId: string; bic: string; deliveryId: string; now: Date; deadline: Date; via: 'inbox' | 'push';
     deliveredTemplate: string; ackTemplate: string; pushFailedTemplate: string;
+    /** The request's digest the templates carry; the script refuses (unknown) one that is not the stored request's. */
+    digest: string;
   }): Promise<DeliverReply> {
     const k = this.keys;
     return deliverReply(await this.scripts.deliver(
       [k.request(a.requestId), k.requestBanks(a.requestId), k.delivery(a.deliveryId), k.inbox(a.bic), k.logSize(), k.logEntries(), k.queued()],
-      [a.bic, a.deliveryId, a.now.toISOString(), String(a.now.getTime()), a.deadline.toISOString(), a.via, a.deliveredTemplate, a.ackTemplate, a.pushFailedTemplate],
+      [a.bic, a.deliveryId, a.now.toISOString(), String(a.now.getTime()), a.deadline.toISOString(), a.via, a.deliveredTemplate, a.ackTemplate, a.pushFailedTemplate, a.digest],
     ));
   }
 

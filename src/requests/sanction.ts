@@ -1,3 +1,4 @@
+import type { DeliveryHint } from '../delivery/queues';
 import { Art50Error } from '../errors';
 import { checkSanctionSigner } from '../documents/kinds/sanction';
 import type { SanctionDoc } from '../documents/types';
@@ -24,6 +25,8 @@ export interface SanctionResult {
   body: SanctionView;
   /** BICs whose deliveries must be enqueued now (granted only). */
   queued: string[];
+  /** Carried by their jobs, so the worker need not read the request again. */
+  delivery: DeliveryHint;
 }
 
 export function checkSanctionBinding(doc: SanctionDoc, requestId: string, request: Pick<StoredRequest, 'digest' | 'erdrNumber'>, now: Date): void {
@@ -116,6 +119,7 @@ export class SanctionService {
       outcome: outcome.kind === 'decided' ? 'decided' : 'replayed',
       body: { requestId, sanctionId: doc.sanctionId, digest: sd.digest, decision: doc.decision, state: outcome.state, receipt: receipt.toString('base64'), logIndex: outcome.logIndex },
       queued: outcome.kind === 'decided' ? bics : [],
+      delivery: { digest: request.digest, deadlineHours: request.deadlineHours },
     };
   }
 }

@@ -16,7 +16,7 @@ export type IntakeOutcome = IntakeReply;
 export type SanctionOutcome = SanctionReply;
 
 /** What the sanction checks need of a stored request (no CMS bytes). */
-export type RequestHeader = Pick<StoredRequest, 'requestId' | 'digest' | 'state' | 'bodyBin' | 'erdrNumber' | 'banks' | 'sanctionDigest'>;
+export type RequestHeader = Pick<StoredRequest, 'requestId' | 'digest' | 'state' | 'bodyBin' | 'erdrNumber' | 'banks' | 'sanctionDigest' | 'deadlineHours'>;
 
 
 const STRING_FIELDS = ['requestId', 'digest', 'state', 'bodyBin', 'erdrNumber', 'article', 'region', 'createdAt', 'receivedAt', 'signerFingerprint', 'scope', 'sanctionDigest', 'decision', 'decisionReason', 'decidedAt', 'officeBin'] as const;
@@ -130,10 +130,10 @@ export class RequestStore {
   }
 
   async header(requestId: string): Promise<RequestHeader | undefined> {
-    const [digest, state, bodyBin, erdrNumber, banks, sanctionDigest] = await this.redis.hmget(this.keys.request(requestId), 'digest', 'state', 'bodyBin', 'erdrNumber', 'banks', 'sanctionDigest');
+    const [digest, state, bodyBin, erdrNumber, banks, sanctionDigest, deadlineHours] = await this.redis.hmget(this.keys.request(requestId), 'digest', 'state', 'bodyBin', 'erdrNumber', 'banks', 'sanctionDigest', 'deadlineHours');
     if (!digest) return undefined;
     return {
-      requestId, digest, state: state as RequestState, bodyBin: bodyBin ?? '', erdrNumber: erdrNumber ?? '',
+      requestId, digest, state: state as RequestState, bodyBin: bodyBin ?? '', erdrNumber: erdrNumber ?? '', deadlineHours: Number(deadlineHours),
       banks: banks === 'all' ? 'all' : banks ? (JSON.parse(banks) as string[]) : [],
       ...(sanctionDigest ? { sanctionDigest } : {}),
     };

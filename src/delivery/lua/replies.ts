@@ -1,7 +1,7 @@
 /** Typed decoders of the delivery scripts' replies; each follows the Result line of its script's header. */
 import { replyArray, replyCode, replyInt } from '../../store/lua-reply';
 
-/** deliver-7.lua: {0, deliveredIndex} delivered now | {1, deliveredIndex} already delivered | {3, 0} unknown bank. */
+/** deliver-7.lua: {0, deliveredIndex} delivered now | {1, deliveredIndex} already delivered | {3, 0} unknown bank or digest. */
 export type DeliverReply = { kind: 'delivered' | 'already'; logIndex: number } | { kind: 'unknown' };
 
 /** The shape deliver-7 and ack-5 share: {0, index} done now | {1, index} done before | {3, 0} refused. */
