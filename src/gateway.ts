@@ -14,6 +14,7 @@ import { Inbox } from './delivery/inbox';
 import { PushClient } from './delivery/push-client';
 import { createQueues, DeliveryQueues, queueNames } from './delivery/queues';
 import { DeliveryStore } from './delivery/store';
+import { DeadlineSweeper } from './delivery/deadlines';
 import { DeliveryReconciler } from './delivery/reconciler';
 import { RunningWorkers, startWorkers } from './delivery/workers';
 import { createApp } from './http/app';
@@ -99,6 +100,8 @@ export interface Gateway {
   redis: Redis;
   keys: Keys;
   queues: DeliveryQueues;
+  /** The deadline clock (runs with the workers). */
+  deadlines: DeadlineSweeper;
   /** Domain services without HTTP, for the benchmark's ceiling measurement. */
   services: { intake: RequestIntake; sanctions: SanctionService; registry: Registry; dispatcher: OutboxDispatcher };
   /** Serves HTTPS (and runs workers when configured); resolves with the bound port. */
@@ -155,9 +158,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     rekey: scriptRunner(redis, 'requests/lua/rekey-1.lua'),
   }, dataKeys, fence);
   const deliveries = new DeliveryStore(redis, keys, {
-    deliver: scriptRunner(redis, 'delivery/lua/deliver-7.lua', fence),
+    deliver: scriptRunner(redis, 'delivery/lua/deliver-8.lua', fence),
     ack: scriptRunner(redis, 'delivery/lua/ack-5.lua', fence),
-    overdue: scriptRunner(redis, 'delivery/lua/overdue-4.lua', fence),
+    overdue: scriptRunner(redis, 'delivery/lua/overdue-5.lua', fence),
   }, fence);
   const names = queueNames(config.namespace);
   const connection = createRedis(opts.redis, 'bullmq');
@@ -167,7 +170,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   const trustPem = config.trustAnchors.map((f) => readFileSync(f));
   const push = new PushClient({ cert: tlsKey.certPem, key: tlsKey.keyPem, ca: trustPem }, config.push.timeoutMs);
-  const processor = new DeliveryProcessor({ deliveries, requests, registry, log, sealer, push, queues, clock, deadlineHourMs: config.deadlineHourMs, logger });
+  const processor = new DeliveryProcessor({ deliveries, requests, registry, log, sealer, push, clock, deadlineHourMs: config.deadlineHourMs, logger });
+  const deadlines = new DeadlineSweeper({ deliveries, processor, clock, logger, legacy: queues.legacyDeadline });
   // A delivery still queued this long after its sanction is looked at: twice the stalled-job takeover time.
   const reconciler = new DeliveryReconciler({ deliveries, requests, queues, processor, logger, minAgeMs: Math.max(5000, 4 * config.workers.stalledIntervalMs) });
 
@@ -213,7 +217,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       for (const q of queues.deliveryQueues()) {
         for (const [st, n] of Object.entries(await q.getJobCounts(...states))) delivery[st] = (delivery[st] ?? 0) + n;
       }
-      return { delivery, deadline: await queues.deadline.getJobCounts(...states) };
+      // Deadline timers are a sorted set, not a queue: all of them wait (`delayed`) until they run out.
+      return { delivery, deadline: { delayed: await deliveries.deadlineCount() } };
     },
     overdueCounts: () => deliveries.overdueCounts(),
     logSizes: async () => ({ sequenced: await logReader.sequencedSize(), integrated: await logReader.integratedSize() }),
@@ -260,6 +265,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     stopSweeper = startStatementSweeper(statementReader, 60_000, (e) => logger.warn('statement retention sweep failed', { error: String(e) }));
     workers = startWorkers({ connection, names, banks: bankBics, processor, concurrency: config.workers.concurrency, logger, stalledIntervalMs: config.workers.stalledIntervalMs });
     reconciler.start(Math.max(1000, config.workers.stalledIntervalMs));
+    deadlines.start(Math.min(1000, Math.max(50, config.deadlineHourMs / 4)));
     // Data-key rotation: re-seal what an older key (or none) sealed, in the background.
     rekeyStoredDocuments(requests).then(
       (n) => logger.info(n > 0 ? 'stored requests re-sealed under the current data key' : 'nothing left to re-seal: every stored request is sealed under the current data key', { keyId: dataKeys.currentId, values: n }),
@@ -286,6 +292,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     redis,
     keys,
     queues,
+    deadlines,
     services: { intake, sanctions, registry, dispatcher },
     async start() {
       await checkStore();
@@ -315,6 +322,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const patience = (ms: number): number => (storeUp ? ms : Math.min(ms, 500));
       await within(patience(5000), dispatcher.stop());
       await within(patience(5000), reconciler.stop());
+      await within(patience(5000), deadlines.stop());
       await within(patience(5000), integration.stop());
       stopSweeper?.();
       // BullMQ ignores `force` once a graceful close has begun, so without Redis close by force at once.

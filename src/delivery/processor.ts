@@ -9,7 +9,7 @@ import type { BankDelivery } from '../requests/types';
 import { deliveryIdOf } from '../store/keys';
 import { encryptionCertificateField, type DeliveryBundle } from './bundle';
 import type { PushClient } from './push-client';
-import type { DeadlineJob, DeliveryJob, DeliveryQueues } from './queues';
+import type { DeliveryJob } from './queues';
 import type { DeliveryStore } from './store';
 
 export interface ProcessorDeps {
@@ -19,7 +19,6 @@ export interface ProcessorDeps {
   log: EventLog;
   sealer: Sealer;
   push: PushClient;
-  queues: DeliveryQueues;
   clock: () => Date;
   deadlineHourMs: number;
   logger: Logger;
@@ -144,29 +143,29 @@ export class DeliveryProcessor {
   }
 
   /**
-   * Deadline job and delivery receipt: derived from the stored delivery, safe to repeat. `recorded`
-   * is what this call's deliver script stored; on a retry the record is read back instead.
+   * The delivery receipt: derived from the stored delivery, safe to repeat. `recorded` is what this
+   * call's deliver script stored; on a retry the record is read back instead. (The deadline timer
+   * started in the deliver script itself.)
    */
   private async afterDelivery(requestId: string, bic: string, deliveryId: string, digest: string, recorded?: Recording): Promise<void> {
     const d = this.d;
     const rec = typeof recorded === 'object' ? recorded : await d.deliveries.get(deliveryId);
     if (!rec) return;
-    const delay = Math.max(0, Date.parse(rec.deadline) - d.clock().getTime());
     // Sealed without first asking whether a receipt exists: the seal is derived from the stored
     // record, so a repeat makes the same claims, and HSETNX keeps whichever was stored first. One
     // round trip instead of three on the usual path.
     const sealed = d.sealer.seal({ event: 'delivery.delivered', logIndex: rec.deliveredIndex, time: rec.deliveredAt, requestId, bank: bic, deliveryId, requestDigest: digest, deadline: rec.deadline });
-    await Promise.all([
-      d.queues.deadline.add('deadline', { requestId, bic, deliveryId }, { jobId: `deadline.${deliveryId}`, delay }),
-      d.deliveries.setReceipt(deliveryId, sealed),
-    ]);
+    await d.deliveries.setReceipt(deliveryId, sealed);
   }
 
-  async deadline(job: Job<DeadlineJob>): Promise<string> {
+  /** A deadline timer ran out: the delivery becomes overdue unless the bank has answered. */
+  async deadline(requestId: string, bic: string): Promise<'overdue' | 'answered-in-time' | 'gone'> {
     const d = this.d;
-    const { requestId, bic } = job.data;
     const request = await d.requests.get(requestId);
-    if (!request) return 'gone';
+    if (!request) {
+      await d.deliveries.dropDeadline(deliveryIdOf(requestId, bic));
+      return 'gone';
+    }
     const now = d.clock();
     const changed = await d.deliveries.markOverdue({
       requestId, bic, now,

@@ -15,6 +15,7 @@ export interface DeliveryJob extends Partial<DeliveryHint> {
   requestId: string;
   bic: string;
 }
+/** A deadline timer as earlier versions queued it (delayed until the deadline); see deadlines.ts. */
 export interface DeadlineJob {
   requestId: string;
   bic: string;
@@ -25,7 +26,8 @@ export interface QueueNames {
   prefix: string;
   /** One delivery queue per bank: a slow or hung bank only ever holds its own workers. */
   delivery(bic: string): string;
-  deadline: string;
+  /** The deadline timers of earlier versions (now a sorted set): only emptied. */
+  legacyDeadline: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface QueueNames {
  * queues live apart from the core keyspace ({ns}) that holds state and the log.
  */
 export function queueNames(ns: string): QueueNames {
-  return { prefix: `{${ns}-bull}`, delivery: (bic) => `delivery.${bic}`, deadline: 'deadline' };
+  return { prefix: `{${ns}-bull}`, delivery: (bic) => `delivery.${bic}`, legacyDeadline: 'deadline' };
 }
 
 export interface DeliveryQueues {
@@ -41,7 +43,8 @@ export interface DeliveryQueues {
   delivery(bic: string): Queue<DeliveryJob>;
   /** Every delivery queue this process has opened (the registry's banks at least). */
   deliveryQueues(): Array<Queue<DeliveryJob>>;
-  deadline: Queue<DeadlineJob>;
+  /** Read and emptied by the deadline sweeper (deadlines.ts); nothing is added to it any more. */
+  legacyDeadline: Queue<DeadlineJob>;
   close(): Promise<void>;
 }
 
@@ -74,18 +77,14 @@ export function createQueues(
     return q;
   };
   for (const bic of banks) delivery(bic);
-  const deadline = new Queue<DeadlineJob>(names.deadline, {
-    connection,
-    prefix: names.prefix,
-    defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
-  });
-  deadline.on('error', onError);
+  const legacyDeadline = new Queue<DeadlineJob>(names.legacyDeadline, { connection, prefix: names.prefix });
+  legacyDeadline.on('error', onError);
   return {
     delivery,
     deliveryQueues: () => [...perBank.values()],
-    deadline,
+    legacyDeadline,
     close: async () => {
-      await Promise.all([...perBank.values(), deadline].map((q) => q.close()));
+      await Promise.all([...perBank.values(), legacyDeadline].map((q) => q.close()));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { storeReceiptOnce } from '../store/receipt-once';
 import { noFence, type ReplicaFence } from '../redis/replica-fence';
 import type Redis from 'ioredis';
-import { Keys } from '../store/keys';
+import { deliveryIdOf, Keys } from '../store/keys';
 import type { ScriptRunner } from '../store/scripts';
 import { ackReply, AckReply, deliverReply, DeliverReply, overdueReply } from './lua/replies';
 
@@ -34,8 +34,8 @@ export class DeliveryStore {
   }): Promise<DeliverReply> {
     const k = this.keys;
     return deliverReply(await this.scripts.deliver(
-      [k.request(a.requestId), k.requestBanks(a.requestId), k.delivery(a.deliveryId), k.inbox(a.bic), k.logSize(), k.logEntries(), k.queued()],
-      [a.bic, a.deliveryId, a.now.toISOString(), String(a.now.getTime()), a.deadline.toISOString(), a.via, a.deliveredTemplate, a.ackTemplate, a.pushFailedTemplate, a.digest],
+      [k.request(a.requestId), k.requestBanks(a.requestId), k.delivery(a.deliveryId), k.inbox(a.bic), k.logSize(), k.logEntries(), k.queued(), k.deadlines()],
+      [a.bic, a.deliveryId, a.now.toISOString(), String(a.now.getTime()), a.deadline.toISOString(), a.via, a.deliveredTemplate, a.ackTemplate, a.pushFailedTemplate, a.digest, String(a.deadline.getTime())],
     ));
   }
 
@@ -47,9 +47,33 @@ export class DeliveryStore {
     ));
   }
 
+  /** Ends the deadline timer of one delivery: overdue now (true) unless already answered or overdue. */
   async markOverdue(a: { requestId: string; bic: string; now: Date; template: string }): Promise<boolean> {
     const k = this.keys;
-    return overdueReply(await this.scripts.overdue([k.requestBanks(a.requestId), k.overdue(), k.logSize(), k.logEntries()], [a.bic, a.now.toISOString(), a.template]));
+    return overdueReply(await this.scripts.overdue(
+      [k.requestBanks(a.requestId), k.overdue(), k.logSize(), k.logEntries(), k.deadlines()],
+      [a.bic, a.now.toISOString(), a.template, deliveryIdOf(a.requestId, a.bic)],
+    ));
+  }
+
+  /** Deadline timers that have run out by `nowMs`, earliest first. */
+  async dueDeadlines(nowMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.deadlines(), '-inf', nowMs, 'LIMIT', 0, limit);
+  }
+
+  /** Starts a deadline timer unless it runs already (a timer moved from an earlier version's queue). */
+  async startDeadline(deliveryId: string, atMs: number): Promise<void> {
+    await this.redis.zadd(this.keys.deadlines(), 'NX', atMs, deliveryId);
+  }
+
+  /** A timer whose delivery is gone (nothing left to mark overdue). */
+  async dropDeadline(deliveryId: string): Promise<void> {
+    await this.redis.zrem(this.keys.deadlines(), deliveryId);
+  }
+
+  /** Running deadline timers. */
+  async deadlineCount(): Promise<number> {
+    return this.redis.zcard(this.keys.deadlines());
   }
 
   async get(deliveryId: string): Promise<DeliveryRecord | undefined> {

@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { ConnectionOptions, Job } from 'bullmq';
 import type { Logger } from '../logger';
 import type { DeliveryProcessor } from './processor';
-import type { DeadlineJob, DeliveryJob, QueueNames } from './queues';
+import type { DeliveryJob, QueueNames } from './queues';
 
 export interface RunningWorkers {
   /** Lets in-flight jobs finish; `force` closes at once (their jobs are retried as stalled). */
@@ -11,7 +11,8 @@ export interface RunningWorkers {
 
 /**
  * BullMQ workers: one per bank's delivery queue, each with its own `concurrency` slots, so hung
- * pushes to one bank never hold a slot another bank's delivery needs; one for deadlines.
+ * pushes to one bank never hold a slot another bank's delivery needs. (Deadlines are not jobs: see
+ * deadlines.ts.)
  */
 export function startWorkers(opts: {
   connection: ConnectionOptions;
@@ -27,8 +28,7 @@ export function startWorkers(opts: {
   const stalled = opts.stalledIntervalMs ?? 30_000;
   const common = { connection: opts.connection, prefix: opts.names.prefix, stalledInterval: stalled, lockDuration: stalled };
   const deliveries = opts.banks.map((bic) => new Worker<DeliveryJob>(opts.names.delivery(bic), (job) => opts.processor.deliver(job), { ...common, concurrency: opts.concurrency }));
-  const deadline = new Worker<DeadlineJob>(opts.names.deadline, (job) => opts.processor.deadline(job), { ...common, concurrency: Math.max(1, Math.ceil(opts.concurrency / 4)) });
-  for (const w of [...deliveries, deadline]) {
+  for (const w of deliveries) {
     w.on('failed', (job, err) => opts.logger.warn('job failed', { queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, error: err.message }));
     w.on('error', (err) => opts.logger.error('worker error', { queue: w.name, error: err.message }));
   }
@@ -45,7 +45,7 @@ export function startWorkers(opts: {
   }
   return {
     close: async (force = false) => {
-      await Promise.all([...deliveries, deadline].map((w) => w.close(force)));
+      await Promise.all(deliveries.map((w) => w.close(force)));
     },
   };
 }

@@ -126,7 +126,7 @@ export class StatsAggregator {
   private answer(e: LogEntry, folds: Fold[], key: string, t: number): void {
     const o = this.open.get(key);
     this.open.delete(key);
-    // In time means by the delivery's deadline, whatever the deadline job did: it may run late, and
+    // In time means by the delivery's deadline, whatever the deadline sweep did: it may run late, and
     // an answer after the deadline but before the overdue entry is still late. An overdue entry
     // before the answer makes it late even if the clocks of the two processes disagree.
     const inTime = o?.deadline !== undefined && t <= o.deadline && (o.overdueAt === undefined || o.overdueAt > t);

@@ -20,7 +20,7 @@ export interface BankStats {
   acknowledged: number;
   /** Statements answering a delivery (found, not found or refused). */
   answered: number;
-  /** Answers that came by the delivery's deadline (≤ 72 h from delivery), whether or not the deadline job has run yet. */
+  /** Answers that came by the delivery's deadline (≤ 72 h from delivery), whether or not the deadline sweep has marked it yet. */
   answeredInTime: number;
   /** answeredInTime / (answered + overdueNow): the share of decided deliveries answered in time; null when none. */
   answeredInTimeShare: number | null;

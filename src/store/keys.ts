@@ -38,6 +38,8 @@ export class Keys {
   overdue(): string { return this.key('overdue'); }
   /** LIST of (requestId, bic) work items written with the state change, drained into BullMQ. */
   outbox(): string { return this.key('outbox'); }
+  /** ZSET deliveryId by deadline (ms): the deadline timers of delivered deliveries (deliver-8.lua adds, overdue-5.lua removes). */
+  deadlines(): string { return this.key('deliveries', 'deadlines'); }
   /** ZSET deliveryId by time queued (ms): sanctioned deliveries not yet delivered, for the reconciler. */
   queued(): string { return this.key('deliveries', 'queued'); }
   /** HASH of one statement: its stored bytes (plain CMS, or ciphertext and header) and metadata. */

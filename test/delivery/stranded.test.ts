@@ -63,8 +63,9 @@ describe('stranded deliveries', () => {
     for (const id of gamm) {
       const [requestId] = id.split('.');
       expect(events.filter((e) => e.requestId === requestId && e.bank === 'GAMMKZKA' && e.event === 'delivery.push_failed')).toHaveLength(1);
-      // The 72-hour clock runs: the deadline job exists.
-      expect(await t.gw.queues.deadline.getJob(`deadline.${id}`)).toBeDefined();
+      // The 72-hour clock runs: the delivery's deadline timer is set, at its deadline.
+      const record = await t.gw.redis.hget(t.gw.keys.delivery(id), 'deadline');
+      expect(Number(await t.gw.redis.zscore(t.gw.keys.deadlines(), id))).toBe(Date.parse(String(record)));
     }
     const inbox = await t.as('banks/GAMMKZKA').get('/v1/inbox?limit=100');
     expect(inbox.body.items.map((i: { deliveryId: string }) => i.deliveryId).sort()).toEqual([...gamm].sort());

@@ -3,12 +3,14 @@
 -- delivery that is no longer `queued` is left as it is.
 -- KEYS[1] request hash   KEYS[2] per-bank state hash   KEYS[3] delivery hash   KEYS[4] bank inbox zset
 -- KEYS[5] log size       KEYS[6] log entries     KEYS[7] queued deliveries zset
+-- KEYS[8] deadlines zset (deliveryId by deadline, ms): the deadline timer starts with the delivery
 -- ARGV[1] bic  ARGV[2] deliveryId  ARGV[3] now (RFC 3339)  ARGV[4] now (ms)  ARGV[5] deadline (RFC 3339)
 -- ARGV[6] via: inbox | push
 -- ARGV[7] delivery.delivered entry template
 -- ARGV[8] delivery.acknowledged entry template (push) or ''
 -- ARGV[9] delivery.push_failed entry template (fallback to inbox) or ''
 -- ARGV[10] the request's digest as the caller knows it (the templates carry it; a job's copy is checked here)
+-- ARGV[11] deadline (ms)
 -- Result: {0, deliveredIndex} delivered now | {1, deliveredIndex} already delivered
 --         | {3, 0} unknown bank, or a digest that is not the stored request's
 --@include ../../log/lua/append-entry.lua
@@ -36,6 +38,7 @@ else
   redis.call('ZADD', KEYS[4], ARGV[4], ARGV[2])
 end
 redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(bank))
+redis.call('ZADD', KEYS[8], ARGV[11], ARGV[2])
 if redis.call('HGET', KEYS[1], 'state') == 'sanctioned' then
   redis.call('HSET', KEYS[1], 'state', 'in_progress')
 end
