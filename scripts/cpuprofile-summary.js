@@ -11,7 +11,7 @@ const { readFileSync } = require('node:fs');
 const CATEGORIES = [
   ['idle', (f) => f.functionName === '(idle)'],
   ['GC', (f) => f.functionName === '(garbage collector)'],
-  ['Redis client (ioredis, BullMQ)', (f) => /node_modules\/(ioredis|bullmq|@ioredis|redis-parser|cluster-key-slot|msgpackr)/.test(f.url)],
+  ['Redis client (ioredis, BullMQ)', (f) => /node_modules\/(ioredis|bullmq|@ioredis|redis-parser|cluster-key-slot|msgpackr)|(src|dist)\/redis\//.test(f.url)],
   ['HTTP, TLS, Express', (f) => /node_modules\/(express|router|body-parser|raw-body|finalhandler|send|on-finished|qs|path-to-regexp|type-is|mime|content-type|accepts|negotiator|iconv-lite)|node:_tls|node:tls|node:_http|node:http|node:https|node:net|node:stream|node:internal\/streams|node:internal\/http|node:internal\/tls/.test(f.url) || /(src|dist)\/http\//.test(f.url)],
   ['logging, metrics (winston, prom-client)', (f) => /node_modules\/(winston|logform|prom-client|triple-beam|readable-stream)|src\/metrics\//.test(f.url)],
   ['JSON Schema, log entries, JSON', (f) => /node_modules\/(ajv|fast-uri|fast-deep-equal)|src\/documents\/(ajv|validators|duplicate-members|pointer)|src\/log\/(entry|sequencer|event-log)/.test(f.url) || /^JSON\.|^parse$|^stringify$/.test(f.functionName)],

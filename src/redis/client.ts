@@ -1,5 +1,6 @@
 import Redis, { RedisOptions } from 'ioredis';
 import { connectionOptions, RedisTarget } from './target';
+import { batchWrites } from './write-batching';
 
 /**
  * Redis connections. Commands fail at once while Redis is unreachable (no offline queue): an API
@@ -23,6 +24,7 @@ export function createRedis(target: RedisTarget, purpose: 'commands' | 'bullmq',
   // Without a listener ioredis prints every reconnect failure as "Unhandled error event";
   // readiness (/readyz) and command errors already report an unreachable Redis.
   redis.on('error', () => undefined);
+  batchWrites(redis);
   return redis;
 }
 
