@@ -12,7 +12,8 @@
  * Each comparison alternates (without, with, without, with) and pools the rounds: the machine may
  * be shared, and one side measured only in a quieter minute would say more about the minute.
  */
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { redisAt } from '../redis/client';
 import { entryTemplate } from '../log/sequencer';
 import { replicaFence } from '../redis/replica-fence';
 import { percentiles } from '../stats/aggregate';
@@ -57,8 +58,8 @@ const waitCalls = async (redis: Redis): Promise<number> => Number(/cmdstat_wait:
 
 /** `writes` log appends, `concurrency` in flight, alone and fenced in turn, ROUNDS times. */
 async function benchWrites(primaryUrl: string, writes: number, concurrency: number): Promise<FenceWrites[]> {
-  const redis = new Redis(primaryUrl);
-  const fenceRedis = new Redis(primaryUrl);
+  const redis = redisAt(primaryUrl);
+  const fenceRedis = redisAt(primaryUrl);
   const ns = `benchfence${Date.now()}`;
   // A request.received entry shaped as intake writes it (475 bytes).
   const template = entryTemplate({

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { Agent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import { redisAt } from '../redis/client';
 import { signCms } from '../cms/sign';
 import { DEMO_BIN, DEMO_IIN } from '../demo/pki/participants';
 import { demoSigner } from '../demo/pki/identity';
@@ -168,7 +168,7 @@ function notRun(rate: number): IntakeBenchResult['open'] {
 
 /** Sanction sent → visible in the bank's inbox (the delivery record's deliveredAt, written with the ZADD). */
 async function inboxLatency(redisUrl: string, ns: string, sanctions: Array<[string, number]>): Promise<IntakeBenchResult['open']['inbox']> {
-  const redis = new Redis(redisUrl);
+  const redis = redisAt(redisUrl);
   const keys = new Keys(ns);
   try {
     const lat: number[] = [];

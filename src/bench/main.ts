@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import Redis from 'ioredis';
+import { redisAt } from '../redis/client';
 import { PACKAGE_ROOT } from '../config';
 import { startEmbeddedRedis } from '../redis/embedded';
 import { benchAuditVerify } from './audit';
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   // A fresh redis-server per run: leftovers of earlier runs would skew memory and AOF rewrites.
   const redisDir = mkdtempSync(join(tmpdir(), 'art50-bench-redis-'));
   const embedded = process.env.REDIS_URL ? undefined : await startEmbeddedRedis({ dataDir: redisDir, log: say });
-  const redisUrl = process.env.REDIS_URL ?? embedded!.url;
+  const redisUrl = process.env.REDIS_URL ?? embedded!.socketUrl ?? embedded!.url;
   const results: Record<string, unknown> = {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 1024 ** 3), node: process.version },
     at: new Date().toISOString(),
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     }
     if (want('log')) {
       say(`log: appends, proofs and audit at ${values['log-size']} entries…`);
-      const redis = new Redis(redisUrl);
+      const redis = redisAt(redisUrl);
       try {
         // The audit row comes from benchAuditVerify below (the full verifier with signed checkpoints).
         const l = await benchLog({ redis, proofSize: Number(values['log-size']), auditEntries: 1000, log: say });

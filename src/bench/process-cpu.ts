@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import Redis from 'ioredis';
+import { redisAt } from '../redis/client';
 
 let ticksPerSecond: number | undefined;
 
@@ -41,7 +41,7 @@ export function processCpuMs(pids: readonly number[]): number | undefined {
 
 /** CPU (ms) the Redis server has used so far (INFO cpu: used_cpu_user + used_cpu_sys). */
 export async function redisCpuMs(redisUrl: string): Promise<number> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = redisAt(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
     const info = await redis.info('cpu');

@@ -8,7 +8,7 @@ import { ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import { redisAt } from '../redis/client';
 import { PACKAGE_ROOT } from '../config';
 import { startEmbeddedRedis } from '../redis/embedded';
 
@@ -99,7 +99,7 @@ export async function withPrimaryAndReplica<T>(log: (m: string) => void, fn: (pr
   try {
     const primary = await startEmbeddedRedis({ dataDir: join(dir, 'primary'), log });
     try {
-      const admin = new Redis(primary.url);
+      const admin = redisAt(primary.url);
       try {
         // The replica's first sync starts at once rather than after the default 5 s diskless delay.
         await admin.config('SET', 'repl-diskless-sync-delay', '0');
@@ -130,7 +130,7 @@ export async function withPrimaryAndReplica<T>(log: (m: string) => void, fn: (pr
  * once could not stop it.
  */
 async function linkUp(replicaUrl: string): Promise<void> {
-  const r = new Redis(replicaUrl);
+  const r = redisAt(replicaUrl);
   const ready = async (): Promise<boolean> => {
     // Link up first: the sync that brings it up is what starts (or schedules) the AOF rewrite.
     if (!/master_link_status:up/.test(await r.info('replication'))) return false;

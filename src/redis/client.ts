@@ -1,5 +1,5 @@
 import Redis, { RedisOptions } from 'ioredis';
-import { connectionOptions, RedisTarget } from './target';
+import { connectionOptions, RedisTarget, socketPathOf } from './target';
 import { batchWrites } from './write-batching';
 
 /**
@@ -20,12 +20,18 @@ export function createRedis(target: RedisTarget, purpose: 'commands' | 'bullmq',
   // Sentinels for the new one (BullMQ's commands are resent there; ours fail into a 503).
   const readonly = (e: Error): 1 | 2 | false => (e.message.startsWith('READONLY') ? (purpose === 'bullmq' ? 2 : 1) : false);
   const options: RedisOptions = { lazyConnect: false, reconnectOnError: readonly, ...connectionOptions(target), ...base, ...extra };
-  const redis = target.kind === 'server' ? new Redis(target.url, options) : new Redis(options);
+  const redis = target.kind === 'server' ? redisAt(target.url, options) : new Redis(options);
   // Without a listener ioredis prints every reconnect failure as "Unhandled error event";
   // readiness (/readyz) and command errors already report an unreachable Redis.
   redis.on('error', () => undefined);
   batchWrites(redis);
   return redis;
+}
+
+/** A plain connection to a REDIS_URL, unix:/// socket URLs included (ioredis reads only redis:// URLs). */
+export function redisAt(url: string, options: RedisOptions = {}): Redis {
+  const path = socketPathOf(url);
+  return path !== undefined ? new Redis({ ...options, path }) : new Redis(url, options);
 }
 
 /** Resolves when the connection is ready, or after `ms` (false) — a gateway also starts while Redis is down. */

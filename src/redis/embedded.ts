@@ -1,7 +1,7 @@
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * A local `redis-server` child for `npm start`, the demo and the test suite when REDIS_URL is not
@@ -10,7 +10,14 @@ import { resolve } from 'node:path';
  */
 
 export interface EmbeddedRedis {
+  /** redis://127.0.0.1:<port> */
   url: string;
+  /**
+   * unix:///<dataDir>/redis.sock, readable by this user only: what the gateway connects to when it
+   * started this server (cheaper per command than TCP, and closed to other local users). Undefined
+   * when the path is too long for a socket (over 100 bytes).
+   */
+  socketUrl?: string;
   port: number;
   dataDir: string;
   pid: number;
@@ -112,12 +119,15 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const port = opts.port ?? (await freePort());
+  const socket = join(dataDir, 'redis.sock');
+  const withSocket = Buffer.byteLength(socket) <= 100; // sun_path holds 108 bytes
   const child = spawn(
     bin,
     [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir,
       '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'always', '--save', '',
       '--daemonize', 'no', '--logfile', 'redis.log', '--protected-mode', 'yes',
+      ...(withSocket ? ['--unixsocket', socket, '--unixsocketperm', '700'] : []),
       ...(opts.replicaOf ? ['--replicaof', '127.0.0.1', String(opts.replicaOf)] : []),
     ],
     { stdio: 'ignore', detached: false },
@@ -149,6 +159,7 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
   }
   return {
     url: `redis://127.0.0.1:${port}`,
+    ...(withSocket ? { socketUrl: `unix://${encodeURI(socket)}` } : {}),
     port,
     dataDir,
     pid: child.pid ?? -1,

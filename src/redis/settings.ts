@@ -81,7 +81,7 @@ export function redisSettingsFromEnv(env: Env, abs: (p: string) => string): Redi
   const url = env.REDIS_URL || undefined;
   const sentinels = env.ART50_REDIS_SENTINELS || undefined;
   if (url && sentinels) throw invalid('ART50_REDIS_SENTINELS', 'set either REDIS_URL (one server) or ART50_REDIS_SENTINELS (a Sentinel group), not both');
-  if (url && !/^rediss?:\/\//i.test(url)) throw invalid('REDIS_URL', `REDIS_URL must start with redis:// or rediss://, got "${url.replace(/:[^:@/]*@/, ':***@')}"`);
+  if (url && !/^(rediss?:\/\/|unix:\/\/\/)/i.test(url)) throw invalid('REDIS_URL', `REDIS_URL must start with redis://, rediss:// or unix:/// (a socket path), got "${url.replace(/:[^:@/]*@/, ':***@')}"`);
   const tlsOn = url ? /^rediss:/i.test(url) : bool(env, 'ART50_REDIS_TLS');
   if (url && env.ART50_REDIS_TLS && bool(env, 'ART50_REDIS_TLS') !== tlsOn) {
     throw invalid('ART50_REDIS_TLS', 'with REDIS_URL, TLS is chosen by the scheme: rediss:// for TLS, redis:// without');

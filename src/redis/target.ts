@@ -12,7 +12,7 @@ export type RedisTarget = (ServerTarget | SentinelTarget) & RedisAccess;
 
 export interface ServerTarget {
   kind: 'server';
-  /** redis://[user:password@]host:port[/db] or rediss://… */
+  /** redis://[user:password@]host:port[/db], rediss://…, or unix:///path/to/redis.sock (a Redis on this machine) */
   url: string;
 }
 
@@ -48,6 +48,11 @@ export interface RedisTlsFiles {
 /** A plain URL target (tests, the bench, the embedded redis-server). */
 export function serverTarget(url: string): RedisTarget {
   return { kind: 'server', url };
+}
+
+/** The socket path of a unix:/// URL, else undefined. */
+export function socketPathOf(url: string): string | undefined {
+  return /^unix:\/\/\//i.test(url) ? decodeURIComponent(url.slice('unix://'.length)) : undefined;
 }
 
 /** The ioredis options that say where and how to connect (the caller adds timeouts and retries). */

@@ -176,9 +176,15 @@ describe('art50 serve with two processes and the embedded Redis', () => {
       const started = out.split('\n').filter((l) => l.includes('started an embedded redis-server'));
       expect(started).toHaveLength(1);
       expect(started[0]).not.toContain('"pid"'); // the primary's line, not a gateway process's
-      const port = Number(/redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(started[0]!)![1]);
-      const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+      // The processes reach it by its socket (readable by this user only), not by a TCP port.
+      const socket = /redis-server at unix:\/\/(\/[^ ]+) \(pid/.exec(started[0]!)![1]!;
+      expect(socket).toBe(join(dir, 'redis', 'redis.sock'));
+      const redis = new Redis({ path: socket, lazyConnect: true });
       await redis.connect();
+      const clients = (await redis.client('LIST')) as string;
+      // Both processes' connections (commands and BullMQ, at least two each), all on the socket.
+      expect(clients.split('\n').filter((l) => l.includes(`laddr=${socket}`)).length).toBeGreaterThanOrEqual(4);
+      expect(clients).not.toMatch(/laddr=127\.0\.0\.1/);
       const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))![1]);
       redis.disconnect();
       child.kill('SIGTERM');

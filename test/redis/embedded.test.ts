@@ -28,3 +28,29 @@ it('a port held by another redis-server: refused, not silently shared', async ()
     await first.stop();
   }
 }, 30_000);
+
+it('listens on a socket only its user may open, which REDIS_URL=unix:/// reaches with the same commands', async () => {
+  const redis = await startEmbeddedRedis({ dataDir: dir() });
+  const { statSync } = await import('node:fs');
+  const { createRedis, whenReady } = await import('../../src/redis/client');
+  const { redisSettingsFromEnv } = await import('../../src/redis/settings');
+  try {
+    expect(redis.socketUrl).toBe(`unix://${join(redis.dataDir, 'redis.sock')}`);
+    const path = join(redis.dataDir, 'redis.sock');
+    expect(statSync(path).isSocket()).toBe(true);
+    expect(statSync(path).mode & 0o777).toBe(0o700);
+    const settings = redisSettingsFromEnv({ REDIS_URL: redis.socketUrl! }, (p) => p);
+    const client = createRedis(settings.target!, 'commands');
+    try {
+      expect(await whenReady(client, 5000)).toBe(true);
+      await client.set('embedded-socket', 'yes');
+      expect(await client.get('embedded-socket')).toBe('yes');
+      expect((await client.info('server')).match(/process_id:(\d+)/)?.[1]).toBe(String(redis.pid));
+    } finally {
+      client.disconnect();
+    }
+    expect(() => redisSettingsFromEnv({ REDIS_URL: 'unix://relative/redis.sock' }, (p) => p)).toThrow(/unix:\/\/\//);
+  } finally {
+    await redis.stop();
+  }
+}, 30_000);

@@ -20,8 +20,9 @@ import { listenForStop, StopRequest } from '../stop-request';
 export async function redisForCli(target: RedisTarget | undefined, dataDir: string, log: (m: string) => void): Promise<{ target: RedisTarget; url: string; embedded?: EmbeddedRedis }> {
   if (target) return { target, url: target.kind === 'server' ? target.url : '' };
   const embedded = await startEmbeddedRedis({ dataDir: join(dataDir, 'redis'), log });
-  log(`REDIS_URL not set: started an embedded redis-server at ${embedded.url} (pid ${embedded.pid}, data in ${embedded.dataDir})`);
-  return { target: serverTarget(embedded.url), url: embedded.url, embedded };
+  const url = embedded.socketUrl ?? embedded.url;
+  log(`REDIS_URL not set: started an embedded redis-server at ${url} (pid ${embedded.pid}, data in ${embedded.dataDir})`);
+  return { target: serverTarget(url), url, embedded };
 }
 
 async function run(mode: 'serve' | 'worker', setExit: SetExit): Promise<void> {
