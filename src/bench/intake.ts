@@ -97,7 +97,7 @@ export interface IntakeBenchResult {
   /** gateway pairs/s ÷ the mean of the two bare runs. */
   ratio: number;
   /** Open loop at a fixed offered rate against the gateway, deliveries to the bank inbox measured meanwhile. */
-  open: { rate: number; pairs: number; achievedPerSec: number; p50Ms: number | null; p99Ms: number | null; failures: Record<string, number>; inbox: { count: number; p50Ms: number | null; p99Ms: number | null } };
+  open: { rate: number; pairs: number; warmupPairs: number; achievedPerSec: number; p50Ms: number | null; p99Ms: number | null; failures: Record<string, number>; inbox: { count: number; p50Ms: number | null; p99Ms: number | null } };
 }
 
 /**
@@ -107,7 +107,7 @@ export interface IntakeBenchResult {
  * server again (the machine is shared: a ceiling taken only once could be from a quieter or a
  * busier minute than the gateway run).
  */
-export async function benchIntake(opts: { redisUrl: string; requests: number; concurrency: number; processes: number; openRate: number; openSeconds: number; cpuProfDir?: string; log?: (m: string) => void }): Promise<IntakeBenchResult> {
+export async function benchIntake(opts: { redisUrl: string; requests: number; concurrency: number; processes: number; openRate: number; openSeconds: number; openWarmupSeconds: number; cpuProfDir?: string; log?: (m: string) => void }): Promise<IntakeBenchResult> {
   const log = opts.log ?? (() => undefined);
   const closed = async (what: string, server: RunningServer): Promise<ClosedLoop> => {
     log(`${what}: ${opts.requests} request + sanction pairs, concurrency ${opts.concurrency}…`);
@@ -145,12 +145,13 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
   const openPairs = Math.round(opts.openRate * opts.openSeconds);
   const open = openPairs === 0 ? notRun(opts.openRate) : await withServer(startGatewayServe({ processes: opts.processes, redisUrl: opts.redisUrl, ns, workers: true, log, ...cpuProf('open') }), async (s) => {
     const pairs = Math.round(opts.openRate * opts.openSeconds);
-    log(`gateway with delivery workers, open loop: ${pairs} pairs offered at ${opts.openRate}/s…`);
-    const r = await runLoadClient([s.port, pairs, 256, opts.openRate]);
+    const warmup = Math.round(opts.openRate * opts.openWarmupSeconds);
+    log(`gateway with delivery workers, open loop: ${pairs} pairs offered at ${opts.openRate}/s, after ${warmup} not counted…`);
+    const r = await runLoadClient([s.port, pairs, 256, opts.openRate, warmup]);
     const inbox = await inboxLatency(opts.redisUrl, ns, r.sanctions ?? []);
     const failures = r.failures ?? {};
     const accepted = pairs - Object.values(failures).reduce((a, b) => a + b, 0);
-    return { rate: opts.openRate, pairs, achievedPerSec: accepted / r.seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, failures, inbox };
+    return { rate: opts.openRate, pairs, warmupPairs: warmup, achievedPerSec: accepted / r.seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, failures, inbox };
   });
   const bareAfter = await withServer(startBareServer(opts.processes), (s) => closed('bare server again', s));
   return {
@@ -163,7 +164,7 @@ export async function benchIntake(opts: { redisUrl: string; requests: number; co
 
 /** The open loop's result when it offers no pairs (`--open-seconds 0`). */
 function notRun(rate: number): IntakeBenchResult['open'] {
-  return { rate, pairs: 0, achievedPerSec: 0, p50Ms: null, p99Ms: null, failures: {}, inbox: { count: 0, p50Ms: null, p99Ms: null } };
+  return { rate, pairs: 0, warmupPairs: 0, achievedPerSec: 0, p50Ms: null, p99Ms: null, failures: {}, inbox: { count: 0, p50Ms: null, p99Ms: null } };
 }
 
 /** Sanction sent → visible in the bank's inbox (the delivery record's deliveredAt, written with the ZADD). */
