@@ -217,8 +217,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
       for (const q of queues.deliveryQueues()) {
         for (const [st, n] of Object.entries(await q.getJobCounts(...states))) delivery[st] = (delivery[st] ?? 0) + n;
       }
-      // Deadline timers are a sorted set, not a queue: all of them wait (`delayed`) until they run out.
-      return { delivery, deadline: { delayed: await deliveries.deadlineCount() } };
+      // Deadline timers are a sorted set, not a queue: `delayed` until they run out, then `waiting`
+      // for the sweep (more than a few for long means no process sweeps: no worker runs).
+      const timers = await deliveries.deadlineCounts(clock().getTime());
+      return { delivery, deadline: { delayed: timers.running, waiting: timers.due } };
     },
     overdueCounts: () => deliveries.overdueCounts(),
     logSizes: async () => ({ sequenced: await logReader.sequencedSize(), integrated: await logReader.integratedSize() }),

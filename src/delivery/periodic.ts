@@ -9,16 +9,19 @@ export class Periodic {
 
   constructor(private readonly task: () => Promise<unknown>, private readonly onError: (e: Error) => void) {}
 
-  start(intervalMs: number): void {
-    this.timer = setInterval(() => {
+  /** `runNow`: the first run starts at once rather than after the first interval. */
+  start(intervalMs: number, opts: { runNow?: boolean } = {}): void {
+    const tick = (): void => {
       if (this.running) return;
       this.running = this.task()
         .catch((e: Error) => this.onError(e))
         .finally(() => {
           this.running = undefined;
         });
-    }, intervalMs);
+    };
+    this.timer = setInterval(tick, intervalMs);
     this.timer.unref();
+    if (opts.runNow) tick();
   }
 
   async stop(): Promise<void> {

@@ -133,7 +133,7 @@ export class DeliveryProcessor {
     const time = now.toISOString();
     const deadline = promised ?? new Date(now.getTime() + hours * d.deadlineHourMs);
     const reply = await d.deliveries.deliver({
-      requestId, bic, deliveryId, now, deadline, via, digest,
+      requestId, bic, deliveryId, now, deadline, via, digest, deadlineHours: hours,
       deliveredTemplate: d.log.template({ event: 'delivery.delivered', time, requestId, bank: bic, digests: { request: digest }, via, deadline: deadline.toISOString() }),
       ackTemplate: via === 'push' ? d.log.template({ event: 'delivery.acknowledged', time, requestId, bank: bic, digests: { request: digest }, via }) : '',
       pushFailedTemplate,
@@ -151,6 +151,10 @@ export class DeliveryProcessor {
     const d = this.d;
     const rec = typeof recorded === 'object' ? recorded : await d.deliveries.get(deliveryId);
     if (!rec) return;
+    // Read back (a retry): a delivery recorded by an earlier version, which started the clock in a
+    // step of its own after the script, may have been interrupted before that step. NX leaves a
+    // running timer as it is; one set again after it fired changes nothing (overdue-5 acts once).
+    if (typeof recorded !== 'object') await d.deliveries.startDeadline(deliveryId, Date.parse(rec.deadline));
     // Sealed without first asking whether a receipt exists: the seal is derived from the stored
     // record, so a repeat makes the same claims, and HSETNX keeps whichever was stored first. One
     // round trip instead of three on the usual path.

@@ -29,13 +29,14 @@ export class DeliveryStore {
   async deliver(a: {
     requestId: string; bic: string; deliveryId: string; now: Date; deadline: Date; via: 'inbox' | 'push';
     deliveredTemplate: string; ackTemplate: string; pushFailedTemplate: string;
-    /** The request's digest the templates carry; the script refuses (unknown) one that is not the stored request's. */
+    /** The request's digest the templates carry, and the deadlineHours `deadline` was counted with: the script refuses (unknown) values that are not the stored request's. */
     digest: string;
+    deadlineHours: number;
   }): Promise<DeliverReply> {
     const k = this.keys;
     return deliverReply(await this.scripts.deliver(
       [k.request(a.requestId), k.requestBanks(a.requestId), k.delivery(a.deliveryId), k.inbox(a.bic), k.logSize(), k.logEntries(), k.queued(), k.deadlines()],
-      [a.bic, a.deliveryId, a.now.toISOString(), String(a.now.getTime()), a.deadline.toISOString(), a.via, a.deliveredTemplate, a.ackTemplate, a.pushFailedTemplate, a.digest, String(a.deadline.getTime())],
+      [a.bic, a.deliveryId, a.now.toISOString(), String(a.now.getTime()), a.deadline.toISOString(), a.via, a.deliveredTemplate, a.ackTemplate, a.pushFailedTemplate, a.digest, String(a.deadline.getTime()), String(a.deadlineHours)],
     ));
   }
 
@@ -66,15 +67,22 @@ export class DeliveryStore {
     await this.redis.zadd(this.keys.deadlines(), 'NX', atMs, deliveryId);
   }
 
+  /** Moves a running timer to `atMs` (XX: a timer that ended meanwhile stays ended). */
+  async postponeDeadline(deliveryId: string, atMs: number): Promise<void> {
+    await this.redis.zadd(this.keys.deadlines(), 'XX', atMs, deliveryId);
+  }
+
+  /** Timers that have run out by `nowMs` but are not handled yet, and timers still running. */
+  async deadlineCounts(nowMs: number): Promise<{ due: number; running: number }> {
+    const [due, all] = await Promise.all([this.redis.zcount(this.keys.deadlines(), '-inf', nowMs), this.redis.zcard(this.keys.deadlines())]);
+    return { due, running: all - due };
+  }
+
   /** A timer whose delivery is gone (nothing left to mark overdue). */
   async dropDeadline(deliveryId: string): Promise<void> {
     await this.redis.zrem(this.keys.deadlines(), deliveryId);
   }
 
-  /** Running deadline timers. */
-  async deadlineCount(): Promise<number> {
-    return this.redis.zcard(this.keys.deadlines());
-  }
 
   async get(deliveryId: string): Promise<DeliveryRecord | undefined> {
     const h = await this.redis.hgetall(this.keys.delivery(deliveryId));

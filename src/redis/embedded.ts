@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
  */
 
 export interface EmbeddedRedis {
-  /** redis://127.0.0.1:<port> */
+  /** redis://127.0.0.1:<port>; the socket URL when started `socketOnly` */
   url: string;
   /**
    * unix:///<dataDir>/redis.sock, readable by this user only: what the gateway connects to when it
@@ -18,6 +18,7 @@ export interface EmbeddedRedis {
    * when the path is too long for a socket (over 100 bytes).
    */
   socketUrl?: string;
+  /** 0 when started `socketOnly` (no TCP listener). */
   port: number;
   dataDir: string;
   pid: number;
@@ -72,7 +73,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitReady(child: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+type Endpoint = { port: number } | { path: string };
+const where = (e: Endpoint): string => ('port' in e ? `port ${e.port}` : `socket ${e.path}`);
+
+async function waitReady(child: ChildProcess, endpoint: Endpoint, timeoutMs: number): Promise<void> {
   const { createConnection } = await import('node:net');
   const deadline = Date.now() + timeoutMs;
   let exited = false;
@@ -82,7 +86,7 @@ async function waitReady(child: ChildProcess, port: number, timeoutMs: number): 
     // Ask for the server's pid: a PONG from whatever already holds the port (another redis-server)
     // must not pass for ours, and a listener that never answers must not hang the start.
     const pid = await new Promise<number | undefined>((res) => {
-      const s = createConnection({ port, host: '127.0.0.1' }, () => {
+      const s = createConnection('port' in endpoint ? { port: endpoint.port, host: '127.0.0.1' } : { path: endpoint.path }, () => {
         s.write('INFO server\r\n');
       });
       let text = '';
@@ -102,10 +106,10 @@ async function waitReady(child: ChildProcess, port: number, timeoutMs: number): 
       s.once('close', () => res(undefined));
     });
     if (pid !== undefined && pid === child.pid) return;
-    if (pid !== undefined && exited) throw new Error(`port ${port} is taken by another redis-server (pid ${pid}); ours could not bind it`);
+    if (pid !== undefined && exited) throw new Error(`${where(endpoint)} is taken by another redis-server (pid ${pid}); ours could not bind it`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);
+  throw new Error(`redis-server did not answer on ${where(endpoint)} within ${timeoutMs} ms`);
 }
 
 /**
@@ -114,13 +118,15 @@ async function waitReady(child: ChildProcess, port: number, timeoutMs: number): 
  * `replicaOf` (the bench of the replica fence) makes it a replica of the redis-server on that
  * local port; it resolves once the server answers, not once the replication link is up.
  */
-export async function startEmbeddedRedis(opts: { dataDir: string; port?: number; log?: (m: string) => void; appendfsync?: 'always' | 'everysec'; replicaOf?: number }): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(opts: { dataDir: string; port?: number; log?: (m: string) => void; appendfsync?: 'always' | 'everysec'; replicaOf?: number; socketOnly?: boolean }): Promise<EmbeddedRedis> {
   const bin = ensureRedisServer(opts.log);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const port = opts.port ?? (await freePort());
   const socket = join(dataDir, 'redis.sock');
   const withSocket = Buffer.byteLength(socket) <= 100; // sun_path holds 108 bytes
+  // Without a TCP listener no other local user reaches this Redis (it has no password).
+  const tcp = !(opts.socketOnly && withSocket);
+  const port = tcp ? (opts.port ?? (await freePort())) : 0;
   const child = spawn(
     bin,
     [
@@ -149,7 +155,7 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   try {
-    await waitReady(child, port, 10_000);
+    await waitReady(child, tcp ? { port } : { path: socket }, 10_000);
   } catch (e) {
     reap();
     throw e;
@@ -158,7 +164,7 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     process.off('SIGINT', onSignal);
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: tcp ? `redis://127.0.0.1:${port}` : `unix://${encodeURI(socket)}`,
     ...(withSocket ? { socketUrl: `unix://${encodeURI(socket)}` } : {}),
     port,
     dataDir,

@@ -73,7 +73,7 @@ describe('pull delivery', () => {
     expect(res.body.code).toBe('auth.forbidden');
   });
 
-  it('a delivery job carries the request\'s digest and deadline, so the worker places it without reading the request; a job whose digest is not the stored one delivers nothing', async () => {
+  it('a delivery job carries the request\'s digest and deadline, so the worker places it without reading the request; a job whose digest or deadline is not the stored one delivers nothing', async () => {
     const { doc, digest } = await sanctionedRequest(t, { banks: ['ALFAKZKA'] });
     const id = `${String(doc.requestId)}.ALFAKZKA`;
     await waitFor(async () => (await inbox('ALFAKZKA')).some((i) => i.deliveryId === id), 'ALFA inbox');
@@ -81,10 +81,12 @@ describe('pull delivery', () => {
     const job = await queue.getJob(id);
     expect(job?.data).toEqual({ requestId: doc.requestId, bic: 'ALFAKZKA', digest, deadlineHours: 72 });
     const sizeBefore = Number(await t.gw.redis.get(t.gw.keys.logSize()));
-    // A job naming the same delivery with another digest (a corrupted or forged queue entry).
-    const forged = await queue.add('deliver', { requestId: String(doc.requestId), bic: 'ALFAKZKA', digest: 'f'.repeat(64), deadlineHours: 72 }, { jobId: `forged.${id}`, attempts: 1 });
-    const failed = await waitFor(async () => ((await forged.getState()) === 'failed' ? queue.getJob(`forged.${id}`) : undefined), 'the forged job to fail');
-    expect(failed?.failedReason).toBe(`no queued delivery ${id}`);
+    // Jobs naming the same delivery with another digest, or another deadline (corrupted or forged queue entries).
+    for (const [tag, data] of [['digest', { digest: 'f'.repeat(64), deadlineHours: 72 }], ['hours', { digest, deadlineHours: 1 }]] as const) {
+      const forged = await queue.add('deliver', { requestId: String(doc.requestId), bic: 'ALFAKZKA', ...data }, { jobId: `forged-${tag}.${id}`, attempts: 1 });
+      const failed = await waitFor(async () => ((await forged.getState()) === 'failed' ? queue.getJob(`forged-${tag}.${id}`) : undefined), `the forged ${tag} job to fail`);
+      expect(failed?.failedReason).toBe(`no queued delivery ${id}`);
+    }
     expect(Number(await t.gw.redis.get(t.gw.keys.logSize()))).toBe(sizeBefore);
     expect((await inbox('ALFAKZKA')).filter((i) => i.requestId === doc.requestId)).toHaveLength(1);
   });

@@ -54,3 +54,21 @@ it('listens on a socket only its user may open, which REDIS_URL=unix:/// reaches
     await redis.stop();
   }
 }, 30_000);
+
+it('started for `art50 serve` (socketOnly): no TCP listener at all, the socket URL is its URL', async () => {
+  const redis = await startEmbeddedRedis({ dataDir: dir(), socketOnly: true });
+  const { redisAt } = await import('../../src/redis/client');
+  try {
+    expect(redis.url).toBe(redis.socketUrl);
+    expect(redis.port).toBe(0);
+    const client = redisAt(redis.url);
+    try {
+      expect(await client.config('GET', 'port')).toEqual(['port', '0']);
+      expect((await client.info('server')).match(/process_id:(\d+)/)?.[1]).toBe(String(redis.pid));
+    } finally {
+      client.disconnect();
+    }
+  } finally {
+    await redis.stop();
+  }
+}, 30_000);

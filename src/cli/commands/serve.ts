@@ -19,8 +19,9 @@ import { listenForStop, StopRequest } from '../stop-request';
  */
 export async function redisForCli(target: RedisTarget | undefined, dataDir: string, log: (m: string) => void): Promise<{ target: RedisTarget; url: string; embedded?: EmbeddedRedis }> {
   if (target) return { target, url: target.kind === 'server' ? target.url : '' };
-  const embedded = await startEmbeddedRedis({ dataDir: join(dataDir, 'redis'), log });
-  const url = embedded.socketUrl ?? embedded.url;
+  // Its socket only (mode 0700): no TCP port that any local user could reach.
+  const embedded = await startEmbeddedRedis({ dataDir: join(dataDir, 'redis'), log, socketOnly: true });
+  const url = embedded.url;
   log(`REDIS_URL not set: started an embedded redis-server at ${url} (pid ${embedded.pid}, data in ${embedded.dataDir})`);
   return { target: serverTarget(url), url, embedded };
 }

@@ -11,12 +11,14 @@
 -- ARGV[9] delivery.push_failed entry template (fallback to inbox) or ''
 -- ARGV[10] the request's digest as the caller knows it (the templates carry it; a job's copy is checked here)
 -- ARGV[11] deadline (ms)
+-- ARGV[12] the request's deadlineHours the deadline was counted with (checked like the digest)
 -- Result: {0, deliveredIndex} delivered now | {1, deliveredIndex} already delivered
---         | {3, 0} unknown bank, or a digest that is not the stored request's
+--         | {3, 0} unknown bank, or a digest or deadlineHours that is not the stored request's
 --@include ../../log/lua/append-entry.lua
 local raw = redis.call('HGET', KEYS[2], ARGV[1])
 if not raw then return {3, 0} end
-if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[10] then return {3, 0} end
+local stored = redis.call('HMGET', KEYS[1], 'digest', 'deadlineHours')
+if stored[1] ~= ARGV[10] or stored[2] ~= ARGV[12] then return {3, 0} end
 local bank = cjson.decode(raw)
 redis.call('ZREM', KEYS[7], ARGV[2])
 if bank.state ~= 'queued' then return {1, bank.deliveredIndex or 0} end
