@@ -20,7 +20,7 @@ const USAGE = `usage: npm run bench -- [options]
   --concurrency C      connections of the closed loop (32)
   --processes P        gateway and bare-server processes (available cores)
   --open-rate R        pairs/s offered in the open loop (200); --open-seconds S (10), after
-                       --open-warmup S (2) at the same rate, not counted
+                       --open-warmup S (5) at the same rate, not counted
   --inbox-rate R --inbox-count N   sanction → inbox latency under load (100/s, 500)
   --movements N        movements of the statement bench (100000)
   --log-size N         entries of the log and audit benches (1000000)
@@ -39,7 +39,7 @@ function parseBenchArgs() {
       processes: { type: 'string', default: String(availableParallelism()) },
       'open-rate': { type: 'string', default: '200' },
       'open-seconds': { type: 'string', default: '10' },
-      'open-warmup': { type: 'string', default: '2' },
+      'open-warmup': { type: 'string', default: '5' },
       'cpu-prof': { type: 'string' },
       'inbox-rate': { type: 'string', default: '100' },
       'inbox-count': { type: 'string', default: '500' },
