@@ -177,7 +177,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   const cases = new CaseIndex(redis, keys);
   const intake = new RequestIntake({ verifier, registry, store: requests, log, sealer, clock, clockSkewSeconds: config.clockSkewSeconds, maxAgeDays: config.requestMaxAgeDays });
-  const sanctions = new SanctionService({ verifier, registry, store: requests, log, sealer, clock });
+  // A grant's deliveries go into the queues before the answer (within 500 ms; the outbox sweep
+  // retries what did not make it).
+  const sanctions = new SanctionService({ verifier, registry, store: requests, log, sealer, clock }, (id, bics, hint) =>
+    within(500, dispatcher.dispatch(id, bics, hint).catch((e: Error) => logger.warn('enqueue after sanction failed; the outbox sweep will retry', { requestId: id, error: e.message }))));
   const status = new RequestStatusReader({
     store: requests,
     registry,
@@ -246,7 +249,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     authenticated: [
       authSessionRoutes({ banks: () => registry.banks().map((b) => ({ bic: b.bic!, name: b.name })) }),
       readinessRoutes({ redisReady: () => pingWithin(redis, 1000) }),
-      requestRoutes({ intake, sanctions, status, store: requests, registry, documentLimit: config.smallDocumentLimitBytes, onGranted: (id, bics, hint) => within(500, dispatcher.dispatch(id, bics, hint).catch((e: Error) => logger.warn('enqueue after sanction failed; the outbox sweep will retry', { requestId: id, error: e.message }))) }),
+      requestRoutes({ intake, sanctions, status, store: requests, registry, documentLimit: config.smallDocumentLimitBytes }),
       inboxRoutes(inbox),
       statementRoutes({ intake: statementIntake, reader: statementReader, bodyLimit: config.bodyLimitBytes }),
       logRoutes({ reader: logReader, requests, registry }),

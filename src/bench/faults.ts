@@ -69,8 +69,7 @@ export async function benchIsolation(opts: { redisUrl: string; hung: number; rat
     const pairs = makePairs(opts.count, ['ALFAKZKA']);
     for (const p of [...hung, ...pairs]) await gw.services.intake.submit(p.request, client);
     for (const p of hung) {
-      const out = await gw.services.sanctions.decide(p.requestId, p.sanction, prosecutor);
-      await gw.services.dispatcher.dispatch(p.requestId, out.queued);
+      await gw.services.sanctions.decide(p.requestId, p.sanction, prosecutor);
     }
     const slots = Math.min(opts.hung, loadConfig(env).workers.concurrency);
     const until = Date.now() + 30_000;
@@ -83,8 +82,7 @@ export async function benchIsolation(opts: { redisUrl: string; hung: number; rat
       const wait = start + i * interval - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       sanctionedAt.set(p.requestId, Date.now());
-      const out = await gw.services.sanctions.decide(p.requestId, p.sanction, prosecutor);
-      await gw.services.dispatcher.dispatch(p.requestId, out.queued);
+      await gw.services.sanctions.decide(p.requestId, p.sanction, prosecutor);
     }));
     const lat: number[] = [];
     const deadline = Date.now() + 30_000;
@@ -133,8 +131,7 @@ export async function benchDurability(opts: { pairs: number; concurrency: number
       const t0 = process.hrtime.bigint();
       await runPool(pairs, opts.concurrency, async (p) => {
         await gw.services.intake.submit(p.request, client);
-        const out = await gw.services.sanctions.decide(p.requestId, p.sanction, prosecutor);
-        await gw.services.dispatcher.dispatch(p.requestId, out.queued);
+        await gw.services.sanctions.decide(p.requestId, p.sanction, prosecutor);
       });
       return opts.pairs / (Number(process.hrtime.bigint() - t0) / 1e9);
     } finally {

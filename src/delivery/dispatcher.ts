@@ -19,11 +19,15 @@ export class OutboxDispatcher {
 
   constructor(private readonly store: DeliveryStore, private readonly queues: DeliveryQueues, private readonly logger: Logger) {}
 
-  /** Enqueues the deliveries of one sanctioned request and clears their outbox items. */
+  /**
+   * Enqueues the deliveries of one sanctioned request, then clears their outbox items without
+   * waiting: the jobs exist, and an item left behind (a failed LREM, a crash) only makes the sweep
+   * add the same job ids again, which BullMQ ignores.
+   */
   async dispatch(requestId: string, bics: readonly string[], hint?: DeliveryHint): Promise<void> {
     if (bics.length === 0) return;
     await this.add(bics.map((bic) => ({ requestId, bic, ...hint })));
-    await this.store.outboxRemoveMany(bics.map((bic) => deliveryIdOf(requestId, bic)));
+    this.store.outboxRemoveMany(bics.map((bic) => deliveryIdOf(requestId, bic))).catch((e: Error) => this.logger.warn('outbox items not cleared; the sweep will', { requestId, error: e.message }));
   }
 
   /** Dispatches every outbox item now, old or new (used at start-up and by tests). */

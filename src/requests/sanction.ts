@@ -23,11 +23,16 @@ export interface SanctionResult {
   /** Decided now, or the same sanction again (idempotent replay); the route chooses the HTTP status. */
   outcome: 'decided' | 'replayed';
   body: SanctionView;
-  /** BICs whose deliveries must be enqueued now (granted only). */
+  /** BICs whose deliveries were enqueued by this call (granted now only). */
   queued: string[];
-  /** Carried by their jobs, so the worker need not read the request again. */
-  delivery: DeliveryHint;
 }
+
+/**
+ * Puts the deliveries of a grant into the delivery queues (the sanction script already wrote them
+ * to the outbox, so a failure here is retried by the outbox sweep). `hint` goes into their jobs, so
+ * the worker need not read the request again. Must not reject.
+ */
+export type EnqueueDeliveries = (requestId: string, bics: readonly string[], hint: DeliveryHint) => Promise<unknown>;
 
 export function checkSanctionBinding(doc: SanctionDoc, requestId: string, request: Pick<StoredRequest, 'digest' | 'erdrNumber'>, now: Date): void {
   if (doc.requestId !== requestId) {
@@ -64,7 +69,7 @@ export function maySubmitSanction(client: Participant, bodyBin: string, registry
  * relay a sanction its prosecutor signed.
  */
 export class SanctionService {
-  constructor(private readonly deps: RequestServiceDeps) {}
+  constructor(private readonly deps: RequestServiceDeps, private readonly enqueue?: EnqueueDeliveries) {}
 
   async decide(requestId: string, der: Buffer, client: Participant): Promise<SanctionResult> {
     const { verifier, registry, store, log, sealer, clock } = this.deps;
@@ -111,15 +116,21 @@ export class SanctionService {
       default:
         break;
     }
+    const queued = outcome.kind === 'decided' ? bics : [];
+    // The jobs go into the queues while the receipt is sealed and stored: the answer waits for both,
+    // and Redis fsyncs the two writes together instead of one after the other.
+    const enqueued = queued.length > 0 && this.enqueue
+      ? this.enqueue(requestId, queued, { digest: request.digest, deadlineHours: request.deadlineHours }).then(undefined, () => undefined)
+      : undefined;
     const receipt = outcome.receipt ?? (await store.setReceipt(requestId, 'sanctionReceipt', sealer.seal({
       event: doc.decision === 'granted' ? 'sanction.granted' : 'sanction.refused',
       logIndex: outcome.logIndex, time, requestId, sanctionId: doc.sanctionId, digest: sd.digest, requestDigest: request.digest,
     })));
+    await enqueued;
     return {
       outcome: outcome.kind === 'decided' ? 'decided' : 'replayed',
       body: { requestId, sanctionId: doc.sanctionId, digest: sd.digest, decision: doc.decision, state: outcome.state, receipt: receipt.toString('base64'), logIndex: outcome.logIndex },
-      queued: outcome.kind === 'decided' ? bics : [],
-      delivery: { digest: request.digest, deadlineHours: request.deadlineHours },
+      queued,
     };
   }
 }

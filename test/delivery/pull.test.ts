@@ -15,6 +15,8 @@ const inbox = async (bank: string): Promise<Item[]> => (await t.as(`banks/${bank
 describe('pull delivery', () => {
   it('a request sanctioned for two banks creates exactly two deliveries', async () => {
     const { doc } = await sanctionedRequest(t, { banks: ['ALFAKZKA', 'BETAKZKA'] });
+    // The answer to the sanction came once both jobs were in their queues.
+    for (const bic of ['ALFAKZKA', 'BETAKZKA']) expect(await t.gw.queues.delivery(bic).getJob(`${String(doc.requestId)}.${bic}`)).toBeDefined();
     const a = await waitFor(async () => (await inbox('ALFAKZKA')).find((i) => i.requestId === doc.requestId), 'ALFA inbox');
     const b = await waitFor(async () => (await inbox('BETAKZKA')).find((i) => i.requestId === doc.requestId), 'BETA inbox');
     expect(a.deliveryId).toBe(`${doc.requestId}.ALFAKZKA`);

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { DeliveryHint } from '../../delivery/queues';
 import { Art50Error } from '../../errors';
 import type { RequestIntake } from '../../requests/intake';
 import type { SanctionService } from '../../requests/sanction';
@@ -20,8 +19,6 @@ export interface RequestRoutesDeps {
   store: RequestStore;
   registry: Registry;
   documentLimit: number;
-  /** Called after a grant, to move the new deliveries into the queue without waiting. */
-  onGranted: (requestId: string, bics: readonly string[], hint: DeliveryHint) => Promise<unknown>;
 }
 
 const requestIdParam = (raw: unknown): string => uuidParam(raw, 'request.not_found');
@@ -37,7 +34,6 @@ export function requestRoutes(d: RequestRoutesDeps): Router {
   // The signature decides who sanctioned; the TLS client may be the prosecutor or a police system relaying.
   r.post('/v1/requests/:requestId/sanction', requireOrgKind('prosecutor_office', 'police'), ...signedBody(d.documentLimit), async (req, res) => {
     const out = await d.sanctions.decide(requestIdParam(req.params.requestId), bodyBuffer(req), clientOf(res).participant);
-    if (out.queued.length > 0) await d.onGranted(out.body.requestId, out.queued, out.delivery);
     res.status(out.outcome === 'decided' ? 201 : 200).json(out.body);
   });
 
