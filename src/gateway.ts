@@ -10,6 +10,7 @@ import { createDocumentValidators } from './documents/validators';
 import { redactPointer, schemaMemberNames } from './documents/pointer';
 import { DeliveryProcessor } from './delivery/processor';
 import { OutboxDispatcher } from './delivery/dispatcher';
+import { queueDepth } from './delivery/queue-depth';
 import { Inbox } from './delivery/inbox';
 import { PushClient } from './delivery/push-client';
 import { createQueues, DeliveryQueues, queueNames } from './delivery/queues';
@@ -214,17 +215,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const login = new LoginService({ challenges, sessions, failures: loginFailures, validator, registry, clock, clockSkewSeconds: config.clockSkewSeconds });
 
   const metrics = new Metrics({
-    queueCounts: async () => {
-      const states = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
-      const delivery: Record<string, number> = Object.fromEntries(states.map((st) => [st, 0]));
-      for (const q of queues.deliveryQueues()) {
-        for (const [st, n] of Object.entries(await q.getJobCounts(...states))) delivery[st] = (delivery[st] ?? 0) + n;
-      }
-      // Deadline timers are a sorted set, not a queue: `delayed` until they run out, then `waiting`
-      // for the sweep (more than a few for long means no process sweeps: no worker runs).
-      const timers = await deliveries.deadlineCounts(clock().getTime());
-      return { delivery, deadline: { delayed: timers.running, waiting: timers.due } };
-    },
+    queueCounts: () => queueDepth(queues, deliveries, clock().getTime()),
     overdueCounts: () => deliveries.overdueCounts(),
     logSizes: async () => ({ sequenced: await logReader.sequencedSize(), integrated: await logReader.integratedSize() }),
     redisUp: () => pingWithin(redis, 500),
