@@ -9,7 +9,8 @@ import type { DeliveryStore } from './store';
  * change) into BullMQ. The job id is deterministic, so adding twice is harmless; an item leaves
  * the outbox only after its job exists.
  *
- * The sanction handler dispatches its own items at once (`dispatch`). The periodic sweep is the
+ * A grant's items are dispatched at once by the sanction service's enqueue hook (`dispatch`,
+ * wired in the composition root). The periodic sweep is the
  * crash recovery: it takes only items it already saw on its previous pass, so it never races
  * the live handlers for fresh items.
  */

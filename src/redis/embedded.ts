@@ -127,6 +127,7 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
   // Without a TCP listener no other local user reaches this Redis (it has no password).
   const tcp = !(opts.socketOnly && withSocket);
   const port = tcp ? (opts.port ?? (await freePort())) : 0;
+  if (opts.socketOnly && tcp) opts.log?.(`the path ${socket} is too long for a Unix socket (over 100 bytes): the embedded redis-server listens on 127.0.0.1:${port} instead, which other local users can reach; choose a shorter ART50_DATA_DIR`);
   const child = spawn(
     bin,
     [

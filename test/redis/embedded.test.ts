@@ -72,3 +72,16 @@ it('started for `art50 serve` (socketOnly): no TCP listener at all, the socket U
     await redis.stop();
   }
 }, 30_000);
+
+it('started socketOnly under a path too long for a socket: on a 127.0.0.1 port instead, and says so', async () => {
+  const said: string[] = [];
+  const deep = join(dir(), 'x'.repeat(60), 'y'.repeat(40));
+  const redis = await startEmbeddedRedis({ dataDir: deep, socketOnly: true, log: (m) => said.push(m) });
+  try {
+    expect(redis.socketUrl).toBeUndefined();
+    expect(redis.url).toBe(`redis://127.0.0.1:${redis.port}`);
+    expect(said.join('\n')).toMatch(/too long for a Unix socket.*127\.0\.0\.1/);
+  } finally {
+    await redis.stop();
+  }
+}, 30_000);
