@@ -46,9 +46,11 @@ export class DeliveryProcessor {
     const { requestId, bic, digest, deadlineHours } = job.data;
     const d = this.d;
     const deliveryId = deliveryIdOf(requestId, bic);
-    // A pull delivery whose job carries the request's digest and deadline goes straight to the
+    const bankDelivery = d.registry.bankByBic(bic)?.delivery;
+    const pushUrl = bankDelivery?.mode === 'push' ? bankDelivery.url : undefined;
+    // An inbox delivery whose job carries the request's digest and deadline goes straight to the
     // deliver script, which acts only on a queued delivery: two reads fewer on every delivery.
-    if (digest !== undefined && deadlineHours !== undefined && (d.registry.bankByBic(bic)?.delivery?.mode ?? 'pull') === 'pull') {
+    if (digest !== undefined && deadlineHours !== undefined && !pushUrl) {
       const recorded = await this.record(requestId, bic, deliveryId, digest, deadlineHours, 'inbox', '');
       if (recorded === 'unknown') throw new UnrecoverableError(`no queued delivery ${deliveryId}`);
       await this.afterDelivery(requestId, bic, deliveryId, digest, recorded);
@@ -60,10 +62,8 @@ export class DeliveryProcessor {
     if (!request || !bank) throw new UnrecoverableError(`no queued delivery ${deliveryId}`);
     let recorded: Recording | undefined;
     if (bank.state === 'queued') {
-      const org = d.registry.bankByBic(bic);
-      const mode = org?.delivery?.mode ?? 'pull';
-      if (mode === 'push' && org?.delivery?.url) {
-        const pushed = await this.tryPush(job, org.delivery.url, deliveryId, request.digest, request.deadlineHours, bank);
+      if (pushUrl) {
+        const pushed = await this.tryPush(job, pushUrl, deliveryId, request.digest, request.deadlineHours, bank);
         if (!pushed) return 'fallback-inbox';
         return 'delivered';
       }

@@ -83,7 +83,6 @@ export class DeliveryStore {
     await this.redis.zrem(this.keys.deadlines(), deliveryId);
   }
 
-
   async get(deliveryId: string): Promise<DeliveryRecord | undefined> {
     const h = await this.redis.hgetall(this.keys.delivery(deliveryId));
     if (!h.requestId) return undefined;
