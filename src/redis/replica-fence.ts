@@ -13,6 +13,10 @@ export const REPLICATION_TIMEOUT =
   'the store did not confirm in time that this write reached its replicas. The document may have been recorded; ' +
   'resend the same document (a recorded one is answered as a replay with its original receipt)';
 
+const CONNECTION_LOST =
+  'the connection to the store\'s primary dropped before its replicas confirmed this write (a failover may be under way). ' +
+  'The document may have been recorded; resend the same document (a recorded one is answered as a replay with its original receipt)';
+
 /** minReplicas 0: nothing to wait for (one server, durable by appendfsync always alone). */
 export const noFence: ReplicaFence = () => Promise.resolve();
 
@@ -27,9 +31,21 @@ export const noFence: ReplicaFence = () => Promise.resolve();
  * replication stream — after every write done so far by anyone, replays and other processes
  * included. Callers arriving while a round is in flight share the next round: one WAIT covers a
  * burst, and at most one WAIT blocks the connection at a time.
+ *
+ * That holds only if the round ran on the server the caller's write ran on. A primary killed
+ * under a round closes this connection; ioredis would then resend the PUBLISH and WAIT to the
+ * promoted replica, which confirms its own stream — without the write the dead primary never
+ * passed on. So a caller is confirmed only if this connection was ready when it arrived and
+ * stayed up until its round's answer; any drop in between refuses it (resend, as after a
+ * timeout). The connection is best opened with `autoResendUnfulfilledCommands: false`, so that
+ * a round cut by a drop fails at once instead of waiting for the reconnection.
  */
 export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutMs: number; channel: string }): ReplicaFence {
   if (opts.minReplicas <= 0) return noFence;
+  let drops = 0;
+  redis.on('close', () => {
+    drops += 1;
+  });
   let inFlight: Promise<void> | undefined;
   let next: Promise<void> | undefined;
   const round = async (): Promise<void> => {
@@ -40,7 +56,9 @@ export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutM
       });
     }
   };
-  return () => {
+  const connectionLost = (): Art50Error =>
+    new Art50Error('store.replication_timeout', CONNECTION_LOST, { extra: { replicas: 0, required: opts.minReplicas, timeoutMs: opts.timeoutMs } });
+  const shared = (): Promise<void> => {
     if (next) return next;
     const after = inFlight ?? Promise.resolve();
     const mine: Promise<void> = after
@@ -56,6 +74,17 @@ export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutM
       });
     next = mine;
     return mine;
+  };
+  return async () => {
+    const seen = drops;
+    if (redis.status !== 'ready') throw connectionLost();
+    try {
+      await shared();
+    } catch (e) {
+      if (drops !== seen && !(e instanceof Art50Error)) throw connectionLost();
+      throw e;
+    }
+    if (drops !== seen) throw connectionLost();
   };
 }
 

@@ -230,7 +230,7 @@ describe('Redis Sentinel failover under load', () => {
       const s = await t.as(INV).get(`/v1/requests/${requestId}`);
       expect(s.status).toBe(200);
       const states = Object.fromEntries((s.body.banks as Array<{ bic: string; state: string }>).map((b) => [b.bic, b.state]));
-      expect(states).toEqual({ ALFAKZKA: 'acknowledged', BETAKZKA: 'answered' });
+      expect({ requestId, states }).toEqual({ requestId, states: { ALFAKZKA: 'acknowledged', BETAKZKA: 'answered' } });
       const refs = s.body.receipts as Array<{ event: string; logIndex: number; receipt: string; bank?: string }>;
       // Each receipt the issue names is stored: the request's, the sanction's, one delivery per bank.
       expect({ requestId, receipts: refs.map((r) => `${r.event}${r.bank ? ` ${r.bank}` : ''}`).sort() })

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import { loadConfig } from '../../src/config';
 import { connectionOptions } from '../../src/redis/target';
+import { replicaFence } from '../../src/redis/replica-fence';
 import { Art50Error } from '../../src/errors';
 import { makeRequest } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
@@ -127,6 +128,42 @@ describe('acknowledgement waits for the replicas', () => {
     // One refusal entry per attempt, the ones answered 503 while the replica caught up included.
     expect((await logEntries(t)).filter((e) => e.event === 'request.refused' && e.code === refused.body.code)).toHaveLength(attempts);
   }, 30_000);
+
+  // The failover case: a primary killed under a round. ioredis resends the PUBLISH and WAIT on the
+  // new connection (here to the same server, after a CLIENT KILL; in a failover to the promoted
+  // replica, which never had the write) and that WAIT is answered — the fence must not believe it.
+  it('confirms nothing across a dropped connection, even when the resent WAIT is answered', async () => {
+    // ioredis's default (resend what was in flight): the fence must hold without the gateway's setting.
+    const conn = new Redis(primary.port);
+    try {
+      const fence = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test' });
+      await waitFor(async () => conn.status === 'ready', 'the fence connection');
+      await fence(); // connected and confirmed
+      const id = Number(await conn.client('ID'));
+      replica.child.kill('SIGSTOP'); // the round below blocks in WAIT
+      const round = fence().then(() => 'confirmed', (e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 200));
+      await admin.client('KILL', 'ID', String(id));
+      replica.child.kill('SIGCONT');
+      const outcome = await round;
+      expect(outcome).toBeInstanceOf(Art50Error);
+      expect(outcome).toMatchObject({ code: 'store.replication_timeout' });
+      expect((outcome as Art50Error).message).toMatch(/dropped before its replicas confirmed.*may have been recorded; resend the same document/);
+      // The resent round did run on the new connection (and would have "confirmed"); a caller arriving now is confirmed.
+      await waitFor(async () => conn.status === 'ready', 'the fence connection back');
+      await expect(fence()).resolves.toBeUndefined();
+    } finally {
+      replica.child.kill('SIGCONT');
+      conn.disconnect();
+    }
+  }, 30_000);
+
+  it('refuses at once while its connection is not ready', async () => {
+    const conn = new Redis(primary.port, { lazyConnect: true });
+    const fence = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test' });
+    await expect(fence()).rejects.toMatchObject({ code: 'store.replication_timeout' });
+    expect(conn.status).toBe('wait'); // nothing was sent
+  });
 });
 
 it('warns at start-up when fewer replicas are connected than ART50_REDIS_MIN_REPLICAS', async () => {
