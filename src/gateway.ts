@@ -145,7 +145,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const redis = createRedis(opts.redis, 'commands');
   // Acknowledged writes wait for ART50_REDIS_MIN_REPLICAS replicas (WAIT blocks its connection, so the fence has its own).
   const fenceRedis = config.redis.minReplicas > 0 ? createRedis(opts.redis, 'commands', { commandTimeout: config.redis.waitTimeoutMs + 5000, autoResendUnfulfilledCommands: false }) : undefined;
-  const fence = fenceRedis ? replicaFence(fenceRedis, { minReplicas: config.redis.minReplicas, timeoutMs: config.redis.waitTimeoutMs, channel: `{${config.namespace}}:replica-fence` }) : noFence;
+  const fence = fenceRedis ? replicaFence(fenceRedis, { minReplicas: config.redis.minReplicas, timeoutMs: config.redis.waitTimeoutMs, channel: `{${config.namespace}}:replica-fence`, writer: redis }) : noFence;
   const keys = new Keys(config.namespace);
   const subjectKey = deriveSubjectKey(loadSubjectSecret(config.subjectSecret));
   const log = new EventLog(redis, config.namespace, subjectKey, createLogEntryValidator(ajv), clock, fence);

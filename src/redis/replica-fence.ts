@@ -14,8 +14,14 @@ export const REPLICATION_TIMEOUT =
   'resend the same document (a recorded one is answered as a replay with its original receipt)';
 
 const CONNECTION_LOST =
-  'the connection to the store\'s primary dropped before its replicas confirmed this write (a failover may be under way). ' +
+  'the store could not confirm this write on the primary it was made on (a failover may be under way). ' +
   'The document may have been recorded; resend the same document (a recorded one is answered as a replay with its original receipt)';
+
+/** The server a connection talks to, as its socket sees it (a Unix socket has no address: one server). */
+function peerOf(r: Redis): string {
+  const s = r.stream as Redis['stream'] | undefined;
+  return s ? `${s.remoteAddress ?? ''}:${s.remotePort ?? ''}` : 'none';
+}
 
 /** minReplicas 0: nothing to wait for (one server, durable by appendfsync always alone). */
 export const noFence: ReplicaFence = () => Promise.resolve();
@@ -32,15 +38,18 @@ export const noFence: ReplicaFence = () => Promise.resolve();
  * included. Callers arriving while a round is in flight share the next round: one WAIT covers a
  * burst, and at most one WAIT blocks the connection at a time.
  *
- * That holds only if the round ran on the server the caller's write ran on. A primary killed
- * under a round closes this connection; ioredis would then resend the PUBLISH and WAIT to the
- * promoted replica, which confirms its own stream — without the write the dead primary never
- * passed on. So a caller is confirmed only if this connection was ready when it arrived and
- * stayed up until its round's answer; any drop in between refuses it (resend, as after a
- * timeout). The connection is best opened with `autoResendUnfulfilledCommands: false`, so that
- * a round cut by a drop fails at once instead of waiting for the reconnection.
+ * That holds only if the round ran on the server the caller's write ran on. A primary demoted
+ * by a failover has its clients killed; ioredis then resends the PUBLISH and WAIT to the new
+ * primary, which confirms its own stream — not the write the demoted one never passed on (seen
+ * under a second failover that left two primaries for seconds). And while Sentinels disagree, the
+ * writer's connection and this one can follow different primaries. So a caller is confirmed only
+ * if, when it arrived, this connection was ready and talking to the same server as `writer`
+ * (the connection the fenced writes go out on: its reply has just arrived, so it is still the
+ * one the write took), and stayed up until its round's answer; otherwise it is refused (resend,
+ * as after a timeout). The connection is best opened with `autoResendUnfulfilledCommands: false`,
+ * so that a round cut by a drop fails at once instead of waiting for the reconnection.
  */
-export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutMs: number; channel: string }): ReplicaFence {
+export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutMs: number; channel: string; writer?: Redis }): ReplicaFence {
   if (opts.minReplicas <= 0) return noFence;
   let drops = 0;
   redis.on('close', () => {
@@ -77,7 +86,7 @@ export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutM
   };
   return async () => {
     const seen = drops;
-    if (redis.status !== 'ready') throw connectionLost();
+    if (redis.status !== 'ready' || (opts.writer && peerOf(opts.writer) !== peerOf(redis))) throw connectionLost();
     try {
       await shared();
     } catch (e) {

@@ -15,8 +15,10 @@ import { makeStatement } from '../statements/helpers';
 /**
  * Issue 21.4: a Redis primary, one replica and three redis-sentinel processes; the gateway follows
  * the Sentinels and acknowledges a write only once it is on a replica (ART50_REDIS_MIN_REPLICAS=1).
- * Under load the primary is SIGKILLed. After the Sentinels promote the replica (and the old
- * machine comes back as its replica), nothing that was acknowledged is missing, every delivery
+ * Under load the primary is SIGKILLed; once the Sentinels have promoted the replica and the old
+ * machine is back as its replica, a second failover is asked for, back to that machine, with the
+ * demoted primary alive (its clients killed mid-write and mid-WAIT). After both, nothing that was
+ * acknowledged is missing, every delivery
  * happened once, the log verifies and extends a checkpoint signed before the kill, and every
  * receipt — in the answers and as stored (request, sanction, the workers' delivery receipts,
  * statements) — names a log index holding exactly the entry it receipts.
@@ -182,6 +184,17 @@ describe('Redis Sentinel failover under load', () => {
     await waitFor(async () => firstWriteAfterKill !== undefined, 'a write acknowledged after the failover', 30_000);
     const sinceKill = acks.length;
     await new Promise((r) => setTimeout(r, 1500));
+    // A second failover under the same load, asked of the Sentinels (SENTINEL FAILOVER), back to
+    // the machine that came back. The demoted primary lives on: the Sentinels kill its clients,
+    // the gateway's among them, in the middle of writes and of their WAITs, which ioredis resends
+    // to the new primary — where they confirm nothing the demoted one had not passed on.
+    await waitFor(async () => /master_link_status:up/.test(await info(primary.port)), 'the returned machine in sync', 20_000);
+    await sentinelCall(sentinels.ports[0]!, 'FAILOVER', NAME);
+    const secondAt = Date.now();
+    await waitFor(async () => (await sentinels.masterPort()) === primary.port, 'the Sentinels to fail over back to the returned machine', 30_000);
+    const secondAfter = Date.now() - secondAt;
+    const beforeSecond = acks.length;
+    await waitFor(async () => acks.length > beforeSecond + 10, 'writes acknowledged after the second failover', 30_000);
     loading = false;
     await police;
 
@@ -209,6 +222,7 @@ describe('Redis Sentinel failover under load', () => {
     console.log(
       `failover: ${pairs.length} request+sanction pairs, ${before} acknowledgements before the kill, ${sinceKill - before} between kill and first write, ` +
       `${acks.length - sinceKill} after; replica promoted ${promotedAfter} ms after the SIGKILL; first write acknowledged ${firstWriteAfterKill} ms after it; ` +
+      `the second failover (asked for) done in ${secondAfter} ms; ` +
       `refusals meanwhile: ${JSON.stringify(countBy(refusals.map((r) => `${r.status} ${String(r.code)}`)))}`,
     );
 
@@ -223,7 +237,7 @@ describe('Redis Sentinel failover under load', () => {
     }
     // Every acknowledged request and sanction is readable, granted, and answered by BETAKZKA; its
     // stored receipts (with the workers' delivery receipts) and its statement's are kept for below.
-    const redisUrl = `redis://127.0.0.1:${newPort}`;
+    const redisUrl = `redis://127.0.0.1:${primary.port}`; // the primary again since the second failover
     const stored: Array<{ what: string; requestId: string; ref: { event: string; logIndex: number; bank?: string }; claim: ReceiptClaim }> = [];
     for (const p of pairs) {
       const requestId = String(p.doc.requestId);
@@ -286,6 +300,15 @@ async function info(port: number): Promise<string> {
     return await r.info('replication');
   } finally {
     r.disconnect();
+  }
+}
+
+async function sentinelCall(port: number, ...args: string[]): Promise<unknown> {
+  const s = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+  try {
+    return await s.call('SENTINEL', ...args);
+  } finally {
+    s.disconnect();
   }
 }
 

@@ -148,7 +148,7 @@ describe('acknowledgement waits for the replicas', () => {
       const outcome = await round;
       expect(outcome).toBeInstanceOf(Art50Error);
       expect(outcome).toMatchObject({ code: 'store.replication_timeout' });
-      expect((outcome as Art50Error).message).toMatch(/dropped before its replicas confirmed.*may have been recorded; resend the same document/);
+      expect((outcome as Art50Error).message).toMatch(/could not confirm this write on the primary it was made on.*may have been recorded; resend the same document/);
       // The resent round did run on the new connection (and would have "confirmed"); a caller arriving now is confirmed.
       await waitFor(async () => conn.status === 'ready', 'the fence connection back');
       await expect(fence()).resolves.toBeUndefined();
@@ -157,6 +157,20 @@ describe('acknowledgement waits for the replicas', () => {
       conn.disconnect();
     }
   }, 30_000);
+
+  // While Sentinels disagree, the writes' connection and the fence's can follow two primaries.
+  it('confirms nothing for writes made on another server than the one it waits on', async () => {
+    const conn = new Redis(primary.port);
+    const elsewhere = new Redis(replica.port);
+    const here = new Redis(primary.port);
+    try {
+      await waitFor(async () => [conn, elsewhere, here].every((c) => c.status === 'ready'), 'the connections');
+      await expect(replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer: elsewhere })()).rejects.toMatchObject({ code: 'store.replication_timeout' });
+      await expect(replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer: here })()).resolves.toBeUndefined();
+    } finally {
+      for (const c of [conn, elsewhere, here]) c.disconnect();
+    }
+  });
 
   it('refuses at once while its connection is not ready', async () => {
     const conn = new Redis(primary.port, { lazyConnect: true });
