@@ -189,7 +189,16 @@ describe('Redis Sentinel failover under load', () => {
     // the gateway's among them, in the middle of writes and of their WAITs, which ioredis resends
     // to the new primary — where they confirm nothing the demoted one had not passed on.
     await waitFor(async () => /master_link_status:up/.test(await info(primary.port)), 'the returned machine in sync', 20_000);
-    await sentinelCall(sentinels.ports[0]!, 'FAILOVER', NAME);
+    // A Sentinel refuses while the first failover is still being wound up (INPROG) or before it
+    // has seen the returned machine as a healthy replica (NOGOODSLAVE): ask again.
+    await waitFor(async () => {
+      try {
+        return (await sentinelCall(sentinels.ports[0]!, 'FAILOVER', NAME)) === 'OK';
+      } catch (e) {
+        if (/INPROG|NOGOODSLAVE/.test((e as Error).message)) return false;
+        throw e;
+      }
+    }, 'a Sentinel to accept the second failover', 30_000);
     const secondAt = Date.now();
     await waitFor(async () => (await sentinels.masterPort()) === primary.port, 'the Sentinels to fail over back to the returned machine', 30_000);
     const secondAfter = Date.now() - secondAt;
