@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { Art50Error } from '../errors';
+import { serverIdentity } from './server-identity';
 
 /**
  * Resolves once everything Redis had executed when it was called (by any connection, any
@@ -16,12 +17,6 @@ export const REPLICATION_TIMEOUT =
 const CONNECTION_LOST =
   'the store could not confirm this write on the primary it was made on (a failover may be under way). ' +
   'The document may have been recorded; resend the same document (a recorded one is answered as a replay with its original receipt)';
-
-/** The server a connection talks to, as its socket sees it (a Unix socket has no address: one server). */
-function peerOf(r: Redis): string {
-  const s = r.stream as Redis['stream'] | undefined;
-  return s ? `${s.remoteAddress ?? ''}:${s.remotePort ?? ''}` : 'none';
-}
 
 /** minReplicas 0: nothing to wait for (one server, durable by appendfsync always alone). */
 export const noFence: ReplicaFence = () => Promise.resolve();
@@ -43,9 +38,10 @@ export const noFence: ReplicaFence = () => Promise.resolve();
  * primary, which confirms its own stream — not the write the demoted one never passed on (seen
  * under a second failover that left two primaries for seconds). And while Sentinels disagree, the
  * writer's connection and this one can follow different primaries. So a caller is confirmed only
- * if, when it arrived, this connection was ready and talking to the same server as `writer`
- * (the connection the fenced writes go out on: its reply has just arrived, so it is still the
- * one the write took), and stayed up until its round's answer; otherwise it is refused (resend,
+ * if, when it arrived, this connection was ready and talking to the same server process as
+ * `writer` (the connection the fenced writes go out on: its reply has just arrived, so it is
+ * still the one the write took; src/redis/server-identity.ts), and stayed up until its round's
+ * answer; otherwise it is refused (resend,
  * as after a timeout). The connection is best opened with `autoResendUnfulfilledCommands: false`,
  * so that a round cut by a drop fails at once instead of waiting for the reconnection.
  */
@@ -55,6 +51,8 @@ export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutM
   redis.on('close', () => {
     drops += 1;
   });
+  const fenceServer = serverIdentity(redis);
+  const writerServer = opts.writer ? serverIdentity(opts.writer) : undefined;
   let inFlight: Promise<void> | undefined;
   let next: Promise<void> | undefined;
   const round = async (): Promise<void> => {
@@ -86,7 +84,13 @@ export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutM
   };
   return async () => {
     const seen = drops;
-    if (redis.status !== 'ready' || (opts.writer && peerOf(opts.writer) !== peerOf(redis))) throw connectionLost();
+    if (redis.status !== 'ready') throw connectionLost();
+    if (writerServer) {
+      const wrote = writerServer.current();
+      // Just (re)connected, the fence may still be learning its server: worth a moment's wait.
+      const waits = fenceServer.current() ?? (await fenceServer.settled());
+      if (wrote === undefined || wrote !== waits) throw connectionLost();
+    }
     try {
       await shared();
     } catch (e) {

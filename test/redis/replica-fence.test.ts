@@ -159,16 +159,25 @@ describe('acknowledgement waits for the replicas', () => {
   }, 30_000);
 
   // While Sentinels disagree, the writes' connection and the fence's can follow two primaries.
-  it('confirms nothing for writes made on another server than the one it waits on', async () => {
+  // The fence tells servers apart by their run_id, not by the address a connection took.
+  it('confirms writes made on the server it waits on, by any address, and nothing made on another', async () => {
+    await admin.config('SET', 'bind', '127.0.0.1 127.0.0.2');
     const conn = new Redis(primary.port);
     const elsewhere = new Redis(replica.port);
-    const here = new Redis(primary.port);
+    const here = new Redis({ host: '127.0.0.2', port: primary.port });
     try {
+      const onReplica = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer: elsewhere });
+      const onPrimary = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer: here });
       await waitFor(async () => [conn, elsewhere, here].every((c) => c.status === 'ready'), 'the connections');
-      await expect(replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer: elsewhere })()).rejects.toMatchObject({ code: 'store.replication_timeout' });
-      await expect(replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer: here })()).resolves.toBeUndefined();
+      // As the gateway does: a write (here a read on the replica), then the fence.
+      await elsewhere.get('fence-test');
+      await expect(onReplica()).rejects.toMatchObject({ code: 'store.replication_timeout' });
+      await here.set('fence-test', '1');
+      expect(here.stream.remoteAddress).not.toBe(conn.stream.remoteAddress);
+      await expect(onPrimary()).resolves.toBeUndefined();
     } finally {
       for (const c of [conn, elsewhere, here]) c.disconnect();
+      await admin.config('SET', 'bind', '127.0.0.1');
     }
   });
 

@@ -1,0 +1,48 @@
+import type Redis from 'ioredis';
+
+/**
+ * Which redis-server process a connection's current socket talks to: its `run_id`, learnt with
+ * `INFO server` at every (re)connection. Two connections are on the same server exactly when
+ * their ids match — whatever addresses they took to get there (a host name with IPv4 and IPv6
+ * addresses, a load balancer), and a restarted or different process never matches.
+ */
+export interface ServerIdentity {
+  /** The id of the current socket's server, once learnt; undefined before (or without a socket). */
+  current(): string | undefined;
+  /** The current socket's id as soon as it is learnt (undefined if it cannot be). */
+  settled(): Promise<string | undefined>;
+}
+
+export function serverIdentity(redis: Redis): ServerIdentity {
+  // Keyed by the socket, so that a reconnection forgets what the last socket said.
+  const known = new WeakMap<object, string>();
+  const pending = new WeakMap<object, Promise<string | undefined>>();
+  const learn = (): void => {
+    const socket = redis.stream as Redis['stream'] | undefined;
+    if (!socket) return;
+    // Sent from the 'ready' listener, so before any command of this socket the gateway sends:
+    // replies come in order, so by the time a write's reply arrives its server's id is known.
+    const p = redis.info('server').then(
+      (text) => /^run_id:(\w+)/m.exec(text)?.[1],
+      // An ACL without +info (docs/operations.md grants it): the peer address is the next best.
+      () => `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`,
+    ).then((id) => {
+      if (id) known.set(socket, id);
+      return id;
+    });
+    pending.set(socket, p);
+  };
+  redis.on('ready', learn);
+  if (redis.status === 'ready') learn();
+  const socket = (): object | undefined => redis.stream as Redis['stream'] | undefined;
+  return {
+    current: () => {
+      const s = socket();
+      return s ? known.get(s) : undefined;
+    },
+    settled: () => {
+      const s = socket();
+      return (s && pending.get(s)) ?? Promise.resolve(undefined);
+    },
+  };
+}
