@@ -144,7 +144,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const sealer = new Sealer(seal);
   const redis = createRedis(opts.redis, 'commands');
   // Acknowledged writes wait for ART50_REDIS_MIN_REPLICAS replicas (WAIT blocks its connection, so the fence has its own).
-  const fenceRedis = config.redis.minReplicas > 0 ? createRedis(opts.redis, 'commands', { commandTimeout: config.redis.waitTimeoutMs + 5000, autoResendUnfulfilledCommands: false }) : undefined;
+  const fenceRedis = config.redis.minReplicas > 0 ? createRedis(opts.redis, 'commands', { commandTimeout: config.redis.waitTimeoutMs + 5000, maxRetriesPerRequest: 0 }) : undefined;
   const fence = fenceRedis ? replicaFence(fenceRedis, { minReplicas: config.redis.minReplicas, timeoutMs: config.redis.waitTimeoutMs, channel: `{${config.namespace}}:replica-fence`, writer: redis }) : noFence;
   const keys = new Keys(config.namespace);
   const subjectKey = deriveSubjectKey(loadSubjectSecret(config.subjectSecret));
@@ -271,6 +271,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   /** Waits (bounded) for Redis, then refuses or warns about a Redis that may lose acknowledged writes. */
   const checkStore = async (): Promise<void> => {
     if (await whenReady(redis, 5000)) {
+      // The fence's connection too, or the first acknowledgements would answer 503.
+      if (fenceRedis) await whenReady(fenceRedis, 5000);
       logger.info('connected to Redis', { redis: describeTarget(opts.redis) });
       await checkRedisDurability(redis, config.redisDurability, logger);
       await warnMissingReplicas(redis, config.redis.minReplicas, (m) => logger.warn(m)).catch(() => undefined);

@@ -68,7 +68,7 @@ async function benchWrites(primaryUrl: string, writes: number, concurrency: numb
     article: '190-2-4', body: '040340004019', region: 'almaty', subjectKey: 'ef'.repeat(32),
   });
   const keys = [`{${ns}}:log:size`, `{${ns}}:log:entries`];
-  const fence = replicaFence(fenceRedis, { minReplicas: 1, timeoutMs: WAIT_TIMEOUT_MS, channel: `{${ns}}:replica-fence` });
+  const fence = replicaFence(fenceRedis, { minReplicas: 1, timeoutMs: WAIT_TIMEOUT_MS, channel: `{${ns}}:replica-fence`, writer: redis });
   const sides = [false, true].map((f) => ({
     fence: f,
     append: scriptRunner(redis, 'log/lua/append-2.lua', f ? fence : undefined),

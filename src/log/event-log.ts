@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type Redis from 'ioredis';
+import { socketMark, type ReplicaFence, type SocketMark } from '../redis/replica-fence';
 import type { SubjectIdentifier } from '../documents/subject';
 import type { LogEntryFields, LogEntryValidator } from './entry';
 import { appendStandalone, entryTemplate } from './sequencer';
@@ -21,18 +22,27 @@ export class EventLog {
      * replicas like every other acknowledged write: a failover must not take back the record of
      * a statement already downloaded.
      */
-    private readonly fence: () => Promise<void> = () => Promise.resolve(),
+    private readonly fence: ReplicaFence = () => Promise.resolve(),
   ) {}
 
   template(fields: LogEntryFields): string {
     return entryTemplate(fields, this.validate);
   }
 
-  /** Resolves once the entry (and every write before it, on any connection) is on the replicas. */
-  async appendStandalone(fields: Omit<LogEntryFields, 'time'> & { time?: string }): Promise<number> {
+  /**
+   * Resolves once the entry (and every write before it, on any connection) is on the replicas.
+   * `since` (from `mark()` before the caller's own writes) also has those refused if the store's
+   * connection changed server in between.
+   */
+  async appendStandalone(fields: Omit<LogEntryFields, 'time'> & { time?: string }, since?: SocketMark): Promise<number> {
     const index = await appendStandalone(this.redis, this.ns, { time: this.clock().toISOString(), ...fields }, this.validate);
-    await this.fence();
+    await this.fence(since);
     return index;
+  }
+
+  /** The store connection's current socket, for `appendStandalone(…, since)`. */
+  mark(): SocketMark | undefined {
+    return socketMark(this.redis);
   }
 
   /**

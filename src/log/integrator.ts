@@ -5,6 +5,7 @@
  * hashes are deterministic, so nothing it computed could have differed).
  */
 import type Redis from 'ioredis';
+import { socketMark, type ReplicaFence } from '../redis/replica-fence';
 import { Art50Error } from '../errors';
 import { CheckpointBody, SignCheckpoint, encodeCheckpointBody } from './checkpoint';
 import { logTime } from './entry';
@@ -34,7 +35,7 @@ export interface LogIntegratorOptions {
    * Resolves once what this round read is on the Redis replicas (src/redis/replica-fence.ts):
    * a checkpoint is signed only over entries a failover cannot take back. Default: no wait.
    */
-  fence?: () => Promise<void>;
+  fence?: ReplicaFence;
 }
 
 export interface IntegrateResult {
@@ -58,7 +59,7 @@ export class LogIntegrator {
   private readonly maxPerRound: number;
   private readonly checkpointIntervalMs: number;
   private readonly onError: (e: unknown) => void;
-  private readonly fence: () => Promise<void>;
+  private readonly fence: ReplicaFence;
   private lastCheckpointAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<unknown> | undefined;
@@ -80,6 +81,8 @@ export class LogIntegrator {
   /** One round: integrate what is sequenced (up to maxPerRound), then checkpoint if due. */
   async integrateOnce(): Promise<IntegrateResult> {
     const k = this.keys;
+    // The round reads, writes and checkpoints on one socket, or the fence refuses it.
+    const since = socketMark(this.redis);
     const [integratedRaw, sizeRaw, cpSizeRaw] = await this.redis.mget(k.integrated, k.size, k.checkpointSize);
     const integrated = Number(integratedRaw ?? 0);
     const size = Number(sizeRaw ?? 0);
@@ -116,7 +119,7 @@ export class LogIntegrator {
     if (treeSize > cpSize && (cpSize < 0 || now.getTime() - this.lastCheckpointAt >= this.checkpointIntervalMs)) {
       const body: CheckpointBody = { origin: this.origin, treeSize, rootHash: range.root().toString('base64'), time: logTime(now) };
       // The entries were read before the fence: once it passes they are on the replicas too.
-      await this.fence();
+      await this.fence(since);
       const signed = await this.sign(encodeCheckpointBody(body));
       // Whether it became the latest checkpoint or one of this size was already there, the tree is signed at this size.
       checkpointReply(await scriptRunner(this.redis, 'log/lua/checkpoint-4.lua')([k.checkpoint, k.checkpointSize, k.checkpoints, k.checkpointSizes], [String(treeSize), signed]));

@@ -8,7 +8,16 @@ import { serverIdentity } from './server-identity';
  * not confirm within the timeout. Called after a write and before it is acknowledged (202/201, a
  * sealed receipt, a signed checkpoint), so a failover to a replica cannot lose what was answered.
  */
-export type ReplicaFence = () => Promise<void>;
+export type ReplicaFence = (since?: SocketMark) => Promise<void>;
+
+/**
+ * Marks the socket a connection uses now (`socketMark(redis)`). A caller whose acknowledgement
+ * rests on several commands — reads, then a write — takes the mark before the first and passes it
+ * to the fence: a reconnection in between (to another primary, ioredis resending what was in
+ * flight) then refuses the call instead of confirming a mix of two servers.
+ */
+export type SocketMark = object;
+export const socketMark = (redis: Redis): SocketMark | undefined => redis.stream as Redis['stream'] | undefined;
 
 export const REPLICATION_TIMEOUT =
   'the store did not confirm in time that this write reached its replicas. The document may have been recorded; ' +
@@ -42,17 +51,17 @@ export const noFence: ReplicaFence = () => Promise.resolve();
  * `writer` (the connection the fenced writes go out on: its reply has just arrived, so it is
  * still the one the write took; src/redis/server-identity.ts), and stayed up until its round's
  * answer; otherwise it is refused (resend,
- * as after a timeout). The connection is best opened with `autoResendUnfulfilledCommands: false`,
- * so that a round cut by a drop fails at once instead of waiting for the reconnection.
+ * as after a timeout). The connection is best opened with `maxRetriesPerRequest: 0`, so that a
+ * round cut by a drop fails at once instead of waiting for the reconnection.
  */
-export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutMs: number; channel: string; writer?: Redis }): ReplicaFence {
+export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutMs: number; channel: string; writer: Redis }): ReplicaFence {
   if (opts.minReplicas <= 0) return noFence;
   let drops = 0;
   redis.on('close', () => {
     drops += 1;
   });
   const fenceServer = serverIdentity(redis);
-  const writerServer = opts.writer ? serverIdentity(opts.writer) : undefined;
+  const writerServer = serverIdentity(opts.writer);
   let inFlight: Promise<void> | undefined;
   let next: Promise<void> | undefined;
   const round = async (): Promise<void> => {
@@ -82,15 +91,14 @@ export function replicaFence(redis: Redis, opts: { minReplicas: number; timeoutM
     next = mine;
     return mine;
   };
-  return async () => {
+  return async (since) => {
     const seen = drops;
     if (redis.status !== 'ready') throw connectionLost();
-    if (writerServer) {
-      const wrote = writerServer.current();
-      // Just (re)connected, the fence may still be learning its server: worth a moment's wait.
-      const waits = fenceServer.current() ?? (await fenceServer.settled());
-      if (wrote === undefined || wrote !== waits) throw connectionLost();
-    }
+    if (since !== undefined && socketMark(opts.writer) !== since) throw connectionLost();
+    const wrote = writerServer.current();
+    // Just (re)connected, the fence may still be learning its server: worth a moment's wait.
+    const waits = fenceServer.current() ?? (await fenceServer.settled());
+    if (wrote === undefined || wrote !== waits) throw connectionLost();
     try {
       await shared();
     } catch (e) {

@@ -24,8 +24,9 @@ export function serverIdentity(redis: Redis): ServerIdentity {
     // replies come in order, so by the time a write's reply arrives its server's id is known.
     const p = redis.info('server').then(
       (text) => /^run_id:(\w+)/m.exec(text)?.[1],
-      // An ACL without +info (docs/operations.md grants it): the peer address is the next best.
-      () => `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`,
+      // An ACL without +info (docs/operations.md grants it): the address is the next best. Any
+      // other failure (the socket closed meanwhile) leaves the id unknown, which refuses.
+      (e: unknown) => (/NOPERM/.test(String(e)) ? addressOf(socket, redis) : undefined),
     ).then((id) => {
       if (id) known.set(socket, id);
       return id;
@@ -45,4 +46,9 @@ export function serverIdentity(redis: Redis): ServerIdentity {
       return (s && pending.get(s)) ?? Promise.resolve(undefined);
     },
   };
+}
+
+function addressOf(socket: Redis['stream'], redis: Redis): string | undefined {
+  if (socket.remoteAddress) return `${socket.remoteAddress}:${String(socket.remotePort)}`;
+  return redis.options.path ? `unix:${redis.options.path}` : undefined;
 }

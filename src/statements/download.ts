@@ -100,6 +100,7 @@ export class StatementReader {
     }
     this.sweepSoon();
     const now = this.d.clock();
+    const since = this.d.log.mark();
     const state = await this.d.statements.download(statementId, now, this.retentionMs);
     const cms = state.kind === 'available' ? await this.d.statements.getCms(statementId) : null;
     if (!cms) {
@@ -118,7 +119,7 @@ export class StatementReader {
       bank: s.bic,
       digests: { statement: s.digest },
       ...(role ? { actor: { fingerprint: client.certificate.fingerprint, role } } : {}),
-    });
+    }, since);
     return { statementId, digest: s.digest, cms, ...(s.header ? { header: Buffer.from(s.header, 'base64') } : {}) };
   }
 

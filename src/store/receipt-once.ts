@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { ReplicaFence } from '../redis/replica-fence';
+import { socketMark, type ReplicaFence } from '../redis/replica-fence';
 
 /**
  * Stores a sealed receipt in field `field` of hash `key` unless one is there; returns the one
@@ -13,7 +13,9 @@ import type { ReplicaFence } from '../redis/replica-fence';
  * waiting, or got 503 store.replication_timeout (a WAIT already satisfied returns at once).
  */
 export async function storeReceiptOnce(redis: Redis, fence: ReplicaFence, key: string, field: string, receipt: Buffer): Promise<Buffer> {
+  // HSETNX and HGET on one server: a reconnection between them refuses the call (fence).
+  const since = socketMark(redis);
   const stored = Number(await redis.hsetnx(key, field, receipt)) === 1 ? receipt : ((await redis.hgetBuffer(key, field)) ?? receipt);
-  await fence();
+  await fence(since);
   return stored;
 }

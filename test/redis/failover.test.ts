@@ -188,19 +188,27 @@ describe('Redis Sentinel failover under load', () => {
     // the machine that came back. The demoted primary lives on: the Sentinels kill its clients,
     // the gateway's among them, in the middle of writes and of their WAITs, which ioredis resends
     // to the new primary — where they confirm nothing the demoted one had not passed on.
-    await waitFor(async () => /master_link_status:up/.test(await info(primary.port)), 'the returned machine in sync', 20_000);
-    // A Sentinel refuses while the first failover is still being wound up (INPROG) or before it
-    // has seen the returned machine as a healthy replica (NOGOODSLAVE): ask again.
-    await waitFor(async () => {
-      try {
-        return (await sentinelCall(sentinels.ports[0]!, 'FAILOVER', NAME)) === 'OK';
-      } catch (e) {
-        if (/INPROG|NOGOODSLAVE/.test((e as Error).message)) return false;
-        throw e;
-      }
-    }, 'a Sentinel to accept the second failover', 30_000);
+    // With down-after-milliseconds as short as here, a Sentinel sometimes fails over back on its
+    // own (the split the CI run that found the fence's gap went through): then that is the second.
+    const failedBack = async (): Promise<boolean> => (await sentinels.masterPort()) === primary.port;
     const secondAt = Date.now();
-    await waitFor(async () => (await sentinels.masterPort()) === primary.port, 'the Sentinels to fail over back to the returned machine', 30_000);
+    let second = 'spontaneous';
+    await waitFor(async () => (await failedBack()) || /master_link_status:up/.test(await info(primary.port)), 'the returned machine in sync', 20_000);
+    if (!(await failedBack())) {
+      // A Sentinel refuses while the first failover is still being wound up (INPROG) or before it
+      // has seen the returned machine as a healthy replica (NOGOODSLAVE): ask again.
+      second = 'asked for';
+      await waitFor(async () => {
+        if (await failedBack()) return true;
+        try {
+          return (await sentinelCall(sentinels.ports[0]!, 'FAILOVER', NAME)) === 'OK';
+        } catch (e) {
+          if (/INPROG|NOGOODSLAVE/.test((e as Error).message)) return false;
+          throw e;
+        }
+      }, 'a Sentinel to accept the second failover', 30_000);
+    }
+    await waitFor(failedBack, 'the Sentinels to fail over back to the returned machine', 30_000);
     const secondAfter = Date.now() - secondAt;
     const beforeSecond = acks.length;
     await waitFor(async () => acks.length > beforeSecond + 10, 'writes acknowledged after the second failover', 30_000);
@@ -231,7 +239,7 @@ describe('Redis Sentinel failover under load', () => {
     console.log(
       `failover: ${pairs.length} request+sanction pairs, ${before} acknowledgements before the kill, ${sinceKill - before} between kill and first write, ` +
       `${acks.length - sinceKill} after; replica promoted ${promotedAfter} ms after the SIGKILL; first write acknowledged ${firstWriteAfterKill} ms after it; ` +
-      `the second failover (asked for) done in ${secondAfter} ms; ` +
+      `the second failover (${second}) done ${secondAfter} ms after the first was over; ` +
       `refusals meanwhile: ${JSON.stringify(countBy(refusals.map((r) => `${r.status} ${String(r.code)}`)))}`,
     );
 

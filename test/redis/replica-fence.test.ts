@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import { loadConfig } from '../../src/config';
 import { connectionOptions } from '../../src/redis/target';
-import { replicaFence } from '../../src/redis/replica-fence';
+import { replicaFence, socketMark } from '../../src/redis/replica-fence';
 import { Art50Error } from '../../src/errors';
 import { makeRequest } from '../support/documents';
 import { startTestGateway, TestGateway } from '../support/gateway';
@@ -135,12 +135,15 @@ describe('acknowledgement waits for the replicas', () => {
   it('confirms nothing across a dropped connection, even when the resent WAIT is answered', async () => {
     // ioredis's default (resend what was in flight): the fence must hold without the gateway's setting.
     const conn = new Redis(primary.port);
+    const writer = new Redis(primary.port);
     try {
-      const fence = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test' });
-      await waitFor(async () => conn.status === 'ready', 'the fence connection');
+      const fence = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer });
+      await waitFor(async () => conn.status === 'ready' && writer.status === 'ready', 'the connections');
+      await writer.set('fence-test', '1');
       await fence(); // connected and confirmed
       const id = Number(await conn.client('ID'));
       replica.child.kill('SIGSTOP'); // the round below blocks in WAIT
+      await writer.set('fence-test', '2');
       const round = fence().then(() => 'confirmed', (e: unknown) => e);
       await new Promise((r) => setTimeout(r, 200));
       await admin.client('KILL', 'ID', String(id));
@@ -155,6 +158,28 @@ describe('acknowledgement waits for the replicas', () => {
     } finally {
       replica.child.kill('SIGCONT');
       conn.disconnect();
+      writer.disconnect();
+    }
+  }, 30_000);
+
+  // Reads, then a write, then the fence: a reconnection of the writes' connection in between
+  // (ioredis resends what was in flight, perhaps to another primary) must not be confirmed.
+  it('confirms nothing when the writes\' connection changed socket since the mark it is given', async () => {
+    const conn = new Redis(primary.port);
+    const writer = new Redis(primary.port);
+    try {
+      const fence = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer });
+      await waitFor(async () => conn.status === 'ready' && writer.status === 'ready', 'the connections');
+      const mark = socketMark(writer);
+      await writer.get('fence-test');
+      await admin.client('KILL', 'ID', String(await writer.client('ID')));
+      await waitFor(async () => socketMark(writer) !== mark && writer.status === 'ready', 'the writer reconnected');
+      await writer.set('fence-test', '3');
+      await expect(fence(mark)).rejects.toMatchObject({ code: 'store.replication_timeout' });
+      await expect(fence(socketMark(writer))).resolves.toBeUndefined();
+    } finally {
+      conn.disconnect();
+      writer.disconnect();
     }
   }, 30_000);
 
@@ -183,7 +208,7 @@ describe('acknowledgement waits for the replicas', () => {
 
   it('refuses at once while its connection is not ready', async () => {
     const conn = new Redis(primary.port, { lazyConnect: true });
-    const fence = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test' });
+    const fence = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer: admin });
     await expect(fence()).rejects.toMatchObject({ code: 'store.replication_timeout' });
     expect(conn.status).toBe('wait'); // nothing was sent
   });
