@@ -129,16 +129,27 @@ describe('acknowledgement waits for the replicas', () => {
     expect((await logEntries(t)).filter((e) => e.event === 'request.refused' && e.code === refused.body.code)).toHaveLength(attempts);
   }, 30_000);
 
-  // The failover case: a primary killed under a round. ioredis resends the PUBLISH and WAIT on the
-  // new connection (here to the same server, after a CLIENT KILL; in a failover to the promoted
-  // replica, which never had the write) and that WAIT is answered — the fence must not believe it.
-  it('confirms nothing across a dropped connection, even when the resent WAIT is answered', async () => {
-    // ioredis's default (resend what was in flight): the fence must hold without the gateway's setting.
+  /** A fence on its own connection to the primary, fencing the writes of another (ioredis defaults). */
+  const withFence = async (fn: (fence: ReturnType<typeof replicaFence>, conn: Redis, writer: Redis) => Promise<void>): Promise<void> => {
     const conn = new Redis(primary.port);
     const writer = new Redis(primary.port);
     try {
       const fence = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer });
       await waitFor(async () => conn.status === 'ready' && writer.status === 'ready', 'the connections');
+      await fn(fence, conn, writer);
+    } finally {
+      replica.child.kill('SIGCONT');
+      conn.disconnect();
+      writer.disconnect();
+    }
+  };
+
+  // The failover case: a primary killed under a round. ioredis resends the PUBLISH and WAIT on the
+  // new connection (here to the same server, after a CLIENT KILL; in a failover to the promoted
+  // replica, which never had the write) and that WAIT is answered — the fence must not believe it.
+  it('confirms nothing across a dropped connection, even when the resent WAIT is answered', async () => {
+    // ioredis's default (resend what was in flight): the fence must hold without the gateway's setting.
+    await withFence(async (fence, conn, writer) => {
       await writer.set('fence-test', '1');
       await fence(); // connected and confirmed
       const id = Number(await conn.client('ID'));
@@ -155,21 +166,13 @@ describe('acknowledgement waits for the replicas', () => {
       // The resent round did run on the new connection (and would have "confirmed"); a caller arriving now is confirmed.
       await waitFor(async () => conn.status === 'ready', 'the fence connection back');
       await expect(fence()).resolves.toBeUndefined();
-    } finally {
-      replica.child.kill('SIGCONT');
-      conn.disconnect();
-      writer.disconnect();
-    }
+    });
   }, 30_000);
 
   // Reads, then a write, then the fence: a reconnection of the writes' connection in between
   // (ioredis resends what was in flight, perhaps to another primary) must not be confirmed.
   it('confirms nothing when the writes\' connection changed socket since the mark it is given', async () => {
-    const conn = new Redis(primary.port);
-    const writer = new Redis(primary.port);
-    try {
-      const fence = replicaFence(conn, { minReplicas: 1, timeoutMs: 5000, channel: 'fence-test', writer });
-      await waitFor(async () => conn.status === 'ready' && writer.status === 'ready', 'the connections');
+    await withFence(async (fence, _conn, writer) => {
       const mark = socketMark(writer);
       await writer.get('fence-test');
       await admin.client('KILL', 'ID', String(await writer.client('ID')));
@@ -177,10 +180,7 @@ describe('acknowledgement waits for the replicas', () => {
       await writer.set('fence-test', '3');
       await expect(fence(mark)).rejects.toMatchObject({ code: 'store.replication_timeout' });
       await expect(fence(socketMark(writer))).resolves.toBeUndefined();
-    } finally {
-      conn.disconnect();
-      writer.disconnect();
-    }
+    });
   }, 30_000);
 
   // While Sentinels disagree, the writes' connection and the fence's can follow two primaries.
