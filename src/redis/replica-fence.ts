@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { Art50Error } from '../errors';
-import { serverIdentity } from './server-identity';
+import { serverIdentity, socketOf } from './server-identity';
 
 /**
  * Resolves once everything Redis had executed when it was called (by any connection, any
@@ -17,15 +17,13 @@ export type ReplicaFence = (since?: SocketMark) => Promise<void>;
  * flight) then refuses the call instead of confirming a mix of two servers.
  */
 export type SocketMark = object;
-export const socketMark = (redis: Redis): SocketMark | undefined => redis.stream as Redis['stream'] | undefined;
+export const socketMark: (redis: Redis) => SocketMark | undefined = socketOf;
 
-export const REPLICATION_TIMEOUT =
-  'the store did not confirm in time that this write reached its replicas. The document may have been recorded; ' +
-  'resend the same document (a recorded one is answered as a replay with its original receipt)';
+const RESEND = 'The document may have been recorded; resend the same document (a recorded one is answered as a replay with its original receipt)';
 
-const CONNECTION_LOST =
-  'the store could not confirm this write on the primary it was made on (a failover may be under way). ' +
-  'The document may have been recorded; resend the same document (a recorded one is answered as a replay with its original receipt)';
+export const REPLICATION_TIMEOUT = `the store did not confirm in time that this write reached its replicas. ${RESEND}`;
+
+const CONNECTION_LOST = `the store could not confirm this write on the primary it was made on (a failover may be under way). ${RESEND}`;
 
 /** minReplicas 0: nothing to wait for (one server, durable by appendfsync always alone). */
 export const noFence: ReplicaFence = () => Promise.resolve();

@@ -13,15 +13,19 @@ export interface ServerIdentity {
   settled(): Promise<string | undefined>;
 }
 
+/** The socket a connection uses now (a new one at every reconnection), if any. */
+export const socketOf = (redis: Redis): Redis['stream'] | undefined => redis.stream as Redis['stream'] | undefined;
+
 export function serverIdentity(redis: Redis): ServerIdentity {
   // Keyed by the socket, so that a reconnection forgets what the last socket said.
   const known = new WeakMap<object, string>();
   const pending = new WeakMap<object, Promise<string | undefined>>();
   const learn = (): void => {
-    const socket = redis.stream as Redis['stream'] | undefined;
+    const socket = socketOf(redis);
     if (!socket) return;
-    // Sent from the 'ready' listener, so before any command of this socket the gateway sends:
-    // replies come in order, so by the time a write's reply arrives its server's id is known.
+    // Sent from the 'ready' listener, before the gateway's own new commands on this socket, so
+    // their replies find the id known. Commands ioredis resent there first are answered before
+    // it: their fence finds the id unknown and refuses, which is safe.
     const p = redis.info('server').then(
       (text) => /^run_id:(\w+)/m.exec(text)?.[1],
       // An ACL without +info (docs/operations.md grants it): the address is the next best. Any
@@ -35,14 +39,13 @@ export function serverIdentity(redis: Redis): ServerIdentity {
   };
   redis.on('ready', learn);
   if (redis.status === 'ready') learn();
-  const socket = (): object | undefined => redis.stream as Redis['stream'] | undefined;
   return {
     current: () => {
-      const s = socket();
+      const s = socketOf(redis);
       return s ? known.get(s) : undefined;
     },
     settled: () => {
-      const s = socket();
+      const s = socketOf(redis);
       return (s && pending.get(s)) ?? Promise.resolve(undefined);
     },
   };
